@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ewelink-swift",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "EWeLink", targets: ["EWeLink"]),
+        .library(name: "EWeLinkLAN", targets: ["EWeLinkLAN"]),
+        .library(name: "EWeLinkCloud", targets: ["EWeLinkCloud"]),
+        .library(name: "EWeLinkSimulator", targets: ["EWeLinkSimulator"]),
+        .executable(name: "ewelink", targets: ["ewelink"]),
+        .executable(name: "ewelink-sim", targets: ["ewelink-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        // C libraries from Debian's packages; the module maps name the libraries to link.
+        .systemLibrary(name: "CAvahi", providers: [.apt(["libavahi-client-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "EWeLinkLAN", dependencies: ["CAvahi", "COpenSSL"]),
+        .target(name: "EWeLinkCloud", dependencies: ["COpenSSL"]),
+        .target(name: "EWeLink", dependencies: ["EWeLinkLAN", "EWeLinkCloud"]),
+        .target(
+            name: "EWeLinkSimulator",
+            dependencies: [
+                "EWeLinkLAN",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "ewelink",
+            dependencies: ["EWeLink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "ewelink-sim",
+            dependencies: ["EWeLinkSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN"], resources: []),
+        .testTarget(name: "EWeLinkSimulatorTests", dependencies: ["EWeLinkSimulator", "EWeLinkLAN"]),
+        .testTarget(name: "CLITests", dependencies: ["EWeLinkLAN"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

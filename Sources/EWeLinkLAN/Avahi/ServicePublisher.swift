@@ -1,0 +1,128 @@
+import CAvahi
+
+/// A service to announce over mDNS.
+public struct ServiceDescription: Sendable {
+    public var name: String
+    public var type: String
+    public var port: UInt16
+    public var txt: [(key: String, value: String)]
+    /// Avahi interface index; nil publishes on every interface the daemon uses.
+    public var interfaceIndex: Int32?
+
+    public init(name: String, type: String = "_ewelink._tcp", port: UInt16, txt: [(key: String, value: String)],
+                interfaceIndex: Int32?) {
+        self.name = name
+        self.type = type
+        self.port = port
+        self.txt = txt
+        self.interfaceIndex = interfaceIndex
+    }
+}
+
+/// One service published through an Avahi entry group. It can change its TXT, be
+/// withdrawn and be announced again (a simulated reboot).
+public final class PublishedService: @unchecked Sendable {
+    private let connection: AvahiConnection
+    private let box: EntryGroupBox
+    private var group: OpaquePointer?
+    public private(set) var description: ServiceDescription
+
+    /// Creates the entry group and publishes `service`; returns once Avahi reports it
+    /// established (probing takes about a second).
+    public init(_ service: ServiceDescription, on connection: AvahiConnection) async throws {
+        self.connection = connection
+        self.description = service
+        self.box = EntryGroupBox()
+        let box = self.box
+        let client = connection.client
+        let group: OpaquePointer? = connection.withLock {
+            avahi_entry_group_new(client, { _, state, userdata in
+                guard let userdata else { return }
+                Unmanaged<EntryGroupBox>.fromOpaque(userdata).takeUnretainedValue().changed(to: state)
+            }, Unmanaged.passUnretained(box).toOpaque())
+        }
+        guard let group else { throw connection.withLock { connection.lastError("entry group") } }
+        self.group = group
+        try await announce()
+    }
+
+    deinit {
+        let group = self.group
+        connection.withLock { if let group { avahi_entry_group_free(group) } }
+    }
+
+    /// (Re-)adds the service with the current description and waits until established.
+    public func announce() async throws {
+        let service = description
+        guard let group else { throw AvahiError.disconnected }
+        let connection = self.connection
+        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, any Error>) in
+            let failure: AvahiError? = connection.withLock {
+                box.waiter = cont
+                if avahi_entry_group_is_empty(group) == 0 { avahi_entry_group_reset(group) }
+                let list = makeStringList(service.txt)
+                defer { avahi_string_list_free(list) }
+                var rc = avahi_entry_group_add_service_strlst(
+                    group, service.interfaceIndex ?? AvahiIfIndex(AVAHI_IF_UNSPEC), AvahiProtocol(AVAHI_PROTO_INET),
+                    AvahiPublishFlags(0), service.name, service.type, nil, nil, service.port, list)
+                if rc == 0 { rc = avahi_entry_group_commit(group) }
+                guard rc != 0 else { return nil }
+                box.waiter = nil
+                return rc == Int32(AVAHI_ERR_COLLISION) ? .nameCollision(service.name)
+                    : AvahiError.from(code: rc, operation: "publish \(service.name)")
+            }
+            if let failure { cont.resume(throwing: failure) }
+        }
+    }
+
+    /// Replaces the TXT record of the established service (a re-announcement).
+    public func updateTXT(_ txt: [(key: String, value: String)]) throws {
+        description.txt = txt
+        guard let group else { throw AvahiError.disconnected }
+        let service = description
+        let rc: Int32 = connection.withLock {
+            let list = makeStringList(txt)
+            defer { avahi_string_list_free(list) }
+            return avahi_entry_group_update_service_txt_strlst(
+                group, service.interfaceIndex ?? AvahiIfIndex(AVAHI_IF_UNSPEC), AvahiProtocol(AVAHI_PROTO_INET),
+                AvahiPublishFlags(0), service.name, service.type, nil, list)
+        }
+        if rc != 0 { throw AvahiError.from(code: rc, operation: "update TXT of \(service.name)") }
+    }
+
+    /// Sets the TXT to announce on the next `announce()` without touching the network.
+    public func setPendingTXT(_ txt: [(key: String, value: String)]) { description.txt = txt }
+
+    /// Withdraws the service (browsers see it removed).
+    public func withdraw() {
+        guard let group else { return }
+        connection.withLock { _ = avahi_entry_group_reset(group) }
+    }
+
+    /// Whether the service is currently published.
+    public var isEstablished: Bool {
+        guard let group else { return false }
+        return connection.withLock { avahi_entry_group_get_state(group) == Int32(AVAHI_ENTRY_GROUP_ESTABLISHED.rawValue) }
+    }
+}
+
+/// Receives entry-group state changes on the poll thread.
+final class EntryGroupBox: @unchecked Sendable {
+    var waiter: CheckedContinuation<Void, any Error>?
+
+    func changed(to state: AvahiEntryGroupState) {
+        switch state {
+        case AVAHI_ENTRY_GROUP_ESTABLISHED:
+            waiter?.resume()
+            waiter = nil
+        case AVAHI_ENTRY_GROUP_COLLISION:
+            waiter?.resume(throwing: AvahiError.nameCollision("entry group"))
+            waiter = nil
+        case AVAHI_ENTRY_GROUP_FAILURE:
+            waiter?.resume(throwing: AvahiError.failure(operation: "entry group", message: "failure"))
+            waiter = nil
+        default:
+            break
+        }
+    }
+}

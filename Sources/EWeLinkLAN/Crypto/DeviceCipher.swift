@@ -1,0 +1,124 @@
+import COpenSSL
+import Foundation
+
+/// AES-128-CBC with PKCS#7 padding, keyed by MD5(devicekey): the encryption of eWeLink
+/// LAN payloads (TXT `data1..4`, request and response `data`).
+public struct DeviceCipher: Sendable {
+    /// The 16-byte AES key.
+    public let key: [UInt8]
+
+    /// Derives the key from a device's `devicekey` (the UUID-like factory key, not an apikey).
+    public init(devicekey: String) {
+        key = Digest.md5(Array(devicekey.utf8))
+    }
+
+    /// Uses a raw 16-byte key.
+    public init(rawKey: [UInt8]) throws(LANCryptoError) {
+        guard rawKey.count == 16 else { throw .invalidKeyLength(rawKey.count) }
+        key = rawKey
+    }
+
+    /// A result of encryption, with the IV that was used.
+    public struct Sealed: Sendable, Equatable {
+        public let iv: [UInt8]
+        public let ciphertext: [UInt8]
+        public var ivBase64: String { Data(iv).base64EncodedString() }
+        public var ciphertextBase64: String { Data(ciphertext).base64EncodedString() }
+    }
+
+    /// 16 fresh random bytes from OpenSSL's CSPRNG.
+    public static func randomIV() throws(LANCryptoError) -> [UInt8] {
+        var iv = [UInt8](repeating: 0, count: 16)
+        let ok = iv.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, 16) }
+        guard ok == 1 else { throw .openSSLFailure("RAND_bytes") }
+        return iv
+    }
+
+    /// Encrypts `plaintext`; a fresh random IV is drawn unless one is given.
+    public func seal<Bytes: Collection>(_ plaintext: Bytes, iv ivOverride: [UInt8]? = nil) throws(LANCryptoError) -> Sealed
+    where Bytes.Element == UInt8 {
+        let iv: [UInt8]
+        if let given = ivOverride { iv = given } else { iv = try Self.randomIV() }
+        guard iv.count == 16 else { throw .invalidIVLength(iv.count) }
+        let out = try run(encrypt: true, input: Array(plaintext), iv: iv)
+        return Sealed(iv: iv, ciphertext: out)
+    }
+
+    /// Decrypts and removes the PKCS#7 padding; returns the raw plaintext bytes.
+    public func open(_ ciphertext: [UInt8], iv: [UInt8]) throws(LANCryptoError) -> [UInt8] {
+        guard iv.count == 16 else { throw .invalidIVLength(iv.count) }
+        guard !ciphertext.isEmpty, ciphertext.count % 16 == 0 else {
+            throw .invalidCiphertextLength(ciphertext.count)
+        }
+        return try run(encrypt: false, input: ciphertext, iv: iv)
+    }
+
+    private func run(encrypt: Bool, input: [UInt8], iv: [UInt8]) throws(LANCryptoError) -> [UInt8] {
+        guard let ctx = EVP_CIPHER_CTX_new() else { throw .openSSLFailure("EVP_CIPHER_CTX_new") }
+        defer { EVP_CIPHER_CTX_free(ctx) }
+        var out = [UInt8](repeating: 0, count: input.count + 16)
+        var produced: Int32 = 0
+        var final: Int32 = 0
+        let status: Int32 = key.withUnsafeBufferPointer { k in
+            iv.withUnsafeBufferPointer { v in
+                input.withUnsafeBufferPointer { inp in
+                    out.withUnsafeMutableBufferPointer { o in
+                        guard EVP_CipherInit_ex(ctx, EVP_aes_128_cbc(), nil, k.baseAddress, v.baseAddress,
+                                                encrypt ? 1 : 0) == 1 else { return -1 }
+                        guard EVP_CipherUpdate(ctx, o.baseAddress, &produced, inp.baseAddress,
+                                               Int32(inp.count)) == 1 else { return -1 }
+                        guard EVP_CipherFinal_ex(ctx, o.baseAddress! + Int(produced), &final) == 1 else {
+                            return 0
+                        }
+                        return 1
+                    }
+                }
+            }
+        }
+        switch status {
+        case 1: return Array(out.prefix(Int(produced + final)))
+        case 0: ERR_clear_error(); throw .wrongKeyOrCorrupt
+        default: ERR_clear_error(); throw .openSSLFailure(encrypt ? "encrypt" : "decrypt")
+        }
+    }
+}
+
+extension DeviceCipher {
+    /// Encrypts a JSON text exactly as given (its bytes are what the device sees).
+    public func sealJSON(_ json: String, iv: [UInt8]? = nil) throws(LANCryptoError) -> Sealed {
+        try seal(Array(json.utf8), iv: iv)
+    }
+
+    /// Encrypts a JSON value serialised compactly.
+    public func seal(json value: JSONValue, iv: [UInt8]? = nil) throws(LANCryptoError) -> Sealed {
+        try seal(value.serializedBytes, iv: iv)
+    }
+
+    /// Decrypts base64 `data` with a base64 `iv` and parses the JSON object inside, tolerating
+    /// the firmware quirks: empty data is `{}`, leftover bytes of a double padding are
+    /// stripped, and the RF Bridge's `"="` for `":"` is repaired.
+    public func openJSON(base64 data: String?, iv ivBase64: String?) throws(LANCryptoError) -> JSONObject {
+        guard let data, !data.isEmpty else { return JSONObject() }
+        guard let ivBase64, let iv = Data(base64Encoded: ivBase64) else { throw .invalidBase64(field: "iv") }
+        guard let cipher = Data(base64Encoded: data) else { throw .invalidBase64(field: "data") }
+        let plain = try open(Array(cipher), iv: Array(iv))
+        return try Self.parseTolerant(plain)
+    }
+
+    /// Decrypted plaintext → JSON object, with the quirks of §2.2 of the protocol notes.
+    public static func parseTolerant(_ plaintext: [UInt8]) throws(LANCryptoError) -> JSONObject {
+        var bytes = plaintext[...]
+        // Double padding (and other firmware leftovers): control bytes after the JSON text.
+        while let last = bytes.last, last < 0x20 { bytes = bytes.dropLast() }
+        if bytes.isEmpty { return JSONObject() }
+        var text = Array(bytes)
+        if text.starts(with: Array("{\"rf".utf8)) {
+            text = Array(String(decoding: text, as: UTF8.self)
+                .replacingOccurrences(of: "\"=\"", with: "\":\"").utf8)
+        }
+        let value: JSONValue
+        do { value = try JSONValue.parse(text) } catch { throw .plaintextNotJSON(error.description) }
+        guard case .object(let obj) = value else { throw .plaintextNotJSON("not an object") }
+        return obj
+    }
+}

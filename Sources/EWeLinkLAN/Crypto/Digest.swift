@@ -1,0 +1,37 @@
+import COpenSSL
+
+/// Message digests through OpenSSL's EVP interface (the legacy `MD5()` is deprecated in OpenSSL 3).
+public enum Digest {
+    /// MD5 of `bytes`: 16 raw bytes. Used only to derive the LAN AES key, as the firmware does.
+    public static func md5<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        digest(Array(bytes), EVP_md5(), length: 16)
+    }
+
+    /// SHA-256 of `bytes`: 32 raw bytes (firmware image checks).
+    public static func sha256<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        digest(Array(bytes), EVP_sha256(), length: 32)
+    }
+
+    /// Lower-case hexadecimal form of a digest.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xF)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func digest(_ input: [UInt8], _ md: OpaquePointer?, length: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var outLength: UInt32 = 0
+        let ok = input.withUnsafeBytes { inBuf in
+            out.withUnsafeMutableBufferPointer { outBuf in
+                EVP_Digest(inBuf.baseAddress, inBuf.count, outBuf.baseAddress, &outLength, md, nil)
+            }
+        }
+        // EVP_Digest only fails on allocation failure or a missing algorithm: both are fatal
+        // misconfigurations of the process, not input errors.
+        precondition(ok == 1 && Int(outLength) == length, "OpenSSL digest failed")
+        return Array(out.prefix(length))
+    }
+}

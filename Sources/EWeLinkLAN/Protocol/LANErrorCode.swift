@@ -1,0 +1,40 @@
+/// The `error` values of zeroconf replies, with their meaning: the one table of them.
+public enum LANErrorCode: Int, Sendable, CaseIterable, CustomStringConvertible {
+    case success = 0
+    case badRequest = 400
+    case notEncrypted = 401
+    case otaNotUnlocked = 403
+    case wrongDevice = 404
+    case otaDownloadTimeout = 408
+    case firmwareTooLarge = 413
+    case invalidParameters = 422
+    case firmwareUnreachable = 424
+    case firmwareDigestMismatch = 471
+    case unlockRejected = 500
+    case unlockServiceUnreachable = 503
+
+    /// What the code means, in the words a user needs.
+    public var meaning: String {
+        switch self {
+        case .success: return "success"
+        case .badRequest: return "malformed request: not JSON, or not decryptable with the device's key"
+        case .notEncrypted: return "the device has encryption on but the request was not encrypted"
+        case .otaNotUnlocked: return "ota_flash was sent before a successful ota_unlock"
+        case .wrongDevice: return "the deviceid in the request is not this device"
+        case .otaDownloadTimeout: return "the firmware download timed out"
+        case .firmwareTooLarge: return "the firmware image is larger than the device accepts (508 KB)"
+        case .invalidParameters: return "invalid parameters or unsupported command"
+        case .firmwareUnreachable: return "the firmware URL is unreachable, missing, or does not support Range requests"
+        case .firmwareDigestMismatch: return "the firmware's SHA-256 does not match sha256sum (not flashed)"
+        case .unlockRejected: return "the vendor's unlock service rejected this device"
+        case .unlockServiceUnreachable: return "the device could not reach the vendor's unlock service"
+        }
+    }
+
+    public var description: String { "\(rawValue) (\(meaning))" }
+
+    /// The meaning of any code, including ones this table does not know.
+    public static func describe(_ code: Int) -> String {
+        LANErrorCode(rawValue: code)?.description ?? "\(code) (unknown error code)"
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+import EWeLink
+
+@main
+struct EWeLinkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ewelink",
+        abstract: "Control eWeLink / Sonoff devices on the local network, with the eWeLink cloud as fallback.",
+        version: EWeLinkVersion.current,
+        subcommands: [DebugCommand.self]
+    )
+}
