@@ -105,15 +105,16 @@ func txtPairs(_ list: UnsafeMutablePointer<AvahiStringList>?) -> [(String, Strin
         }
         node = avahi_string_list_get_next(current)
     }
-    // Avahi hands the list over in reverse wire order.
-    return out.reversed()
+    // Through the daemon's D-Bus API the list arrives in wire order (checked against
+    // python-zeroconf publishing and avahi-publish).
+    return out
 }
 
 /// Builds an Avahi string list in publish order; the caller frees it with `avahi_string_list_free`.
 func makeStringList(_ pairs: [(key: String, value: String)]) -> UnsafeMutablePointer<AvahiStringList>? {
     var list: UnsafeMutablePointer<AvahiStringList>? = nil
-    // avahi_string_list_add prepends, and the list goes on the wire head first.
-    for (k, v) in pairs.reversed() {
+    // Verified with python-zeroconf on the wire: adding in publish order gives publish order.
+    for (k, v) in pairs {
         list = avahi_string_list_add(list, "\(k)=\(v)")
     }
     return list

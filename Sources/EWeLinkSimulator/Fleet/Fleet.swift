@@ -1,0 +1,135 @@
+import EWeLinkLAN
+import Foundation
+
+/// One simulated device as configured in a fleet file.
+public struct DeviceConfig: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var type: DeviceType
+    public var uiid: Int
+    /// nil: a DIY device (plain TXT and envelopes).
+    public var devicekey: String?
+    /// The owner's apikey (what the cloud thing list reports).
+    public var apikey: String
+    /// TCP port on 127.0.0.1; 0 picks a free one.
+    public var port: Int
+    public var fwVersion: String
+    public var model: String
+    public var channels: Int
+    public var params: JSONObject
+    /// How often drifting readings (power, temperature) are re-announced.
+    public var readingsIntervalMs: Int
+}
+
+/// A fleet file: `{"devices":[…]}` (the cloud side adds a `"cloud"` member).
+public struct Fleet: Sendable {
+    public var devices: [DeviceConfig]
+    /// Members this version does not use, kept for the other sides of the simulator.
+    public var extra: JSONObject
+
+    public init(devices: [DeviceConfig], extra: JSONObject = [:]) {
+        self.devices = devices
+        self.extra = extra
+    }
+
+    /// Reads and validates a fleet file.
+    public static func load(path: String) throws(FleetError) -> Fleet {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw FleetError(file: path, device: nil, field: nil, reason: "cannot read: \(error.localizedDescription)")
+        }
+        return try parse(Array(data), file: path)
+    }
+
+    /// Validates a fleet document; `file` names it in errors.
+    public static func parse(_ bytes: [UInt8], file: String) throws(FleetError) -> Fleet {
+        let root: JSONValue
+        do { root = try JSONValue.parse(bytes) } catch {
+            throw FleetError(file: file, device: nil, field: nil, reason: "not JSON: \(error)")
+        }
+        guard var top = root.objectValue else {
+            throw FleetError(file: file, device: nil, field: nil, reason: "must be a JSON object {\"devices\":[…]}")
+        }
+        guard let list = top["devices"]?.arrayValue else {
+            throw FleetError(file: file, device: nil, field: "devices", reason: "must be an array of devices")
+        }
+        var devices: [DeviceConfig] = []
+        var ids = Set<String>()
+        var ports = Set<Int>()
+        for (index, item) in list.enumerated() {
+            let device = try parseDevice(item, index: index, file: file)
+            guard ids.insert(device.id).inserted else {
+                throw FleetError(file: file, device: "#\(index) (\(device.id))", field: "id", reason: "duplicate id")
+            }
+            if device.port != 0 {
+                guard ports.insert(device.port).inserted else {
+                    throw FleetError(file: file, device: "#\(index) (\(device.id))", field: "port",
+                                     reason: "port \(device.port) is used by another device")
+                }
+            }
+            devices.append(device)
+        }
+        top["devices"] = nil
+        return Fleet(devices: devices, extra: top)
+    }
+
+    static func parseDevice(_ value: JSONValue, index: Int, file: String) throws(FleetError) -> DeviceConfig {
+        guard let o = value.objectValue else {
+            throw FleetError(file: file, device: "#\(index)", field: nil, reason: "must be a JSON object")
+        }
+        let rawID = o["id"]?.stringValue
+        let label = "#\(index)" + (rawID.map { " (\($0))" } ?? "")
+        func bad(_ field: String, _ reason: String) -> FleetError {
+            FleetError(file: file, device: label, field: field, reason: reason)
+        }
+        guard let id = rawID else { throw bad("id", "required, a string such as \"1000abcdef\"") }
+        guard !id.isEmpty, id.count <= 32, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw bad("id", "must be 1-32 ASCII letters or digits")
+        }
+        guard let typeName = o["type"]?.stringValue else { throw bad("type", "required") }
+        guard let profile = DeviceProfile.all[DeviceType(rawValue: typeName)] else {
+            let known = DeviceProfile.all.keys.map(\.rawValue).sorted().joined(separator: ", ")
+            throw bad("type", "'\(typeName)' is not simulated (one of: \(known))")
+        }
+        guard let port = o["port"]?.intValue, (0...65535).contains(port) else {
+            throw bad("port", "required, an integer 0...65535 (0 picks a free port)")
+        }
+        func string(_ key: String, default def: String) throws(FleetError) -> String {
+            switch o[key] {
+            case nil, .null?: return def
+            case .string(let s)?: return s
+            default: throw bad(key, "must be a string")
+            }
+        }
+        func int(_ key: String, default def: Int, range: ClosedRange<Int>) throws(FleetError) -> Int {
+            switch o[key] {
+            case nil, .null?: return def
+            case let v?:
+                guard let i = v.intValue, range.contains(i) else { throw bad(key, "must be an integer in \(range)") }
+                return i
+            }
+        }
+        var devicekey: String? = nil
+        switch o["devicekey"] {
+        case nil, .null?: break
+        case .string(let s)? where !s.isEmpty: devicekey = s
+        default: throw bad("devicekey", "must be a non-empty string, or null for a DIY device")
+        }
+        let fwVersion = try string("fwVersion", default: "3.5.0")
+        guard FirmwareVersion(fwVersion) != nil else { throw bad("fwVersion", "must look like 3.5.0") }
+        var params = o["params"].flatMap(\.objectValue) ?? [:]
+        if let p = o["params"], p != .null, p.objectValue == nil { throw bad("params", "must be an object") }
+        let defaultChannels = params["switches"]?.arrayValue?.count ?? profile.defaultChannels
+        let channels = try int("channels", default: defaultChannels, range: 1...4)
+        var merged = profile.defaultParams(channels: channels)
+        merged.merge(params)
+        params = merged
+        return DeviceConfig(
+            id: id, name: try string("name", default: "\(typeName) \(id)"), type: profile.type,
+            uiid: try int("uiid", default: profile.defaultUIID, range: 1...100_000), devicekey: devicekey,
+            apikey: try string("apikey", default: UUID().uuidString.lowercased()), port: port, fwVersion: fwVersion,
+            model: try string("model", default: profile.defaultModel), channels: channels, params: params,
+            readingsIntervalMs: try int("readingsIntervalMs", default: 5000, range: 100...3_600_000))
+    }
+}
+

@@ -1,0 +1,219 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+import Foundation
+
+/// A request as the simulator's servers see it.
+public struct SimpleHTTPRequest: Sendable {
+    public var method: HTTPMethod
+    public var uri: String
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+    public var path: String { String(uri.split(separator: "?", maxSplits: 1).first ?? "") }
+}
+
+/// What to do with a connection or request.
+public enum HTTPAction: Sendable {
+    case respond(status: HTTPResponseStatus, contentType: String, body: [UInt8])
+    /// Abort with a TCP reset.
+    case reset
+    /// Keep the connection open and never answer.
+    case hang
+}
+
+/// A small HTTP/1.1 server on a loopback address, built on NIO's async channels. Every
+/// response closes the connection (`Connection: close`), like eWeLink firmware.
+public final class LoopbackHTTPServer: Sendable {
+    public typealias Handler = @Sendable (SimpleHTTPRequest) async -> HTTPAction
+    /// Decides at accept time, before reading anything (busy device, reset fault).
+    public typealias Gate = @Sendable () -> HTTPAction?
+
+    private let host: String
+    private let requestedPort: Int
+    private let handler: Handler
+    private let gate: Gate
+    private let maxBody: Int
+    /// When set, a second connection while one is being served is reset (single-threaded firmware).
+    private let oneConnectionAtATime: Bool
+    private let state = Mutex<ServerState>(ServerState())
+
+    struct ServerState {
+        var channel: (any Channel)?
+        var task: Task<Void, Never>?
+        var active = 0
+        var children: [ObjectIdentifier: any Channel] = [:]
+        var port = 0
+    }
+
+    public init(host: String = "127.0.0.1", port: Int, maxBody: Int = 64 * 1024, oneConnectionAtATime: Bool,
+                gate: @escaping Gate = { nil }, handler: @escaping Handler) {
+        self.host = host
+        self.requestedPort = port
+        self.maxBody = maxBody
+        self.oneConnectionAtATime = oneConnectionAtATime
+        self.gate = gate
+        self.handler = handler
+    }
+
+    /// The bound port (valid after `start`; kept across stop/start so a refuse fault reopens it).
+    public var port: Int { state.withLock { $0.port } }
+    public var isListening: Bool { state.withLock { $0.channel != nil } }
+
+    /// Binds and starts accepting. Rebinding after `stop` reuses the same port.
+    public func start() async throws {
+        if isListening { return }
+        let port = state.withLock { $0.port } == 0 ? requestedPort : state.withLock { $0.port }
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 64)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
+                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
+                        wrappingChannelSynchronously: channel)
+                }
+            }
+        let bound = server.channel.localAddress?.port ?? port
+        let task = Task { [self] in
+            await withDiscardingTaskGroup { group in
+                do {
+                    try await server.executeThenClose { inbound in
+                        for try await connection in inbound {
+                            group.addTask { await self.serve(connection) }
+                        }
+                    }
+                } catch {
+                    // The listening socket was closed (stop) or failed: stop accepting.
+                }
+            }
+        }
+        state.withLock {
+            $0.channel = server.channel
+            $0.task = task
+            $0.port = bound
+        }
+    }
+
+    /// Closes the listening socket and every open connection.
+    public func stop() async {
+        let (channel, task, children) = state.withLock { s in
+            defer { s.channel = nil; s.task = nil; s.children = [:] }
+            return (s.channel, s.task, Array(s.children.values))
+        }
+        try? await channel?.close()
+        for c in children { try? await c.close() }
+        await task?.value
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
+        let channel = connection.channel
+        let id = ObjectIdentifier(channel)
+        let verdict: HTTPAction? = state.withLock { s in
+            if let g = gate() { return g }
+            if oneConnectionAtATime && s.active > 0 { return .reset }
+            s.active += 1
+            s.children[id] = channel
+            return nil
+        }
+        if let verdict {
+            await act(verdict, on: connection, counted: false)
+            return
+        }
+        let slot = Slot { self.state.withLock { s in s.active -= 1 } }
+        defer {
+            slot.release()
+            state.withLock { s in _ = s.children.removeValue(forKey: id) }
+        }
+        await readAndAnswer(connection, slot: slot)
+    }
+
+    /// The "one connection at a time" slot of a connection. It is given back just before the
+    /// reply is written: a client that sends its next request after reading the reply must not
+    /// find the previous connection still counted.
+    final class Slot: @unchecked Sendable {
+        private let lock = NSLock()
+        private var released = false
+        private let onRelease: @Sendable () -> Void
+        init(_ onRelease: @escaping @Sendable () -> Void) { self.onRelease = onRelease }
+        func release() {
+            lock.lock()
+            let first = !released
+            released = true
+            lock.unlock()
+            if first { onRelease() }
+        }
+    }
+
+    private func readAndAnswer(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>,
+                               slot: Slot) async {
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                var head: HTTPRequestHead?
+                var body: [UInt8] = []
+                for try await part in inbound {
+                    switch part {
+                    case .head(let h):
+                        head = h
+                    case .body(var buffer):
+                        if body.count + buffer.readableBytes > maxBody {
+                            try await Self.write(outbound, .payloadTooLarge, "text/plain", Array("too large".utf8))
+                            return
+                        }
+                        body += buffer.readBytes(length: buffer.readableBytes) ?? []
+                    case .end:
+                        guard let head else { return }
+                        let request = SimpleHTTPRequest(method: head.method, uri: head.uri, headers: head.headers, body: body)
+                        let action = await handler(request)
+                        slot.release()
+                        switch action {
+                        case .respond(let status, let type, let bytes):
+                            try await Self.write(outbound, status, type, bytes)
+                        case .reset:
+                            try? await Self.reset(connection.channel)
+                        case .hang:
+                            for try await _ in inbound {}
+                        }
+                        return
+                    }
+                }
+            }
+        } catch {
+            // The peer went away or the request was malformed: nothing to answer.
+        }
+    }
+
+    private func act(_ action: HTTPAction, on connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>,
+                     counted: Bool) async {
+        switch action {
+        case .reset:
+            try? await Self.reset(connection.channel)
+        case .hang:
+            let id = ObjectIdentifier(connection.channel)
+            state.withLock { $0.children[id] = connection.channel }
+            defer { _ = state.withLock { $0.children.removeValue(forKey: id) } }
+            try? await connection.executeThenClose { inbound, _ in for try await _ in inbound {} }
+        case .respond(let status, let type, let bytes):
+            try? await connection.executeThenClose { _, outbound in try await Self.write(outbound, status, type, bytes) }
+        }
+    }
+
+    static func reset(_ channel: any Channel) async throws {
+        // SO_LINGER 0: close() sends RST instead of FIN, as a busy ESP8266 does.
+        if let provider = channel as? any SocketOptionProvider {
+            try await provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+        }
+        try await channel.close()
+    }
+
+    static func write(_ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, _ status: HTTPResponseStatus,
+                      _ contentType: String, _ body: [UInt8]) async throws {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: contentType)
+        headers.add(name: "Content-Length", value: String(body.count))
+        headers.add(name: "Connection", value: "close")
+        try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers)))
+        try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
+        try await outbound.write(.end(nil))
+    }
+}
