@@ -44,9 +44,11 @@ let package = Package(
             dependencies: ["EWeLinkSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
-        .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN"], resources: []),
-        .testTarget(name: "EWeLinkSimulatorTests", dependencies: ["EWeLinkSimulator", "EWeLinkLAN"]),
-        .testTarget(name: "CLITests", dependencies: ["EWeLinkLAN"]),
+        // Helpers shared by the test targets: raw HTTP over loopback, fleets, event waits.
+        .target(name: "TestSupport", dependencies: ["EWeLinkLAN", "EWeLinkSimulator"], path: "Tests/TestSupport"),
+        .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN"]),
+        .testTarget(name: "EWeLinkSimulatorTests", dependencies: ["EWeLinkSimulator", "EWeLinkLAN", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["EWeLinkLAN", "TestSupport", "ewelink", "ewelink-sim"]),
     ],
     swiftLanguageModes: [.v6]
 )

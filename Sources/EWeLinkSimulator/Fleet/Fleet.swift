@@ -17,7 +17,8 @@ public struct DeviceConfig: Sendable, Equatable {
     public var model: String
     public var channels: Int
     public var params: JSONObject
-    /// How often drifting readings (power, temperature) are re-announced.
+    /// How often drifting readings (power, temperature) are re-announced. At least 1 s: an mDNS
+    /// record is not multicast more than once a second, and faster TXT changes never leave Avahi.
     public var readingsIntervalMs: Int
 }
 
@@ -129,7 +130,7 @@ public struct Fleet: Sendable {
             uiid: try int("uiid", default: profile.defaultUIID, range: 1...100_000), devicekey: devicekey,
             apikey: try string("apikey", default: UUID().uuidString.lowercased()), port: port, fwVersion: fwVersion,
             model: try string("model", default: profile.defaultModel), channels: channels, params: params,
-            readingsIntervalMs: try int("readingsIntervalMs", default: 5000, range: 100...3_600_000))
+            readingsIntervalMs: try int("readingsIntervalMs", default: 5000, range: 1000...3_600_000))
     }
 }
 

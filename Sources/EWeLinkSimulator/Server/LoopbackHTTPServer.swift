@@ -15,7 +15,7 @@ public struct SimpleHTTPRequest: Sendable {
 
 /// What to do with a connection or request.
 public enum HTTPAction: Sendable {
-    case respond(status: HTTPResponseStatus, contentType: String, body: [UInt8])
+    case respond(status: HTTPResponseStatus, contentType: String, body: [UInt8], headers: [(String, String)] = [])
     /// Abort with a TCP reset.
     case reset
     /// Keep the connection open and never answer.
@@ -167,8 +167,8 @@ public final class LoopbackHTTPServer: Sendable {
                         let action = await handler(request)
                         slot.release()
                         switch action {
-                        case .respond(let status, let type, let bytes):
-                            try await Self.write(outbound, status, type, bytes)
+                        case .respond(let status, let type, let bytes, let extra):
+                            try await Self.write(outbound, status, type, bytes, extra)
                         case .reset:
                             try? await Self.reset(connection.channel)
                         case .hang:
@@ -193,8 +193,10 @@ public final class LoopbackHTTPServer: Sendable {
             state.withLock { $0.children[id] = connection.channel }
             defer { _ = state.withLock { $0.children.removeValue(forKey: id) } }
             try? await connection.executeThenClose { inbound, _ in for try await _ in inbound {} }
-        case .respond(let status, let type, let bytes):
-            try? await connection.executeThenClose { _, outbound in try await Self.write(outbound, status, type, bytes) }
+        case .respond(let status, let type, let bytes, let extra):
+            try? await connection.executeThenClose { _, outbound in
+                try await Self.write(outbound, status, type, bytes, extra)
+            }
         }
     }
 
@@ -207,8 +209,9 @@ public final class LoopbackHTTPServer: Sendable {
     }
 
     static func write(_ outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, _ status: HTTPResponseStatus,
-                      _ contentType: String, _ body: [UInt8]) async throws {
+                      _ contentType: String, _ body: [UInt8], _ extra: [(String, String)] = []) async throws {
         var headers = HTTPHeaders()
+        for (name, value) in extra { headers.add(name: name, value: value) }
         headers.add(name: "Content-Type", value: contentType)
         headers.add(name: "Content-Length", value: String(body.count))
         headers.add(name: "Connection", value: "close")

@@ -1,0 +1,74 @@
+import EWeLinkLAN
+import EWeLinkSimulator
+import Foundation
+
+/// Fleets with ids and keys unique to one test run, on free ports, so parallel tests and a
+/// running demo never collide on mDNS names or ports.
+public enum TestFleet {
+    /// A 10-character hex device id no other run uses.
+    public static func freshID() -> String {
+        "10" + String(format: "%08x", UInt32.random(in: 0...UInt32.max))
+    }
+
+    /// One device of each simulated kind (plug, strip, diy_plug, enhanced_plug, th_plug, fan_light, light).
+    public static func allKinds(readingsIntervalMs: Int = 60_000) -> Fleet {
+        let types: [(String, Bool)] = [("plug", true), ("strip", true), ("diy_plug", false), ("enhanced_plug", true),
+                                       ("th_plug", true), ("fan_light", true), ("light", true)]
+        return make(types.map { ($0.0, $0.1) }, readingsIntervalMs: readingsIntervalMs)
+    }
+
+    public static func make(_ kinds: [(type: String, encrypted: Bool)], readingsIntervalMs: Int = 60_000) -> Fleet {
+        var devices: [JSONValue] = []
+        for (n, kind) in kinds.enumerated() {
+            var d: JSONObject = ["id": .string(freshID()), "name": .string("Test \(kind.type) \(n)"),
+                                 "type": .string(kind.type), "port": 0, "readingsIntervalMs": .int(readingsIntervalMs)]
+            d["devicekey"] = kind.encrypted ? .string(UUID().uuidString.lowercased()) : .null
+            devices.append(.object(d))
+        }
+        let doc: JSONValue = ["devices": .array(devices)]
+        return try! Fleet.parse(doc.serializedBytes, file: "test-fleet")
+    }
+}
+
+/// A zeroconf client for tests, over raw HTTP.
+public struct TestZeroconf {
+    public let device: DeviceConfig
+    public let port: Int
+
+    public init(device: DeviceConfig, port: Int) {
+        self.device = device
+        self.port = port
+    }
+
+    public var cipher: DeviceCipher? { device.devicekey.map { DeviceCipher(devicekey: $0) } }
+
+    /// Sends `params` to `endpoint`, encrypted when the device has a key.
+    public func send(_ endpoint: String, _ params: JSONObject, timeout: Double = 5) async throws
+        -> (response: ZeroconfResponse, state: JSONObject?) {
+        let request = try cipher.map { try ZeroconfRequest.encrypted(params, deviceID: device.id, cipher: $0) }
+            ?? ZeroconfRequest.plain(params, deviceID: device.id)
+        let result = await RawHTTP.post(port: port, path: "/zeroconf/\(endpoint)", body: request.body, timeout: timeout)
+        guard case .response(let status, _, let body) = result, status == 200 else {
+            throw TestFailure("\(endpoint): \(result)")
+        }
+        let response = try ZeroconfResponse.parse(body)
+        if let s = response.sequence, s != request.sequence { throw TestFailure("sequence not echoed") }
+        return (response, try response.state(cipher: cipher))
+    }
+}
+
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+/// Waits until `condition` holds, polling; throws after `timeout`.
+public func eventually(timeout: Duration = .seconds(10), _ what: String = "condition",
+                       _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw TestFailure("timed out waiting for \(what)")
+}
