@@ -22,7 +22,10 @@ let package = Package(
         .systemLibrary(name: "CAvahi", providers: [.apt(["libavahi-client-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
-        .target(name: "EWeLinkLAN", dependencies: ["CAvahi", "COpenSSL"]),
+        .target(
+            name: "EWeLinkLAN",
+            dependencies: ["CAvahi", "COpenSSL", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         .target(name: "EWeLinkCloud", dependencies: ["COpenSSL"]),
         .target(name: "EWeLink", dependencies: ["EWeLinkLAN", "EWeLinkCloud"]),
         .target(

@@ -7,6 +7,9 @@ struct EWeLinkCommand: AsyncParsableCommand {
         commandName: "ewelink",
         abstract: "Control eWeLink / Sonoff devices on the local network, with the eWeLink cloud as fallback.",
         version: EWeLinkVersion.current,
-        subcommands: [DebugCommand.self]
+        subcommands: [
+            DiscoverCommand.self, OnCommand.self, OffCommand.self, ToggleCommand.self, StatusCommand.self,
+            SendCommand.self, DevicesCommand.self, DebugCommand.self,
+        ]
     )
 }

@@ -30,13 +30,17 @@ public struct TXTPair: Sendable, Equatable {
 
 /// What a browse reports.
 public enum BrowseEvent: Sendable, Equatable {
+    /// A service instance was seen; a `.resolved` (or `.resolveFailed`) for it follows.
+    case found(name: String, interfaceIndex: Int32)
     /// A service was resolved, or its TXT changed (resolvers are kept alive to follow it).
     case resolved(ResolvedService)
     /// A service went away on one interface.
     case removed(name: String, interfaceIndex: Int32)
     /// A service was seen but could not be resolved.
     case resolveFailed(name: String, reason: String)
-    /// The daemon has reported everything it had cached (the list is complete for now).
+    /// The daemon has handed over everything it had cached.
+    case cacheExhausted
+    /// The daemon has also waited for answers from the network: the list is complete for now.
     case allForNow
     /// The browse failed or the daemon went away; no more events follow.
     case failed(AvahiError)
@@ -121,6 +125,7 @@ public final class ServiceBrowser: @unchecked Sendable {
                 }, userdata)
             if let resolver {
                 resolvers[k] = resolver
+                continuation.yield(.found(name: String(cString: name), interfaceIndex: interface))
             } else {
                 continuation.yield(.resolveFailed(name: String(cString: name), reason: "could not start a resolver"))
             }
@@ -136,8 +141,10 @@ public final class ServiceBrowser: @unchecked Sendable {
             let code = avahi_client_errno(avahi_service_browser_get_client(browser))
             continuation.yield(.failed(AvahiError.from(code: code, operation: "browse")))
             continuation.finish()
+        case AVAHI_BROWSER_CACHE_EXHAUSTED:
+            continuation.yield(.cacheExhausted)
         default:
-            break  // CACHE_EXHAUSTED: only ALL_FOR_NOW matters to callers
+            break
         }
     }
 

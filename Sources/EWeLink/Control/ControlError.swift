@@ -1,0 +1,27 @@
+import EWeLinkLAN
+
+/// Why a command could not be carried out, in terms a user can act on.
+public enum ControlError: Error, Sendable, CustomStringConvertible {
+    /// No device with this id or name in the store, and none announced on the LAN.
+    case unknownDevice(String)
+    /// Bad parameters from the caller (channel out of range, malformed JSON…).
+    case invalidRequest(String)
+    /// `toggle` needs the current state, and it is not known.
+    case stateUnknown(deviceID: String)
+    case lan(LANError)
+    case store(DeviceStoreError)
+    case mdns(AvahiError)
+
+    public var description: String {
+        switch self {
+        case .unknownDevice(let q):
+            return "no device '\(q)' in the store or on the LAN: see `ewelink devices` and `ewelink discover`"
+        case .invalidRequest(let why): return why
+        case .stateUnknown(let id):
+            return "the current state of \(id) is unknown (not announced over mDNS): use on/off instead of toggle"
+        case .lan(let e): return e.description
+        case .store(let e): return e.description
+        case .mdns(let e): return e.description
+        }
+    }
+}

@@ -1,0 +1,254 @@
+import EWeLinkLAN
+import Foundation
+import Synchronization
+
+/// Local control over the LAN: discovery, state and commands for the devices of the local
+/// store (or DIY devices found by id over mDNS). The CLI is a thin layer over this.
+public final class LANController: Sendable {
+    public struct Options: Sendable {
+        /// How long a one-shot mDNS lookup may take when the address is unknown or went stale.
+        public var resolveTimeout: Duration = .seconds(3)
+        public var interfaceIndex: Int32? = nil
+        public var zeroconf = ZeroconfClient.Options()
+        public init() {}
+    }
+
+    public let store: DeviceStore
+    public let client: ZeroconfClient
+    private let options: Options
+    private let avahi = Mutex<AvahiConnection?>(nil)
+
+    public init(store: DeviceStore = .standard(), options: Options = Options()) {
+        self.store = store
+        self.options = options
+        client = ZeroconfClient(options: options.zeroconf)
+    }
+
+    /// The Avahi connection, made on first use (commands to known hosts never need one).
+    func connection() throws(ControlError) -> AvahiConnection {
+        if let existing = avahi.withLock({ $0 }) { return existing }
+        do {
+            let created = try AvahiConnection()
+            return avahi.withLock { current in
+                if let current { return current }
+                current = created
+                return created
+            }
+        } catch {
+            throw .mdns(error)
+        }
+    }
+
+    private func loadStore() throws(ControlError) -> [StoredDevice] {
+        do { return try store.load() } catch { throw .store(error) }
+    }
+
+    private func keyLookup() throws(ControlError) -> LANDiscovery.KeyLookup {
+        let keys = Dictionary(try loadStore().compactMap { d in d.devicekey.map { (d.id, $0) } },
+                              uniquingKeysWith: { a, _ in a })
+        return { keys[$0] }
+    }
+
+    // MARK: Discovery
+
+    /// Lists the devices announced on the LAN, decrypted with the stored keys, and remembers
+    /// their addresses and states in the store.
+    public func discover(timeout: Duration = .seconds(3)) async throws(ControlError) -> (devices: [DiscoveredDevice], complete: Bool) {
+        let keys = try keyLookup()
+        let conn = try connection()
+        let result: (devices: [DiscoveredDevice], complete: Bool)
+        do {
+            result = try await LANDiscovery.discover(connection: conn, interfaceIndex: options.interfaceIndex,
+                                                     timeout: timeout, keys: keys)
+        } catch let error as AvahiError {
+            throw .mdns(error)
+        } catch {
+            throw .mdns(.failure(operation: "browse", message: "\(error)"))
+        }
+        remember(result.devices)
+        return result
+    }
+
+    /// Follows the LAN: every appearance, state change and disappearance.
+    public func watch() throws(ControlError) -> LANDiscovery {
+        let keys = try keyLookup()
+        do { return try LANDiscovery(connection: try connection(), interfaceIndex: options.interfaceIndex, keys: keys) }
+        catch let error as AvahiError { throw .mdns(error) }
+        catch { throw .mdns(.failure(operation: "browse", message: "\(error)")) }
+    }
+
+    /// Records what discovery learnt about devices already in the store (a configured host wins).
+    public func remember(_ devices: [DiscoveredDevice]) {
+        guard !devices.isEmpty else { return }
+        let seen = Dictionary(devices.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        _ = try? store.update { list in
+            for i in list.indices {
+                guard let d = seen[list[i].id] else { continue }
+                if !list[i].hostConfigured { list[i].host = d.host; list[i].port = d.port }
+                if list[i].type == nil { list[i].type = d.type }
+                if let state = d.state { list[i].lastState = state; list[i].lastSeq = d.seq }
+                list[i].lastSeen = d.lastSeen
+                if !d.encrypted && list[i].devicekey != nil {
+                    // In DIY mode while still in the account: the key no longer applies on the LAN.
+                    list[i].devicekey = nil
+                }
+            }
+        }
+    }
+
+    // MARK: Resolving devices
+
+    /// The stored device named by `query` (id or name, case-insensitive). An id that is not in the
+    /// store is looked up over mDNS (DIY devices need no key).
+    public func device(_ query: String) async throws(ControlError) -> StoredDevice {
+        let all = try loadStore()
+        if let d = store.find(query, in: all) { return d }
+        guard query.count >= 6, query.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),
+              let found = try await lookup(query) else {
+            throw .unknownDevice(query)
+        }
+        return StoredDevice(id: found.id, type: found.type, host: found.host, port: found.port,
+                            lastState: found.state, lastSeq: found.seq, lastSeen: found.lastSeen)
+    }
+
+    /// A fresh mDNS lookup of one device; nil when it is not announced.
+    func lookup(_ deviceID: String) async throws(ControlError) -> DiscoveredDevice? {
+        let keys = try keyLookup()
+        do {
+            return try await LANDiscovery.find(deviceID, connection: try connection(), timeout: options.resolveTimeout,
+                                               keys: keys)
+        } catch let error as ControlError {
+            throw error
+        } catch let error as AvahiError {
+            throw .mdns(error)
+        } catch {
+            throw .mdns(.failure(operation: "resolve", message: "\(error)"))
+        }
+    }
+
+    // MARK: Commands
+
+    /// Switches a device (or one channel) on, off, or to the opposite of its current state.
+    public func power(_ action: PowerAction, _ query: String, channel: Int? = nil) async throws(ControlError) -> CommandResult {
+        let started = ContinuousClock.now
+        var device = try await device(query)
+        var value = action.rawValue
+        if action == .toggle {
+            // Toggle is resolved to an absolute state first, so the wire command is idempotent.
+            var current: JSONObject? = nil
+            if let fresh = try? await lookup(device.id), let state = fresh.state {
+                current = state
+                device.host = device.hostConfigured ? device.host : fresh.host
+                device.port = device.hostConfigured ? device.port : fresh.port
+            }
+            current = current ?? device.lastState
+            guard let state = current, let on = CommandShape.isOn(state, channel: channel) else {
+                throw .stateUnknown(deviceID: device.id)
+            }
+            value = on ? "off" : "on"
+            device.lastState = state
+        }
+        let params = try CommandShape.power(value, channel: channel, type: device.type, state: device.lastState,
+                                            channels: device.channels)
+        return try await send(params, to: device, started: started)
+    }
+
+    /// Sends raw params (`{"switch":"on"}`); the endpoint is the first key unless given.
+    public func send(_ params: JSONObject, to query: String, endpoint: String? = nil) async throws(ControlError) -> CommandResult {
+        let started = ContinuousClock.now
+        let device = try await device(query)
+        return try await send(params, to: device, endpoint: endpoint, started: started)
+    }
+
+    func send(_ params: JSONObject, to device: StoredDevice, endpoint explicit: String? = nil,
+              started: ContinuousClock.Instant) async throws(ControlError) -> CommandResult {
+        guard let endpoint = explicit ?? CommandShape.endpoint(for: params, type: device.type) else {
+            throw .invalidRequest("empty params: nothing to send")
+        }
+        var device = device
+        var resolvedFresh = false
+        if device.host == nil || device.port == nil {
+            guard let found = try await lookup(device.id) else { throw .lan(.noAddress(deviceID: device.id)) }
+            device.host = found.host
+            device.port = found.port
+            if found.encrypted && device.devicekey == nil { throw .lan(.deviceKeyMissing(deviceID: device.id)) }
+            resolvedFresh = true
+        }
+        var reply: LANReply
+        do {
+            reply = try await client.send(endpoint, params, to: target(device))
+        } catch let error where error.isUnreachable && !resolvedFresh && !device.hostConfigured {
+            // The remembered address failed: ask mDNS where the device is now, and try once more.
+            guard let found = try? await lookup(device.id) else { throw .lan(error) }
+            device.host = found.host
+            device.port = found.port
+            do { reply = try await client.send(endpoint, params, to: target(device)) } catch { throw .lan(error) }
+            resolvedFresh = true
+        } catch .lanError(401, let id) where device.devicekey == nil {
+            throw .lan(.deviceKeyMissing(deviceID: id))
+        } catch {
+            throw .lan(error)
+        }
+        let state = reply.state ?? device.lastState?.applying(params)
+        record(device, state: state, seq: reply.response.seq, addressChanged: resolvedFresh)
+        return CommandResult(deviceID: device.id, route: .lan, error: reply.response.error,
+                             elapsed: ContinuousClock.now - started, state: state, seq: reply.response.seq)
+    }
+
+    /// The current state: the device's latest mDNS announcement, or a query over HTTP.
+    public func state(of query: String) async throws(ControlError) -> StateResult {
+        let started = ContinuousClock.now
+        let device = try await device(query)
+        var mdnsError: ControlError? = nil
+        do throws(ControlError) {
+            if let found = try await lookup(device.id) {
+                if let state = found.state {
+                    record(device, state: state, seq: found.seq, addressChanged: false)
+                    return StateResult(deviceID: device.id, route: .lan, source: "mdns", state: state, seq: found.seq,
+                                       host: found.host, port: found.port, elapsed: ContinuousClock.now - started)
+                }
+                if found.encrypted && device.devicekey == nil { throw ControlError.lan(.deviceKeyMissing(deviceID: device.id)) }
+                if let why = found.stateError { throw ControlError.lan(.decryptionFailed(deviceID: device.id, reason: why)) }
+            }
+        } catch {
+            guard case .mdns = error else { throw error }
+            mdnsError = error
+        }
+        // Not announced (or no avahi-daemon): ask the device itself at its known address.
+        guard device.host != nil else { throw mdnsError ?? .lan(.noAddress(deviceID: device.id)) }
+        let query: (String, JSONObject)
+        if device.devicekey == nil {
+            query = ("info", [:])
+        } else if let led = device.lastState?["sledOnline"] {
+            // Setting the LED to its current value makes the firmware report its full state.
+            query = ("sledonline", ["sledOnline": led])
+        } else {
+            throw mdnsError ?? .stateUnknown(deviceID: device.id)
+        }
+        let reply: LANReply
+        do { reply = try await client.send(query.0, query.1, to: target(device)) } catch { throw .lan(error) }
+        guard let state = reply.state else { throw .stateUnknown(deviceID: device.id) }
+        record(device, state: state, seq: reply.response.seq, addressChanged: false)
+        return StateResult(deviceID: device.id, route: .lan, source: "http", state: state, seq: reply.response.seq,
+                           host: device.host, port: device.port, elapsed: ContinuousClock.now - started)
+    }
+
+    private func target(_ device: StoredDevice) -> LANTarget {
+        LANTarget(deviceID: device.id, host: device.host ?? "", port: device.port ?? 8081, devicekey: device.devicekey)
+    }
+
+    /// Keeps the store's idea of the device current; skipped when nothing material changed, so a
+    /// plain on/off costs no disk write beyond the state.
+    private func record(_ device: StoredDevice, state: JSONObject?, seq: Int?, addressChanged: Bool) {
+        _ = try? store.update { list in
+            guard let i = list.firstIndex(where: { $0.id == device.id }) else { return }
+            if addressChanged && !list[i].hostConfigured {
+                list[i].host = device.host
+                list[i].port = device.port
+            }
+            if let state, list[i].lastState != state { list[i].lastState = state }
+            if let seq { list[i].lastSeq = seq }
+            list[i].lastSeen = Date()
+        }
+    }
+}

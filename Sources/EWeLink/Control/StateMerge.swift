@@ -1,0 +1,89 @@
+import EWeLinkLAN
+
+extension JSONObject {
+    /// This state with acknowledged `params` applied: outlet lists (`switches`, `configure`,
+    /// `pulses`) are merged by `outlet`, everything else replaced.
+    public func applying(_ params: JSONObject) -> JSONObject {
+        var out = self
+        for (key, value) in params {
+            guard let updates = value.arrayValue, var current = out[key]?.arrayValue,
+                  updates.allSatisfy({ $0["outlet"]?.intValue != nil }) else {
+                out[key] = value
+                continue
+            }
+            for u in updates {
+                let outlet = u["outlet"]!.intValue!
+                if let i = current.firstIndex(where: { $0["outlet"]?.intValue == outlet }),
+                   var merged = current[i].objectValue, let changes = u.objectValue {
+                    merged.merge(changes)
+                    current[i] = .object(merged)
+                } else {
+                    current.append(u)
+                }
+            }
+            out[key] = .array(current)
+        }
+        return out
+    }
+}
+
+/// How commands map onto zeroconf endpoints and payloads: device knowledge as data.
+public enum CommandShape {
+    /// The endpoint for `params`: the first key, with the protocol's exceptions.
+    public static func endpoint(for params: JSONObject, type: DeviceType?) -> String? {
+        guard let first = params.keys.first else { return nil }
+        switch first {
+        case "sledOnline": return "sledonline"
+        case "brightness", "ltype", "mode": return "dimmable"
+        case "switch" where type == .light: return "dimmable"
+        case "cmd": return params["cmd"]?.stringValue
+        default: return first
+        }
+    }
+
+    /// The params of on/off for a device (`value` is "on" or "off").
+    public static func power(_ value: String, channel: Int?, type: DeviceType?, state: JSONObject?,
+                             channels: Int?) throws(ControlError) -> JSONObject {
+        let v = JSONValue.string(value)
+        let outletsInState = state?["switches"]?.arrayValue?.count
+        let multi = type?.isMultiChannel == true || outletsInState != nil || (channels ?? 1) > 1
+        if type == .fanLight || (state?["light"] != nil && state?["fan"] != nil) {
+            switch channel ?? 0 {
+            case 0: return ["light": v]
+            case 1: return ["fan": v]
+            default: throw .invalidRequest("fan_light devices have channel 0 (light) and 1 (fan)")
+            }
+        }
+        if multi {
+            let count = outletsInState ?? channels ?? 4
+            if let channel {
+                guard (0..<count).contains(channel) else {
+                    throw .invalidRequest("channel \(channel) does not exist: this device has channels 0...\(count - 1)")
+                }
+                return ["switches": [["switch": v, "outlet": .int(channel)]]]
+            }
+            return ["switches": .array((0..<count).map { ["switch": v, "outlet": .int($0)] })]
+        }
+        if let channel, channel != 0 {
+            throw .invalidRequest("this is a single-channel device: --channel must be 0 or left out")
+        }
+        if type == .thPlug || state?["mainSwitch"] != nil {
+            return ["switch": v, "mainSwitch": v, "deviceType": "normal"]
+        }
+        return ["switch": v]
+    }
+
+    /// Whether the device is on, for `toggle` (a channel, or all outlets on).
+    public static func isOn(_ state: JSONObject, channel: Int?) -> Bool? {
+        if state["light"] != nil && state["fan"] != nil {
+            return (channel ?? 0) == 1 ? state["fan"]?.stringValue == "on" : state["light"]?.stringValue == "on"
+        }
+        if let list = state["switches"]?.arrayValue {
+            if let channel {
+                return list.first { $0["outlet"]?.intValue == channel }?["switch"]?.stringValue.map { $0 == "on" }
+            }
+            return list.allSatisfy { $0["switch"]?.stringValue == "on" }
+        }
+        return state["switch"]?.stringValue.map { $0 == "on" }
+    }
+}

@@ -1,0 +1,134 @@
+import EWeLinkLAN
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The local key store: every device's devicekey, apikey, name, type, channels, last address and
+/// last state, in one JSON file (mode 0600) that is only ever replaced atomically.
+///
+/// Location: `$EWELINK_HOME/devices.json`, default `${XDG_CONFIG_HOME:-~/.config}/ewelink/devices.json`.
+/// Read-modify-write cycles hold an exclusive `flock` so concurrent commands lose nothing.
+public struct DeviceStore: Sendable {
+    public let directory: String
+    public var path: String { directory + "/devices.json" }
+    private var lockPath: String { directory + "/devices.json.lock" }
+
+    public init(directory: String) { self.directory = directory }
+
+    /// The store at the standard location for this environment.
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> DeviceStore {
+        DeviceStore(directory: homeDirectory(environment: environment))
+    }
+
+    /// `$EWELINK_HOME`, else `${XDG_CONFIG_HOME:-~/.config}/ewelink`.
+    public static func homeDirectory(environment: [String: String]) -> String {
+        if let home = environment["EWELINK_HOME"], !home.isEmpty { return home }
+        let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
+        return config + "/ewelink"
+    }
+
+    /// All devices (empty when there is no store yet).
+    public func load() throws(DeviceStoreError) -> [StoredDevice] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            if FileManager.default.fileExists(atPath: path) { throw .io(path: path, reason: "not readable") }
+            return []
+        }
+        return try Self.decode(Array(data), path: path)
+    }
+
+    static func decode(_ bytes: [UInt8], path: String) throws(DeviceStoreError) -> [StoredDevice] {
+        let root: JSONValue
+        do { root = try JSONValue.parse(bytes) } catch { throw .corrupt(path: path, reason: error.description) }
+        guard let list = root["devices"]?.arrayValue else {
+            throw .corrupt(path: path, reason: "no \"devices\" array")
+        }
+        var out: [StoredDevice] = []
+        for item in list {
+            guard let o = item.objectValue else { throw .corrupt(path: path, reason: "a device is not an object") }
+            do { out.append(try StoredDevice(json: o)) } catch {
+                throw .corrupt(path: path, reason: error.description)
+            }
+        }
+        return out
+    }
+
+    /// Reads, lets `body` change the list, and writes it back atomically, under an exclusive lock.
+    /// Nothing is written when `body` throws or leaves the list unchanged.
+    @discardableResult
+    public func update<T>(_ body: (inout [StoredDevice]) throws -> T) throws -> T {
+        try ensureDirectory()
+        let lock = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard lock >= 0 else { throw DeviceStoreError.io(path: lockPath, reason: String(cString: strerror(errno))) }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX) == 0 else {
+            throw DeviceStoreError.io(path: lockPath, reason: String(cString: strerror(errno)))
+        }
+        defer { flock(lock, LOCK_UN) }
+        let before = try load()
+        var devices = before
+        let result = try body(&devices)
+        if devices != before { try write(devices) }
+        return result
+    }
+
+    /// Finds a device by id, or by name (case-insensitive).
+    public func find(_ query: String, in devices: [StoredDevice]) -> StoredDevice? {
+        if let d = devices.first(where: { $0.id == query }) { return d }
+        let q = query.lowercased()
+        if let d = devices.first(where: { $0.id.lowercased() == q }) { return d }
+        return devices.first { $0.name?.lowercased() == q }
+    }
+
+    private func ensureDirectory() throws(DeviceStoreError) {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw .io(path: directory, reason: "not a directory") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .io(path: directory, reason: error.localizedDescription)
+        }
+    }
+
+    /// Temp file (0600, same folder) + fsync + rename: readers see the old or the new file, never half.
+    private func write(_ devices: [StoredDevice]) throws(DeviceStoreError) {
+        let doc: JSONValue = ["version": 1, "devices": .array(devices.map { .object($0.json) })]
+        let bytes = Self.pretty(doc)
+        let temp = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .io(path: temp, reason: String(cString: strerror(errno))) }
+        var ok = true
+        bytes.withUnsafeBytes { buf in
+            var offset = 0
+            while offset < buf.count {
+                let n = Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
+                if n <= 0 { ok = false; break }
+                offset += n
+            }
+        }
+        if ok { ok = fsync(fd) == 0 }
+        close(fd)
+        guard ok, rename(temp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temp)
+            throw .io(path: path, reason: reason)
+        }
+    }
+
+    /// One device per line: readable, and still compact.
+    static func pretty(_ doc: JSONValue) -> [UInt8] {
+        guard let devices = doc["devices"]?.arrayValue else { return doc.serializedBytes }
+        var out = Array("{\"version\":1,\"devices\":[\n".utf8)
+        for (n, d) in devices.enumerated() {
+            out += Array("  ".utf8) + d.serializedBytes
+            out += Array((n + 1 < devices.count ? ",\n" : "\n").utf8)
+        }
+        out += Array("]}\n".utf8)
+        return out
+    }
+}

@@ -1,0 +1,109 @@
+import EWeLinkLAN
+import Foundation
+
+/// One device as the local store keeps it: what is needed to control it without the cloud.
+public struct StoredDevice: Sendable, Equatable {
+    public var id: String
+    public var name: String?
+    /// The LAN key (nil for DIY devices or when unknown).
+    public var devicekey: String?
+    /// The owner's apikey (for cloud commands).
+    public var apikey: String?
+    public var uiid: Int?
+    public var type: DeviceType?
+    public var model: String?
+    public var fwVersion: String?
+    public var channels: Int?
+    /// Last known LAN address; a configured one (`devices add --host`) is never replaced by mDNS.
+    public var host: String?
+    public var port: Int?
+    public var hostConfigured: Bool
+    public var lastState: JSONObject?
+    public var lastSeq: Int?
+    public var lastSeen: Date?
+
+    public init(id: String, name: String? = nil, devicekey: String? = nil, apikey: String? = nil, uiid: Int? = nil,
+                type: DeviceType? = nil, model: String? = nil, fwVersion: String? = nil, channels: Int? = nil,
+                host: String? = nil, port: Int? = nil, hostConfigured: Bool = false, lastState: JSONObject? = nil,
+                lastSeq: Int? = nil, lastSeen: Date? = nil) {
+        self.id = id
+        self.name = name
+        self.devicekey = devicekey
+        self.apikey = apikey
+        self.uiid = uiid
+        self.type = type
+        self.model = model
+        self.fwVersion = fwVersion
+        self.channels = channels
+        self.host = host
+        self.port = port
+        self.hostConfigured = hostConfigured
+        self.lastState = lastState
+        self.lastSeq = lastSeq
+        self.lastSeen = lastSeen
+    }
+
+    /// The display name, or the id.
+    public var displayName: String { name ?? id }
+
+    /// Whether the device's state carries outlets (`switches`).
+    public var isMultiChannel: Bool {
+        if let type, type.isMultiChannel { return true }
+        if lastState?["switches"] != nil { return true }
+        return (channels ?? 1) > 1
+    }
+}
+
+extension StoredDevice {
+    static let dateFormat: Date.ISO8601FormatStyle = .iso8601
+
+    /// The JSON form in the store file. Key order is fixed so diffs of the file stay readable.
+    var json: JSONObject {
+        var o: JSONObject = ["id": .string(id)]
+        if let name { o["name"] = .string(name) }
+        if let devicekey { o["devicekey"] = .string(devicekey) }
+        if let apikey { o["apikey"] = .string(apikey) }
+        if let uiid { o["uiid"] = .int(uiid) }
+        if let type { o["type"] = .string(type.rawValue) }
+        if let model { o["model"] = .string(model) }
+        if let fwVersion { o["fwVersion"] = .string(fwVersion) }
+        if let channels { o["channels"] = .int(channels) }
+        if let host { o["host"] = .string(host) }
+        if let port { o["port"] = .int(port) }
+        if hostConfigured { o["hostConfigured"] = true }
+        if let lastState { o["lastState"] = .object(lastState) }
+        if let lastSeq { o["lastSeq"] = .int(lastSeq) }
+        if let lastSeen { o["lastSeen"] = .string(lastSeen.formatted(Self.dateFormat)) }
+        return o
+    }
+
+    init(json o: JSONObject) throws(DeviceStoreError) {
+        guard let id = o["id"]?.stringValue, !id.isEmpty else { throw .invalidRecord("a device has no 'id'") }
+        func str(_ k: String) throws(DeviceStoreError) -> String? {
+            switch o[k] {
+            case nil, .null?: return nil
+            case .string(let s)?: return s
+            default: throw .invalidRecord("device \(id): '\(k)' is not a string")
+            }
+        }
+        func int(_ k: String) throws(DeviceStoreError) -> Int? {
+            switch o[k] {
+            case nil, .null?: return nil
+            case let v?:
+                guard let i = v.intValue else { throw .invalidRecord("device \(id): '\(k)' is not an integer") }
+                return i
+            }
+        }
+        var lastState: JSONObject? = nil
+        if let s = o["lastState"], s != .null {
+            guard let obj = s.objectValue else { throw .invalidRecord("device \(id): 'lastState' is not an object") }
+            lastState = obj
+        }
+        self.init(id: id, name: try str("name"), devicekey: try str("devicekey"), apikey: try str("apikey"),
+                  uiid: try int("uiid"), type: try str("type").map(DeviceType.init(rawValue:)), model: try str("model"),
+                  fwVersion: try str("fwVersion"), channels: try int("channels"), host: try str("host"),
+                  port: try int("port"), hostConfigured: o["hostConfigured"]?.boolValue ?? false,
+                  lastState: lastState, lastSeq: try int("lastSeq"),
+                  lastSeen: try str("lastSeen").flatMap { try? Date($0, strategy: Self.dateFormat) })
+    }
+}

@@ -1,0 +1,57 @@
+/// Why a LAN command failed: what happened, to which device, and what to do.
+public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Nothing listens at the address (device off, wrong address, or a firewall rejecting).
+    case lanRefused(host: String, port: Int)
+    /// No reply within the timeout (device busy, asleep, or unreachable).
+    case lanTimeout(host: String, port: Int, afterMs: Int)
+    /// The device kept resetting the connection (another client talking to it).
+    case lanReset(host: String, port: Int, attempts: Int)
+    /// The device answered with an error code.
+    case lanError(code: Int, deviceID: String)
+    /// The device answered something that is not a zeroconf reply (HTML, garbage).
+    case invalidReply(host: String, port: Int, reason: String)
+    /// The device encrypts its API but no devicekey is known for it.
+    case deviceKeyMissing(deviceID: String)
+    /// A reply could not be decrypted with the stored key.
+    case decryptionFailed(deviceID: String, reason: String)
+    /// No LAN address is known and mDNS did not find the device.
+    case noAddress(deviceID: String)
+    /// Other transport failures.
+    case transport(host: String, port: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .lanRefused(let h, let p):
+            return "connection refused by \(h):\(p): the device is off, has another address, or TCP \(p) is blocked"
+        case .lanTimeout(let h, let p, let ms):
+            return "no reply from \(h):\(p) within \(ms) ms: the device is busy, asleep or unreachable"
+        case .lanReset(let h, let p, let n):
+            return "\(h):\(p) reset the connection \(n) times: another client keeps the device busy; try again"
+        case .lanError(let code, let id):
+            var text = "device \(id) answered error \(LANErrorCode.describe(code))"
+            if code == 400 { text += "; if every command fails, the stored devicekey is probably wrong" }
+            if code == 401 { text += "; add its devicekey (ewelink devices add \(id) --devicekey KEY or ewelink sync)" }
+            return text
+        case .invalidReply(let h, let p, let why):
+            return "\(h):\(p) did not answer like an eWeLink device (\(why))"
+        case .deviceKeyMissing(let id):
+            return "no devicekey for \(id): its LAN API is encrypted; run `ewelink sync` or "
+                + "`ewelink devices add \(id) --devicekey KEY` (the key is shown at http://10.10.7.1/device in pairing mode)"
+        case .decryptionFailed(let id, let why):
+            return "cannot decrypt the reply of \(id) (\(why)): the stored devicekey is probably wrong"
+        case .noAddress(let id):
+            return "no LAN address for \(id): it was not found over mDNS; give one with "
+                + "`ewelink devices add \(id) --host IP[:PORT]`"
+        case .transport(let h, let p, let why):
+            return "LAN request to \(h):\(p) failed: \(why)"
+        }
+    }
+
+    /// Whether another route (or a fresh address) might work: the device did not answer at all.
+    public var isUnreachable: Bool {
+        switch self {
+        case .lanRefused, .lanTimeout, .lanReset, .noAddress, .transport: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,230 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// Where and how to reach one device on the LAN.
+public struct LANTarget: Sendable, Equatable {
+    public var deviceID: String
+    public var host: String
+    public var port: Int
+    /// nil: a DIY device (plain envelopes).
+    public var devicekey: String?
+
+    public init(deviceID: String, host: String, port: Int = 8081, devicekey: String?) {
+        self.deviceID = deviceID
+        self.host = host
+        self.port = port
+        self.devicekey = devicekey
+    }
+}
+
+/// A device's answer to one command.
+public struct LANReply: Sendable {
+    public var target: LANTarget
+    public var response: ZeroconfResponse
+    /// The state the device attached (decrypted), if any.
+    public var state: JSONObject?
+    public var elapsed: Duration
+    /// Connection resets retried before the answer.
+    public var resets: Int
+}
+
+/// A state revision learnt over the LAN (mDNS TXT or an HTTP reply), for the event path.
+public struct LANUpdate: Sendable, Equatable {
+    public enum Source: String, Sendable { case mdns, http }
+    public var deviceID: String
+    public var seq: Int?
+    public var state: JSONObject?
+    public var source: Source
+    public var host: String
+    public var port: Int
+}
+
+/// Sends zeroconf commands (`POST /zeroconf/<endpoint>`) over HTTP, one request in flight per
+/// device, retrying connection resets (the firmware serves one connection at a time).
+public final class ZeroconfClient: Sendable {
+    public struct Options: Sendable {
+        /// Reply timeout. Newer firmware needs about 1.1 s; 3 s is the default ceiling.
+        public var timeout: Duration = .seconds(3)
+        public var resetRetries = 5
+        public var resetPause: Duration = .milliseconds(100)
+        public init() {}
+    }
+
+    private let http: HTTPClient
+    private let options: Options
+    private let queues = Mutex<[String: DeviceQueue]>([:])
+    private let observers = Mutex<[@Sendable (LANUpdate) -> Void]>([])
+
+    public init(httpClient: HTTPClient = .shared, options: Options = Options()) {
+        http = httpClient
+        self.options = options
+    }
+
+    /// Hears every seq/state a reply carries.
+    public func onUpdate(_ observer: @escaping @Sendable (LANUpdate) -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    /// Sends `params` to `endpoint` of `target`. A device error code is thrown as `.lanError`.
+    public func send(_ endpoint: String, _ params: JSONObject, to target: LANTarget,
+                     timeout: Duration? = nil, sequence: String? = nil) async throws(LANError) -> LANReply {
+        let reply = try await exchange(endpoint, params, to: target, timeout: timeout ?? options.timeout,
+                                       sequence: sequence ?? SequenceGenerator.shared.nextString())
+        if reply.response.error != 0 { throw .lanError(code: reply.response.error, deviceID: target.deviceID) }
+        return reply
+    }
+
+    /// Like `send`, but returns replies with a device error code instead of throwing.
+    public func exchange(_ endpoint: String, _ params: JSONObject, to target: LANTarget, timeout: Duration,
+                         sequence: String) async throws(LANError) -> LANReply {
+        let cipher = target.devicekey.map { DeviceCipher(devicekey: $0) }
+        let request: ZeroconfRequest
+        if let cipher {
+            do { request = try ZeroconfRequest.encrypted(params, deviceID: target.deviceID, cipher: cipher, sequence: sequence) }
+            catch { throw .transport(host: target.host, port: target.port, reason: error.description) }
+        } else {
+            request = ZeroconfRequest.plain(params, deviceID: target.deviceID, sequence: sequence)
+        }
+        let queue = queue(for: target)
+        await queue.acquire()
+        do {
+            let reply = try await attempt(endpoint, request.body, to: target, cipher: cipher, timeout: timeout)
+            await queue.release()
+            return reply
+        } catch {
+            await queue.release()
+            throw error
+        }
+    }
+
+    /// One command, retrying connection resets with a short pause while time remains.
+    private func attempt(_ endpoint: String, _ body: [UInt8], to target: LANTarget, cipher: DeviceCipher?,
+                         timeout: Duration) async throws(LANError) -> LANReply {
+        let started = ContinuousClock.now
+        var resets = 0
+        while true {
+            do {
+                let reply = try await post(endpoint, body, to: target, deadline: started + timeout)
+                return try decode(reply, target: target, cipher: cipher, started: started, resets: resets)
+            } catch .lanReset(let h, let p, _) {
+                resets += 1
+                guard resets <= options.resetRetries,
+                      ContinuousClock.now + options.resetPause < started + timeout else {
+                    throw .lanReset(host: h, port: p, attempts: resets)
+                }
+                try? await Task.sleep(for: options.resetPause)
+            }
+        }
+    }
+
+    private func decode(_ body: [UInt8], target: LANTarget, cipher: DeviceCipher?, started: ContinuousClock.Instant,
+                        resets: Int) throws(LANError) -> LANReply {
+        let response: ZeroconfResponse
+        do { response = try ZeroconfResponse.parse(body) } catch {
+            throw .invalidReply(host: target.host, port: target.port, reason: error.description)
+        }
+        var state: JSONObject? = nil
+        if response.payload != nil {
+            if cipher == nil, case .encrypted? = response.payload { throw .deviceKeyMissing(deviceID: target.deviceID) }
+            do { state = try response.state(cipher: cipher) } catch {
+                throw .decryptionFailed(deviceID: target.deviceID, reason: error.description)
+            }
+        }
+        let reply = LANReply(target: target, response: response, state: state, elapsed: ContinuousClock.now - started,
+                             resets: resets)
+        if response.error == 0 {
+            let update = LANUpdate(deviceID: target.deviceID, seq: response.seq, state: state, source: .http,
+                                   host: target.host, port: target.port)
+            for o in observers.withLock({ $0 }) { o(update) }
+        }
+        return reply
+    }
+
+    private func post(_ endpoint: String, _ body: [UInt8], to target: LANTarget,
+                      deadline: ContinuousClock.Instant) async throws(LANError) -> [UInt8] {
+        let host = target.host.contains(":") ? "[\(target.host)]" : target.host
+        var request = HTTPClientRequest(url: "http://\(host):\(target.port)/zeroconf/\(endpoint)")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Connection", value: "close")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let remaining = deadline - ContinuousClock.now
+        let timeout = TimeAmount.nanoseconds(max(1, Int64(remaining.components.seconds) * 1_000_000_000
+                                                 + remaining.components.attoseconds / 1_000_000_000))
+        do {
+            let response = try await http.execute(request, timeout: timeout)
+            let buffer = try await response.body.collect(upTo: 256 * 1024)
+            guard response.status == .ok else {
+                throw LANError.invalidReply(host: target.host, port: target.port,
+                                            reason: "HTTP \(response.status.code) \(response.status.reasonPhrase)")
+            }
+            return Array(buffer.readableBytesView)
+        } catch let error as LANError {
+            throw error
+        } catch {
+            throw Self.classify(error, target: target, timeoutMs: Int(timeout.nanoseconds / 1_000_000))
+        }
+    }
+
+    /// Maps AsyncHTTPClient/NIO errors onto what happened on the wire.
+    static func classify(_ error: any Error, target: LANTarget, timeoutMs: Int) -> LANError {
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
+                return .lanTimeout(host: target.host, port: target.port, afterMs: timeoutMs)
+            case .remoteConnectionClosed:
+                return .lanReset(host: target.host, port: target.port, attempts: 1)
+            default: break
+            }
+        }
+        if let e = error as? IOError {
+            if e.errnoCode == ECONNRESET || e.errnoCode == EPIPE { return .lanReset(host: target.host, port: target.port, attempts: 1) }
+            if e.errnoCode == ECONNREFUSED { return .lanRefused(host: target.host, port: target.port) }
+        }
+        if error is NIOConnectionError {
+            let text = String(describing: error)
+            if text.contains("refused") || text.contains("errno: 111") { return .lanRefused(host: target.host, port: target.port) }
+        }
+        if let e = error as? ChannelError {
+            switch e {
+            case .connectTimeout: return .lanTimeout(host: target.host, port: target.port, afterMs: timeoutMs)
+            case .eof, .ioOnClosedChannel, .outputClosed, .inputClosed, .alreadyClosed:
+                return .lanReset(host: target.host, port: target.port, attempts: 1)
+            default: break
+            }
+        }
+        let text = String(describing: error)
+        if text.contains("refused") { return .lanRefused(host: target.host, port: target.port) }
+        if text.contains("reset") { return .lanReset(host: target.host, port: target.port, attempts: 1) }
+        return .transport(host: target.host, port: target.port, reason: text)
+    }
+
+    private func queue(for target: LANTarget) -> DeviceQueue {
+        queues.withLock { q in
+            let key = "\(target.host):\(target.port)"
+            if let existing = q[key] { return existing }
+            let created = DeviceQueue()
+            q[key] = created
+            return created
+        }
+    }
+}
+
+/// A FIFO async lock: one request in flight per device.
+actor DeviceQueue {
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        if !busy { busy = true; return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import EWeLink
+import EWeLinkLAN
+
+struct DevicesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices", abstract: "List, add, edit or remove devices of the local store (keys and addresses).",
+        subcommands: [DevicesList.self, DevicesAdd.self, DevicesRemove.self], defaultSubcommand: DevicesList.self)
+}
+
+struct DevicesList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the stored devices.")
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @Flag(help: "Include devicekeys and apikeys in the JSON (they are secrets).")
+    var showKeys = false
+
+    func run() throws {
+        let store = DeviceStore.standard()
+        let devices: [StoredDevice]
+        do { devices = try store.load() } catch { throw fail(.store(error)) }
+        if json {
+            printLine(JSONValue.array(devices.map { .object($0.json(showKeys: showKeys)) }).serialized)
+            return
+        }
+        if devices.isEmpty {
+            printLine("no devices in \(store.path): run `ewelink sync`, or `ewelink devices add ID --devicekey KEY`")
+            return
+        }
+        for d in devices {
+            let address = d.host.map { "\($0):\(d.port ?? 8081)" + (d.hostConfigured ? " (configured)" : "") } ?? "-"
+            printLine([d.id, d.name ?? "-", d.type?.rawValue ?? "-", address, d.devicekey == nil ? "no key" : "key",
+                       StateSummary.describe(d.lastState)].joined(separator: "  "))
+        }
+    }
+}
+
+struct DevicesAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Add a device, or edit a stored one.",
+        discussion: "For keys read from the device's pairing page (http://10.10.7.1/device) and for networks where "
+            + "mDNS does not pass (VLANs, VPNs): a configured --host is never replaced by what mDNS says.")
+
+    @Argument(help: "The device id (10 characters, e.g. 1000abcdef).")
+    var id: String
+    @Option(help: "Its devicekey (leave out for a DIY device).")
+    var devicekey: String?
+    @Option(help: "A name to call it by.")
+    var name: String?
+    @Option(help: "Its address, HOST or HOST:PORT (port 8081 when left out).")
+    var host: String?
+    @Option(help: "Its local type (plug, strip, diy_plug, …).")
+    var type: String?
+    @Option(help: "Number of channels of a multi-channel device.")
+    var channels: Int?
+
+    func run() throws {
+        guard !id.isEmpty, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw fail("'\(id)' is not a device id (letters and digits, e.g. 1000abcdef)")
+        }
+        var address: (String, Int)? = nil
+        if let host {
+            guard let parsed = Self.parseHost(host) else { throw fail("--host must be HOST or HOST:PORT, got '\(host)'") }
+            address = parsed
+        }
+        if let channels, !(1...4).contains(channels) { throw fail("--channels must be 1...4") }
+        let store = DeviceStore.standard()
+        do {
+            let added = try store.update { list -> Bool in
+                var d = list.first { $0.id == id } ?? StoredDevice(id: id)
+                let isNew = !list.contains { $0.id == id }
+                if let devicekey { d.devicekey = devicekey.isEmpty ? nil : devicekey }
+                if let name { d.name = name }
+                if let address { d.host = address.0; d.port = address.1; d.hostConfigured = true }
+                if let type { d.type = DeviceType(rawValue: type) }
+                if let channels { d.channels = channels }
+                if let i = list.firstIndex(where: { $0.id == id }) { list[i] = d } else { list.append(d) }
+                return isNew
+            }
+            printLine("\(added ? "added" : "updated") \(id) in \(store.path)")
+        } catch let error as DeviceStoreError {
+            throw fail(.store(error))
+        }
+    }
+
+    static func parseHost(_ text: String) -> (String, Int)? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard let host = parts.first, !host.isEmpty, parts.count <= 2 else { return nil }
+        if parts.count == 2 {
+            guard let port = Int(parts[1]), (1...65535).contains(port) else { return nil }
+            return (String(host), port)
+        }
+        return (String(host), 8081)
+    }
+}
+
+struct DevicesRemove: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a device from the store.")
+
+    @Argument(help: "The device: its id or its name.")
+    var device: String
+
+    func run() throws {
+        let store = DeviceStore.standard()
+        do {
+            let removed = try store.update { list -> String? in
+                guard let d = store.find(device, in: list) else { return nil }
+                list.removeAll { $0.id == d.id }
+                return d.id
+            }
+            guard let removed else { throw fail(.unknownDevice(device)) }
+            printLine("removed \(removed)")
+        } catch let error as DeviceStoreError {
+            throw fail(.store(error))
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import EWeLink
+import EWeLinkLAN
+
+struct SendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "send", abstract: "Send raw params to a device, e.g. '{\"pulse\":\"on\",\"pulseWidth\":2000}'.",
+        discussion: "The endpoint is the first key of the params (sledOnline → sledonline, brightness → dimmable) "
+            + "unless --endpoint is given. " + ExitStatus.help)
+
+    @Argument(help: "The device: its id or its name.")
+    var device: String
+
+    @Argument(help: "The params, a JSON object.")
+    var params: String
+
+    @Option(help: "The zeroconf endpoint to post to (default: derived from the params).")
+    var endpoint: String?
+
+    @OptionGroup var common: DeviceCommandOptions
+
+    func run() async throws {
+        let object: JSONObject
+        do {
+            guard let o = try JSONValue.parse(params).objectValue else { throw fail("params must be a JSON object") }
+            object = o
+        } catch let error as JSONParseError {
+            throw fail("params are not JSON: \(error)")
+        }
+        let controller = try common.controller()
+        do {
+            let result = try await controller.send(object, to: device, endpoint: endpoint)
+            report(result, name: device, json: common.json)
+        } catch {
+            throw fail(error, device: device)
+        }
+    }
+}

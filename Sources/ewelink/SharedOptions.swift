@@ -1,0 +1,29 @@
+import ArgumentParser
+import EWeLink
+import Foundation
+
+/// Options every device command takes.
+struct DeviceCommandOptions: ParsableArguments {
+    @Flag(help: "Print JSON for scripts.")
+    var json = false
+
+    @Option(help: "Seconds to wait for the device's reply (LAN).")
+    var timeout: Double = 3
+
+    func controller() throws -> LANController {
+        guard timeout > 0, timeout <= 600 else { throw fail("--timeout must be between 0 and 600 seconds") }
+        var options = LANController.Options()
+        options.zeroconf.timeout = .milliseconds(Int(timeout * 1000))
+        return LANController(options: options)
+    }
+}
+
+/// Prints a command result as JSON or as one human line.
+func report(_ result: CommandResult, name: String, json: Bool) {
+    if json {
+        printLine(result.json.serialized)
+    } else {
+        let ms = String(format: "%.1f", result.elapsedMilliseconds)
+        printLine("\(name): \(StateSummary.describe(result.state)) (via \(result.route.rawValue), \(ms) ms)")
+    }
+}
