@@ -48,9 +48,10 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets: raw HTTP over loopback, fleets, event waits.
-        .target(name: "TestSupport", dependencies: ["EWeLinkLAN", "EWeLinkSimulator"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkSimulator"], path: "Tests/TestSupport"),
         .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN"]),
         .testTarget(name: "EWeLinkSimulatorTests", dependencies: ["EWeLinkSimulator", "EWeLinkLAN", "TestSupport"]),
+        .testTarget(name: "EWeLinkTests", dependencies: ["EWeLink", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["EWeLinkLAN", "TestSupport", "ewelink", "ewelink-sim"]),
     ],
     swiftLanguageModes: [.v6]

@@ -36,7 +36,7 @@ enum ExitStatus {
             switch e {
             case .lanRefused, .lanTimeout, .lanReset, .noAddress, .transport, .invalidReply: return unreachable
             case .lanError: return deviceError
-            case .deviceKeyMissing, .decryptionFailed: return key
+            case .deviceKeyMissing, .decryptionFailed, .keyRejected: return key
             }
         }
     }

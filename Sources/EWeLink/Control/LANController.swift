@@ -133,20 +133,23 @@ public final class LANController: Sendable {
         let started = ContinuousClock.now
         var device = try await device(query)
         var value = action.rawValue
-        if action == .toggle {
-            // Toggle is resolved to an absolute state first, so the wire command is idempotent.
-            var current: JSONObject? = nil
-            if let fresh = try? await lookup(device.id), let state = fresh.state {
-                current = state
-                device.host = device.hostConfigured ? device.host : fresh.host
-                device.port = device.hostConfigured ? device.port : fresh.port
+        // Toggle needs the current state; on/off need to know the channels when the store does not.
+        if action == .toggle || (device.type == nil && device.lastState == nil) {
+            if let fresh = try? await lookup(device.id) {
+                if !device.hostConfigured {
+                    device.host = fresh.host
+                    device.port = fresh.port
+                }
+                device.type = device.type ?? fresh.type
+                device.lastState = fresh.state ?? device.lastState
             }
-            current = current ?? device.lastState
-            guard let state = current, let on = CommandShape.isOn(state, channel: channel) else {
+        }
+        if action == .toggle {
+            // Resolved to an absolute state first, so the wire command is idempotent.
+            guard let state = device.lastState, let on = CommandShape.isOn(state, channel: channel) else {
                 throw .stateUnknown(deviceID: device.id)
             }
             value = on ? "off" : "on"
-            device.lastState = state
         }
         let params = try CommandShape.power(value, channel: channel, type: device.type, state: device.lastState,
                                             channels: device.channels)
@@ -171,6 +174,7 @@ public final class LANController: Sendable {
             guard let found = try await lookup(device.id) else { throw .lan(.noAddress(deviceID: device.id)) }
             device.host = found.host
             device.port = found.port
+            device.lastState = found.state ?? device.lastState
             if found.encrypted && device.devicekey == nil { throw .lan(.deviceKeyMissing(deviceID: device.id)) }
             resolvedFresh = true
         }
@@ -182,14 +186,17 @@ public final class LANController: Sendable {
             guard let found = try? await lookup(device.id) else { throw .lan(error) }
             device.host = found.host
             device.port = found.port
+            device.lastState = found.state ?? device.lastState
             do { reply = try await client.send(endpoint, params, to: target(device)) } catch { throw .lan(error) }
             resolvedFresh = true
         } catch .lanError(401, let id) where device.devicekey == nil {
             throw .lan(.deviceKeyMissing(deviceID: id))
+        } catch .lanError(400, let id) where device.devicekey != nil {
+            throw .lan(.keyRejected(deviceID: id))
         } catch {
             throw .lan(error)
         }
-        let state = reply.state ?? device.lastState?.applying(params)
+        let state = reply.state ?? (device.lastState ?? [:]).applying(params)
         record(device, state: state, seq: reply.response.seq, addressChanged: resolvedFresh)
         return CommandResult(deviceID: device.id, route: .lan, error: reply.response.error,
                              elapsed: ContinuousClock.now - started, state: state, seq: reply.response.seq)

@@ -12,6 +12,8 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidReply(host: String, port: Int, reason: String)
     /// The device encrypts its API but no devicekey is known for it.
     case deviceKeyMissing(deviceID: String)
+    /// The device could not decrypt our request (error 400 to an encrypted request).
+    case keyRejected(deviceID: String)
     /// A reply could not be decrypted with the stored key.
     case decryptionFailed(deviceID: String, reason: String)
     /// No LAN address is known and mDNS did not find the device.
@@ -37,6 +39,9 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
         case .deviceKeyMissing(let id):
             return "no devicekey for \(id): its LAN API is encrypted; run `ewelink sync` or "
                 + "`ewelink devices add \(id) --devicekey KEY` (the key is shown at http://10.10.7.1/device in pairing mode)"
+        case .keyRejected(let id):
+            return "device \(id) could not decrypt the request (error 400): the stored devicekey is wrong; "
+                + "run `ewelink sync` or `ewelink devices add \(id) --devicekey KEY`"
         case .decryptionFailed(let id, let why):
             return "cannot decrypt the reply of \(id) (\(why)): the stored devicekey is probably wrong"
         case .noAddress(let id):
