@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "EWeLinkSimulator", targets: ["EWeLinkSimulator"]),
         .executable(name: "ewelink", targets: ["ewelink"]),
         .executable(name: "ewelink-sim", targets: ["ewelink-sim"]),
+        .executable(name: "ewelink-bench", targets: ["ewelink-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -46,6 +47,9 @@ let package = Package(
             name: "ewelink-sim",
             dependencies: ["EWeLinkSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+
+        // The benchmark harness (scripts/bench): latency percentiles against the simulator.
+        .executableTarget(name: "ewelink-bench", dependencies: ["EWeLink"], path: "Benchmarks/LANBenchmark"),
 
         // Helpers shared by the test targets: raw HTTP over loopback, fleets, event waits.
         .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkSimulator"], path: "Tests/TestSupport"),

@@ -110,6 +110,9 @@ public final class ZeroconfClient: Sendable {
             do {
                 let reply = try await post(endpoint, body, to: target, deadline: started + timeout)
                 return try decode(reply, target: target, cipher: cipher, started: started, resets: resets)
+            } catch .lanTimeout(let h, let p, _) {
+                let ms = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+                throw .lanTimeout(host: h, port: p, afterMs: ms)
             } catch .lanReset(let h, let p, _) {
                 resets += 1
                 guard resets <= options.resetRetries,

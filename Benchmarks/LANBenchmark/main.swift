@@ -1,0 +1,253 @@
+import EWeLink
+import EWeLinkLAN
+import Foundation
+
+// Benchmarks of the LAN path against `ewelink-sim` running as its own process on loopback.
+// Usage: ewelink-bench --bin DIR --out Benchmarks/RESULTS.md [--quick]
+// DIR holds the (release) ewelink and ewelink-sim executables.
+
+struct Options {
+    var bin = ".build/release"
+    var out = "Benchmarks/RESULTS.md"
+    var json = "Benchmarks/results.json"
+    var quick = false
+}
+
+var options = Options()
+var args = CommandLine.arguments.dropFirst().makeIterator()
+while let a = args.next() {
+    switch a {
+    case "--bin": options.bin = args.next() ?? options.bin
+    case "--out": options.out = args.next() ?? options.out
+    case "--json": options.json = args.next() ?? options.json
+    case "--quick": options.quick = true
+    default:
+        FileHandle.standardError.write(Data("usage: ewelink-bench [--bin DIR] [--out FILE] [--json FILE] [--quick]\n".utf8))
+        exit(2)
+    }
+}
+
+/// A running simulator process.
+final class SimulatorProcess {
+    let process = Process()
+    let ready: JSONValue
+    let fleetPath: String
+
+    init(bin: String, devices: Int) throws {
+        var list: [JSONValue] = []
+        for n in 0..<devices {
+            let kind = n % 7 == 2 ? "diy_plug" : (n % 7 == 1 ? "strip" : "plug")
+            var d: JSONObject = ["id": .string(String(format: "10be%06x", n + Int.random(in: 0..<0xfff) * 4096)),
+                                 "name": .string("Bench \(n)"), "type": .string(kind), "port": 0]
+            d["devicekey"] = kind == "diy_plug" ? .null : .string(UUID().uuidString.lowercased())
+            list.append(.object(d))
+        }
+        fleetPath = NSTemporaryDirectory() + "ewelink-bench-fleet-\(getpid())-\(devices).json"
+        try Data(JSONValue.object(["devices": .array(list)]).serializedBytes).write(to: URL(fileURLWithPath: fleetPath))
+        process.executableURL = URL(fileURLWithPath: bin + "/ewelink-sim")
+        process.arguments = ["--fleet", fleetPath]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        var line = Data()
+        while true {
+            let byte = pipe.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty { throw BenchError("ewelink-sim exited before it was ready") }
+            if byte == Data([0x0A]) { break }
+            line += byte
+        }
+        ready = try JSONValue.parse(Array(line))
+        // Keep draining its stdout.
+        Thread { _ = pipe.fileHandleForReading.readDataToEndOfFile() }.start()
+        let fleet = list
+        self.fleet = fleet
+    }
+    let fleet: [JSONValue]
+
+    var devices: [(id: String, port: Int, key: String?, type: String)] {
+        let ports = Dictionary(uniqueKeysWithValues: (ready["devices"]?.arrayValue ?? []).map {
+            ($0["id"]!.stringValue!, $0["port"]!.intValue!)
+        })
+        return fleet.map { d in (d["id"]!.stringValue!, ports[d["id"]!.stringValue!]!, d["devicekey"]?.stringValue,
+                                 d["type"]!.stringValue!) }
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: fleetPath)
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+func runProcess(_ path: String, _ arguments: [String], env: [String: String]) throws -> (Int32, Double) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    for (k, v) in env { environment[k] = v }
+    p.environment = environment
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    let start = ContinuousClock.now
+    try p.run()
+    p.waitUntilExit()
+    return (p.terminationStatus, Samples.ms(ContinuousClock.now - start))
+}
+
+var report: [(String, String, String, String)] = []   // metric, value, target, met
+var numbers: JSONObject = [:]
+
+@MainActor func record(_ key: String, _ label: String, _ value: Double, unit: String, target: Double?, lowerIsBetter: Bool = true) {
+    numbers[key] = .double((value * 1000).rounded() / 1000)
+    let met: String
+    if let target { met = (lowerIsBetter ? value <= target : value >= target) ? "yes" : "**no**" } else { met = "" }
+    report.append((label, "\(fmt(value, value < 10 ? 3 : 1)) \(unit)", target.map { "≤ \(fmt($0, $0 < 10 ? 2 : 0)) \(unit)" } ?? "–", met))
+}
+
+let iterations = options.quick ? 300 : 3000
+print("starting ewelink-sim (10 devices)…")
+let sim = try SimulatorProcess(bin: options.bin, devices: 10)
+defer { sim.stop() }
+let devices = sim.devices
+let client = ZeroconfClient()
+
+// 1. In-process send, one device, alternating on/off.
+let plug = devices.first { $0.type == "plug" }!
+let target = LANTarget(deviceID: plug.id, host: "127.0.0.1", port: plug.port, devicekey: plug.key)
+for n in 0..<100 { _ = try await client.send("switch", ["switch": n % 2 == 0 ? "on" : "off"], to: target) }
+var single = Samples()
+let singleStart = ContinuousClock.now
+for n in 0..<iterations {
+    let t = ContinuousClock.now
+    _ = try await client.send("switch", ["switch": n % 2 == 0 ? "on" : "off"], to: target)
+    single.add(ContinuousClock.now - t)
+}
+let singleSeconds = Samples.ms(ContinuousClock.now - singleStart) / 1000
+print("single device: p50 \(fmt(single.p50)) ms, p99 \(fmt(single.p99)) ms")
+record("send_p50_ms", "in-process `send`, 1 device: p50", single.p50, unit: "ms", target: 0.3)
+record("send_p90_ms", "in-process `send`, 1 device: p90", single.p90, unit: "ms", target: nil)
+record("send_p99_ms", "in-process `send`, 1 device: p99", single.p99, unit: "ms", target: 1.0)
+record("send_max_ms", "in-process `send`, 1 device: max", single.max, unit: "ms", target: nil)
+record("send_throughput", "in-process `send`, 1 device: throughput", Double(iterations) / singleSeconds, unit: "cmd/s", target: nil)
+
+// 1b. Ten devices at once, one task each.
+let perDevice = iterations / 10
+let concurrentStart = ContinuousClock.now
+let concurrent = try await sendConcurrently(devices, client: client, perDevice: perDevice)
+let concurrentSeconds = Samples.ms(ContinuousClock.now - concurrentStart) / 1000
+print("10 devices: p50 \(fmt(concurrent.p50)) ms, throughput \(fmt(Double(concurrent.count) / concurrentSeconds, 0))/s")
+record("send10_p50_ms", "in-process `send`, 10 devices concurrently: p50", concurrent.p50, unit: "ms", target: nil)
+record("send10_p99_ms", "in-process `send`, 10 devices concurrently: p99", concurrent.p99, unit: "ms", target: nil)
+record("send10_throughput", "in-process `send`, 10 devices concurrently: throughput",
+       Double(concurrent.count) / concurrentSeconds, unit: "cmd/s", target: nil)
+
+// 2. One-shot CLI processes with the key in the store and the address known.
+let home = NSTemporaryDirectory() + "ewelink-bench-home-\(getpid())"
+let store = DeviceStore(directory: home)
+try store.update { list in
+    list = devices.map { StoredDevice(id: $0.id, name: "bench-\($0.id)", devicekey: $0.key, type: DeviceType(rawValue: $0.type),
+                                      host: "127.0.0.1", port: $0.port) }
+}
+let env = ["EWELINK_HOME": home]
+let runs = options.quick ? 20 : 100
+var oneShot = Samples()
+for n in 0..<(runs + 5) {
+    let (status, ms) = try runProcess(options.bin + "/ewelink", [n % 2 == 0 ? "on" : "off", plug.id], env: env)
+    guard status == 0 else { throw BenchError("ewelink on exited \(status)") }
+    if n >= 5 { oneShot.add(ms) }
+}
+print("one-shot CLI: p50 \(fmt(oneShot.p50, 1)) ms, p95 \(fmt(oneShot.p95, 1)) ms")
+record("cli_on_p50_ms", "one-shot `ewelink on ID` process: p50", oneShot.p50, unit: "ms", target: 25)
+record("cli_on_p95_ms", "one-shot `ewelink on ID` process: p95", oneShot.p95, unit: "ms", target: nil)
+
+// 3. discover --json of the fleet, Avahi cache warm.
+var discover = Samples()
+for n in 0..<(runs / 2 + 3) {
+    let (status, ms) = try runProcess(options.bin + "/ewelink", ["discover", "--json"], env: env)
+    guard status == 0 else { throw BenchError("ewelink discover exited \(status)") }
+    if n >= 3 { discover.add(ms) }
+}
+print("discover: p50 \(fmt(discover.p50, 1)) ms")
+record("discover_p50_ms", "`ewelink discover --json`, 10 devices, cache warm: p50", discover.p50, unit: "ms", target: 300)
+record("discover_p95_ms", "`ewelink discover --json`, 10 devices, cache warm: p95", discover.p95, unit: "ms", target: nil)
+try? FileManager.default.removeItem(atPath: home)
+
+// Report, next to the previous run's numbers.
+let previous = (try? JSONValue.parse(Array(Data(contentsOf: URL(fileURLWithPath: options.json)))))?.objectValue
+let commit = (try? String(contentsOfFile: ".git/HEAD", encoding: .utf8)).map { _ in
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+    p.arguments = ["rev-parse", "--short", "HEAD"]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    try? p.run()
+    p.waitUntilExit()
+    return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+} ?? "?"
+let cpu = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").split(separator: "\n")
+    .first { $0.hasPrefix("model name") }.map { String($0.split(separator: ":").last ?? "").trimmingCharacters(in: .whitespaces) } ?? "?"
+var md = """
+    # Benchmark results
+
+    Measured by `scripts/bench` (`ewelink-bench`, release build) against `ewelink-sim` running as its own process
+    on 127.0.0.1 (10 simulated devices, encrypted except the DIY ones). Exact percentiles over all samples.
+
+    - date: \(Date().formatted(.iso8601))
+    - commit: \(commit)
+    - machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(cpu), \(ProcessInfo.processInfo.physicalMemory / 1_073_741_824) GiB
+    - samples: \(iterations) in-process sends (1 device), \(concurrent.count) (10 devices), \(oneShot.count) CLI runs, \(discover.count) discovers
+
+    | metric | value | target | met | previous run |
+    |---|---|---|---|---|
+
+    """
+for (n, row) in report.enumerated() {
+    let key = numbers.keys[n]
+    let prev = previous?[key]?.doubleValue.map { fmt($0, $0 < 10 ? 3 : 1) } ?? "–"
+    md += "| \(row.0) | \(row.1) | \(row.2) | \(row.3) | \(prev) |\n"
+}
+md += """
+
+    Reference points from the protocol notes: today's Python LAN clients take 0.45–0.9 ms per command in process and
+    145–220 ms per one-shot process.
+    """
+try Data(md.utf8).write(to: URL(fileURLWithPath: options.out))
+var saved = numbers
+saved["date"] = .string(Date().formatted(.iso8601))
+saved["commit"] = .string(commit)
+try Data(JSONValue.object(saved).serializedBytes).write(to: URL(fileURLWithPath: options.json))
+print("wrote \(options.out)")
+
+
+/// Each device gets its own task sending alternating commands; returns every latency.
+func sendConcurrently(_ devices: [(id: String, port: Int, key: String?, type: String)], client: ZeroconfClient,
+                      perDevice: Int) async throws -> Samples {
+    try await withThrowingTaskGroup(of: Samples.self) { group in
+        for d in devices {
+            let t = LANTarget(deviceID: d.id, host: "127.0.0.1", port: d.port, devicekey: d.key)
+            let strip = d.type == "strip"
+            group.addTask {
+                var s = Samples()
+                for n in 0..<perDevice {
+                    let value: JSONValue = n % 2 == 0 ? "on" : "off"
+                    let start = ContinuousClock.now
+                    if strip {
+                        _ = try await client.send("switches", ["switches": [["switch": value, "outlet": 0]]], to: t)
+                    } else {
+                        _ = try await client.send("switch", ["switch": value], to: t)
+                    }
+                    s.add(ContinuousClock.now - start)
+                }
+                return s
+            }
+        }
+        var all = Samples()
+        for try await s in group { for v in s.values { all.add(v) } }
+        return all
+    }
+}
