@@ -49,7 +49,11 @@ let package = Package(
         ),
 
         // The benchmark harness (scripts/bench): latency percentiles against the simulator.
-        .executableTarget(name: "ewelink-bench", dependencies: ["EWeLink"], path: "Benchmarks/LANBenchmark"),
+        .executableTarget(
+            name: "ewelink-bench",
+            dependencies: ["EWeLink", .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Benchmarks/LANBenchmark"
+        ),
 
         // Helpers shared by the test targets: raw HTTP over loopback, fleets, event waits.
         .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkSimulator"], path: "Tests/TestSupport"),

@@ -54,13 +54,11 @@ public final class ZeroconfClient: Sendable {
         public init() {}
     }
 
-    private let http: HTTPClient
     private let options: Options
     private let queues = Mutex<[String: DeviceQueue]>([:])
     private let observers = Mutex<[@Sendable (LANUpdate) -> Void]>([])
 
-    public init(httpClient: HTTPClient = .shared, options: Options = Options()) {
-        http = httpClient
+    public init(options: Options = Options()) {
         self.options = options
     }
 
@@ -93,10 +91,10 @@ public final class ZeroconfClient: Sendable {
         await queue.acquire()
         do {
             let reply = try await attempt(endpoint, request.body, to: target, cipher: cipher, timeout: timeout)
-            await queue.release()
+            queue.release()
             return reply
         } catch {
-            await queue.release()
+            queue.release()
             throw error
         }
     }
@@ -149,32 +147,32 @@ public final class ZeroconfClient: Sendable {
 
     private func post(_ endpoint: String, _ body: [UInt8], to target: LANTarget,
                       deadline: ContinuousClock.Instant) async throws(LANError) -> [UInt8] {
-        let host = target.host.contains(":") ? "[\(target.host)]" : target.host
-        var request = HTTPClientRequest(url: "http://\(host):\(target.port)/zeroconf/\(endpoint)")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Connection", value: "close")
-        request.body = .bytes(ByteBuffer(bytes: body))
         let remaining = deadline - ContinuousClock.now
-        let timeout = TimeAmount.nanoseconds(max(1, Int64(remaining.components.seconds) * 1_000_000_000
-                                                 + remaining.components.attoseconds / 1_000_000_000))
+        let timeoutMs = Int(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
         do {
-            let response = try await http.execute(request, timeout: timeout)
-            let buffer = try await response.body.collect(upTo: 256 * 1024)
-            guard response.status == .ok else {
-                throw LANError.invalidReply(host: target.host, port: target.port,
-                                            reason: "HTTP \(response.status.code) \(response.status.reasonPhrase)")
+            let reply = try await ZeroconfTransport.post(host: target.host, port: target.port,
+                                                         path: "/zeroconf/\(endpoint)", body: body, timeout: remaining)
+            guard reply.status == 200 else {
+                throw LANError.invalidReply(host: target.host, port: target.port, reason: "HTTP status \(reply.status)")
             }
-            return Array(buffer.readableBytesView)
+            return reply.body
         } catch let error as LANError {
             throw error
         } catch {
-            throw Self.classify(error, target: target, timeoutMs: Int(timeout.nanoseconds / 1_000_000))
+            throw Self.classify(error, target: target, timeoutMs: timeoutMs)
         }
     }
 
-    /// Maps AsyncHTTPClient/NIO errors onto what happened on the wire.
+    /// Maps transport and NIO errors onto what happened on the wire.
     static func classify(_ error: any Error, target: LANTarget, timeoutMs: Int) -> LANError {
+        if let e = error as? ZeroconfTransport.Failure {
+            switch e {
+            case .timedOut: return .lanTimeout(host: target.host, port: target.port, afterMs: timeoutMs)
+            case .closedEarly: return .lanReset(host: target.host, port: target.port, attempts: 1)
+            case .malformedReply(let why): return .invalidReply(host: target.host, port: target.port, reason: why)
+            }
+        }
+        if error is CancellationError { return .lanTimeout(host: target.host, port: target.port, afterMs: timeoutMs) }
         if let e = error as? HTTPClientError {
             switch e {
             case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
@@ -217,17 +215,37 @@ public final class ZeroconfClient: Sendable {
     }
 }
 
-/// A FIFO async lock: one request in flight per device.
-actor DeviceQueue {
-    private var busy = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+/// A FIFO async lock: one request in flight per device. Taking a free lock does not suspend.
+final class DeviceQueue: Sendable {
+    private struct State {
+        var busy = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state = Mutex(State())
 
     func acquire() async {
-        if !busy { busy = true; return }
-        await withCheckedContinuation { waiters.append($0) }
+        let acquired = state.withLock { s -> Bool in
+            if s.busy { return false }
+            s.busy = true
+            return true
+        }
+        if acquired { return }
+        await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
+            let granted = state.withLock { s -> Bool in
+                // Released between the two looks: take it now.
+                if !s.busy { s.busy = true; return true }
+                s.waiters.append(cont)
+                return false
+            }
+            if granted { cont.resume() }
+        }
     }
 
     func release() {
-        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if s.waiters.isEmpty { s.busy = false; return nil }
+            return s.waiters.removeFirst()
+        }
+        next?.resume()
     }
 }

@@ -10,14 +10,18 @@ final class DeviceRuntime: Sendable {
     private let avahi: AvahiConnection?
     private let interfaceIndex: Int32?
     private let service = Mutex<PublishedService?>(nil)
-    /// Serialises TXT updates so announcements never go out of order.
-    private let announceLock = Mutex<Void>(())
+    /// State changes to announce, coalesced: the announcer publishes the latest state, off the
+    /// request path, so a reply never waits for the D-Bus round trip to the avahi-daemon.
+    private let announceRequests: AsyncStream<Void>.Continuation
+    private let announceStream: AsyncStream<Void>
+    private let announcer = Mutex<Task<Void, Never>?>(nil)
     private let readingsTask = Mutex<Task<Void, Never>?>(nil)
 
     init(device: SimulatedDevice, avahi: AvahiConnection?, interfaceIndex: Int32?, downloader: FirmwareDownloader) {
         self.device = device
         self.avahi = avahi
         self.interfaceIndex = interfaceIndex
+        (announceStream, announceRequests) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         http = LoopbackHTTPServer(
             port: device.config.port, oneConnectionAtATime: true,
             gate: {
@@ -41,6 +45,12 @@ final class DeviceRuntime: Sendable {
                 ServiceDescription(name: "eWeLink_\(device.id)", port: UInt16(http.port), txt: ann.records,
                                    interfaceIndex: interfaceIndex), on: avahi)
             service.withLock { $0 = published }
+            let stream = announceStream
+            announcer.withLock {
+                $0 = Task { [weak self] in
+                    for await _ in stream { self?.announceCurrentState() }
+                }
+            }
         }
         if device.profile.hasReadings {
             let interval = device.config.readingsIntervalMs
@@ -58,6 +68,7 @@ final class DeviceRuntime: Sendable {
 
     func stop() async {
         readingsTask.withLock { $0?.cancel() }
+        announceRequests.finish()
         let published = service.withLock { s -> PublishedService? in defer { s = nil }; return s }
         published?.withdraw()
         await http.stop()
@@ -66,7 +77,7 @@ final class DeviceRuntime: Sendable {
     private func changed(_ change: DeviceChange) {
         switch change {
         case .state:
-            announceCurrentState()
+            announceRequests.yield()
         case .rebooting:
             service.withLock { $0 }?.withdraw()
             Task { await http.stop() }
@@ -79,9 +90,9 @@ final class DeviceRuntime: Sendable {
         }
     }
 
-    /// Publishes the current state with a fresh IV (the latest state wins if calls race).
+    /// Publishes the current state with a fresh IV (only the announcer task calls this).
     private func announceCurrentState() {
-        announceLock.withLock { _ in
+        do {
             let s = device.snapshot
             guard !s.rebooting, s.faults.announce, let published = service.withLock({ $0 }),
                   let ann = try? device.announcement() else { return }
