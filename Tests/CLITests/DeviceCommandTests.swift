@@ -114,3 +114,43 @@ struct DeviceCommandTests {
         #expect(try String(contentsOfFile: home + "/devices.json", encoding: .utf8) == "garbage")
     }
 }
+
+@Suite("ewelink without an avahi-daemon")
+struct NoAvahiTests {
+    /// A system bus address where nothing listens: Avahi is unreachable for this process only.
+    static let noBus = ["DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/ewelink-test-bus"]
+
+    @Test("discover says that no avahi-daemon answers and how to start one (exit 6)")
+    func discoverWithoutAvahi() async throws {
+        var env = Self.noBus
+        env["EWELINK_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("ewelink-\(UUID().uuidString)").path
+        let r = try await CommandRunner.run("ewelink", ["discover"], environment: env)
+        #expect(r.status == 6)
+        #expect(r.stderr.contains("avahi-daemon") && r.stderr.contains("scripts/setup"))
+    }
+
+    @Test("A device with a known host keeps working when Avahi is down")
+    func knownHostWithoutAvahi() async throws {
+        var options = Simulator.Options()
+        options.publishMDNS = false
+        let sim = Simulator(fleet: TestFleet.make([("plug", true)]), options: options)
+        try await sim.start()
+        defer { Task { await sim.stop() } }
+        let d = sim.devices[0]
+        var env = Self.noBus
+        env["EWELINK_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("ewelink-\(UUID().uuidString)").path
+        let add = try await CommandRunner.run("ewelink", ["devices", "add", d.id, "--devicekey", d.config.devicekey!,
+                                                          "--host", "127.0.0.1:\(d.snapshot.port)", "--type", "plug",
+                                                          "--name", "porch"], environment: env)
+        #expect(add.status == 0)
+        let on = try await CommandRunner.run("ewelink", ["on", "porch", "--json"], environment: env)
+        #expect(on.status == 0, "\(on.stderr)")
+        #expect(d.snapshot.params["switch"] == "on")
+        let status = try await CommandRunner.run("ewelink", ["status", "porch", "--json"], environment: env)
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains(#""source":"http""#))
+        let toggle = try await CommandRunner.run("ewelink", ["toggle", "porch"], environment: env)
+        #expect(toggle.status == 0, "\(toggle.stderr)")
+        #expect(d.snapshot.params["switch"] == "off")
+    }
+}

@@ -70,3 +70,22 @@ struct TrackerRulesTests {
         #expect(t.handle(.removed(name: "eWeLink_1000abc001", interfaceIndex: 2), now: Date()) == [.disappeared(id: "1000abc001")])
     }
 }
+
+@Suite("Discovery: HTTP replies join the event path")
+struct TrackerHTTPTests {
+    @Test("A reply carrying state N is an event; the announcement of N that follows is not")
+    func httpThenMDNS() {
+        var t = Tracker(keys: { _ in nil })
+        let s = TrackerRulesTests().service("eWeLink_1000abc001", seq: 1)
+        _ = t.handle(.resolved(s), now: Date())
+        let update = LANUpdate(deviceID: "1000abc001", seq: 2, state: ["switch": "off"], source: .http,
+                               host: "127.0.0.1", port: 8081)
+        guard case .changed(let d)? = t.ingest(update, now: Date()).first else { Issue.record(); return }
+        #expect(d.seq == 2 && d.state?["switch"] == "off")
+        let announced = TrackerRulesTests().service("eWeLink_1000abc001", seq: 2, data: #"{"switch":"off"}"#)
+        #expect(t.handle(.resolved(announced), now: Date()).isEmpty)
+        let ack = LANUpdate(deviceID: "1000abc001", seq: 3, state: nil, source: .http, host: "127.0.0.1", port: 8081)
+        #expect(t.ingest(ack, now: Date()).isEmpty, "a bare ack waits for the announcement")
+        #expect(t.handle(.resolved(TrackerRulesTests().service("eWeLink_1000abc001", seq: 3)), now: Date()).count == 1)
+    }
+}

@@ -36,7 +36,7 @@ public struct CommandResult: Sendable {
 public struct StateResult: Sendable {
     public var deviceID: String
     public var route: Route
-    /// `mdns` (the device's TXT announcement) or `http` (a query).
+    /// `mdns` (the announcement), `http` (a query), or `store` (last known; the device reported none).
     public var source: String
     public var state: JSONObject
     public var seq: Int?

@@ -72,7 +72,12 @@ public final class LANController: Sendable {
     /// Follows the LAN: every appearance, state change and disappearance.
     public func watch() throws(ControlError) -> LANDiscovery {
         let keys = try keyLookup()
-        do { return try LANDiscovery(connection: try connection(), interfaceIndex: options.interfaceIndex, keys: keys) }
+        do {
+            let discovery = try LANDiscovery(connection: try connection(), interfaceIndex: options.interfaceIndex, keys: keys)
+            // Replies to this controller's own commands join the same event path.
+            client.onUpdate { [weak discovery] update in discovery?.ingest(update) }
+            return discovery
+        }
         catch let error as AvahiError { throw .mdns(error) }
         catch { throw .mdns(.failure(operation: "browse", message: "\(error)")) }
     }
@@ -221,23 +226,33 @@ public final class LANController: Sendable {
             guard case .mdns = error else { throw error }
             mdnsError = error
         }
-        // Not announced (or no avahi-daemon): ask the device itself at its known address.
+        // Not announced (or no avahi-daemon): ask the device itself at its known address. `info` is
+        // a harmless query; firmware without it still reports its state when the LED is set to its
+        // current value (`sledonline`).
         guard device.host != nil else { throw mdnsError ?? .lan(.noAddress(deviceID: device.id)) }
-        let query: (String, JSONObject)
-        if device.devicekey == nil {
-            query = ("info", [:])
-        } else if let led = device.lastState?["sledOnline"] {
-            // Setting the LED to its current value makes the firmware report its full state.
-            query = ("sledonline", ["sledOnline": led])
-        } else {
-            throw mdnsError ?? .stateUnknown(deviceID: device.id)
+        var queries: [(String, JSONObject)] = [("info", [:])]
+        if device.devicekey != nil, let led = device.lastState?["sledOnline"] { queries.append(("sledonline", ["sledOnline": led])) }
+        var lastError: LANError? = nil
+        for (endpoint, params) in queries {
+            do {
+                let reply = try await client.send(endpoint, params, to: target(device))
+                guard let state = reply.state else { continue }
+                record(device, state: state, seq: reply.response.seq, addressChanged: false)
+                return StateResult(deviceID: device.id, route: .lan, source: "http", state: state,
+                                   seq: reply.response.seq, host: device.host, port: device.port,
+                                   elapsed: ContinuousClock.now - started)
+            } catch .lanError(let code, _) {
+                lastError = .lanError(code: code, deviceID: device.id)
+            } catch {
+                throw .lan(error)
+            }
         }
-        let reply: LANReply
-        do { reply = try await client.send(query.0, query.1, to: target(device)) } catch { throw .lan(error) }
-        guard let state = reply.state else { throw .stateUnknown(deviceID: device.id) }
-        record(device, state: state, seq: reply.response.seq, addressChanged: false)
-        return StateResult(deviceID: device.id, route: .lan, source: "http", state: state, seq: reply.response.seq,
-                           host: device.host, port: device.port, elapsed: ContinuousClock.now - started)
+        if let state = device.lastState, !state.isEmpty {
+            // The device answers but reports no state: the last one known, marked as such.
+            return StateResult(deviceID: device.id, route: .lan, source: "store", state: state, seq: device.lastSeq,
+                               host: device.host, port: device.port, elapsed: ContinuousClock.now - started)
+        }
+        throw lastError.map(ControlError.lan) ?? .stateUnknown(deviceID: device.id)
     }
 
     private func target(_ device: StoredDevice) -> LANTarget {

@@ -33,6 +33,12 @@ public final class LANDiscovery: Sendable {
         continuation.finish()
     }
 
+    /// Feeds a state learnt from an HTTP reply into the same event path as the announcements: a
+    /// reply carrying state N makes the following announcement of N redundant.
+    public func ingest(_ update: LANUpdate) {
+        for out in tracker.withLock({ $0.ingest(update, now: Date()) }) { continuation.yield(out) }
+    }
+
     /// The devices known right now.
     public var devices: [DiscoveredDevice] { tracker.withLock { Array($0.devices.values) } }
 
@@ -90,6 +96,8 @@ struct Tracker {
         var iv: String?
         var data: String
         var acceptedAt: Date
+        /// The revision came with an HTTP reply; its announcement adds nothing.
+        var fromHTTP = false
     }
 
     let keys: LANDiscovery.KeyLookup
@@ -145,6 +153,19 @@ struct Tracker {
         return out
     }
 
+    mutating func ingest(_ update: LANUpdate, now: Date) -> [DiscoveryEvent] {
+        // Only replies that carry the state are complete revisions; a bare ack waits for mDNS.
+        guard var device = devices[update.deviceID], let seq = update.seq, let state = update.state else { return [] }
+        if let l = last[update.deviceID], seq <= l.seq, !(seq <= 2 && l.seq > 2) { return [] }
+        device.seq = seq
+        device.state = state
+        device.stateError = nil
+        device.lastSeen = now
+        devices[update.deviceID] = device
+        last[update.deviceID] = Last(seq: seq, iv: nil, data: "", acceptedAt: now, fromHTTP: true)
+        return [.changed(device)]
+    }
+
     mutating func accept(_ service: ResolvedService, now: Date) -> [DiscoveryEvent] {
         let ann: TXTAnnouncement
         do { ann = try TXTAnnouncement(records: service.txtRecords) } catch {
@@ -156,7 +177,7 @@ struct Tracker {
         let previous = devices[id]
         let addressChanged = previous.map { $0.host != service.address || $0.port != Int(service.port) } ?? false
         if let l = last[id] {
-            let duplicate = l.seq == ann.seq && l.iv == ann.iv && l.data == ann.data
+            let duplicate = l.seq == ann.seq && ((l.iv == ann.iv && l.data == ann.data) || l.fromHTTP)
             let reboot = ann.seq < l.seq && (ann.seq <= 2 || now.timeIntervalSince(l.acceptedAt) >= 10)
             let stale = ann.seq < l.seq && !reboot
             if duplicate || stale {
