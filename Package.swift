@@ -59,6 +59,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkSimulator"], path: "Tests/TestSupport"),
         .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN"]),
         .testTarget(name: "EWeLinkSimulatorTests", dependencies: ["EWeLinkSimulator", "EWeLinkLAN", "TestSupport"]),
+        .testTarget(name: "EWeLinkCloudTests", dependencies: ["EWeLinkCloud"]),
         .testTarget(name: "EWeLinkTests", dependencies: ["EWeLink", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["EWeLinkLAN", "TestSupport", "ewelink", "ewelink-sim"]),
     ],

@@ -1,0 +1,24 @@
+/// The eWeLink cloud regions and their hosts: the one table of them.
+public enum CloudRegion: String, Sendable, CaseIterable {
+    case cn, `as`, us, eu
+
+    /// REST API base (`https://{region}-apia.coolkit.{cn|cc}`); mainland China uses `.cn`.
+    public var apiBase: String { "https://\(rawValue)-apia.coolkit.\(tld)" }
+
+    /// WebSocket dispatch service (`GET …/dispatch/app`, Bearer).
+    public var dispatchURL: String { "https://\(rawValue)-dispa.coolkit.\(tld)/dispatch/app" }
+
+    private var tld: String { self == .cn ? "cn" : "cc" }
+
+    /// The global region lookup (`GET …?countryCode=+86`, Sign).
+    public static let regionLookupURL = "https://apia.coolkit.cn/v2/utils/get-region"
+
+    public var description: String {
+        switch self {
+        case .cn: return "mainland China"
+        case .`as`: return "Asia"
+        case .us: return "Americas"
+        case .eu: return "Europe"
+        }
+    }
+}
