@@ -86,3 +86,39 @@ struct SimulatorFaultTests {
         #expect(press404.status == 400)
     }
 }
+
+@Suite("Simulator under malformed requests")
+struct SimulatorMalformedTests {
+    @Test("Mutated request bodies always get a firmware error reply; the state only changes for valid commands")
+    func mutatedBodies() async throws {
+        let sim = try await startHTTPOnly([("plug", true)])
+        defer { Task { await sim.stop() } }
+        let d = sim.devices[0]
+        let cipher = DeviceCipher(devicekey: d.config.devicekey!)
+        let valid = try ZeroconfRequest.encrypted(["switch": "on"], deviceID: d.id, cipher: cipher).body
+        var rng = SystemRandomNumberGenerator()
+        var replies = 0
+        for _ in 0..<150 {
+            var body = valid
+            for _ in 0..<Int.random(in: 1...3, using: &rng) where !body.isEmpty {
+                body[Int.random(in: 0..<body.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+            }
+            let seqBefore = d.snapshot.seq
+            let r = await RawHTTP.post(port: d.snapshot.port, path: "/zeroconf/switch", body: body)
+            guard case .response(200, _, let bytes) = r, let reply = try? ZeroconfResponse.parse(bytes) else {
+                Issue.record("no firmware reply: \(r)")
+                continue
+            }
+            replies += 1
+            if reply.error == 0 {
+                #expect(d.snapshot.seq == seqBefore + 1)
+            } else {
+                #expect([400, 401, 404, 422].contains(reply.error))
+                #expect(d.snapshot.seq == seqBefore)
+            }
+        }
+        #expect(replies == 150)
+        let c = TestZeroconf(device: d.config, port: d.snapshot.port)
+        #expect(try await c.send("switch", ["switch": "off"]).response.error == 0, "still serving")
+    }
+}
