@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries from Debian's packages; the module maps name the libraries to link.
@@ -27,16 +29,22 @@ let package = Package(
             name: "EWeLinkLAN",
             dependencies: ["CAvahi", "COpenSSL", .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
-        .target(name: "EWeLinkCloud", dependencies: ["COpenSSL"]),
+        .target(
+            name: "EWeLinkCloud",
+            dependencies: ["COpenSSL", "EWeLinkLAN", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         .target(name: "EWeLink", dependencies: ["EWeLinkLAN", "EWeLinkCloud"]),
         .target(
             name: "EWeLinkSimulator",
             dependencies: [
                 "EWeLinkLAN",
+                "EWeLinkCloud",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -59,7 +67,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkSimulator"], path: "Tests/TestSupport"),
         .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN"]),
         .testTarget(name: "EWeLinkSimulatorTests", dependencies: ["EWeLinkSimulator", "EWeLinkLAN", "TestSupport"]),
-        .testTarget(name: "EWeLinkCloudTests", dependencies: ["EWeLinkCloud"]),
+        .testTarget(name: "EWeLinkCloudTests", dependencies: ["EWeLinkCloud", "EWeLink", "TestSupport"]),
         .testTarget(name: "EWeLinkTests", dependencies: ["EWeLink", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["EWeLinkLAN", "TestSupport", "ewelink", "ewelink-sim"]),
     ],

@@ -11,16 +11,22 @@ public final class Simulator: Sendable {
         public var controlPort: Int = 0
         /// Publish over mDNS (off: HTTP only, for machines without an avahi-daemon).
         public var publishMDNS: Bool = true
+        /// Port of the mock cloud (nil: no cloud; 0: a free port). Needs a `cloud` member in the fleet.
+        public var cloudPort: Int? = nil
         public init() {}
     }
 
     public let devices: [SimulatedDevice]
+    /// The mock cloud, when the fleet has a `cloud` member.
+    public let cloud: MockCloud?
     private let options: Options
     private let runtimes = Mutex<[DeviceRuntime]>([])
     private let control: LoopbackHTTPServer
 
     public init(fleet: Fleet, options: Options = Options()) {
-        devices = fleet.devices.map(SimulatedDevice.init)
+        let list = fleet.devices.map(SimulatedDevice.init)
+        devices = list
+        cloud = fleet.cloud.map { MockCloud(fleet: $0, devices: list) }
         self.options = options
         let api = ControlAPI(devices: devices)
         control = LoopbackHTTPServer(port: options.controlPort, oneConnectionAtATime: false) { await api.handle($0) }
@@ -43,6 +49,13 @@ public final class Simulator: Sendable {
         let list = devices.map { DeviceRuntime(device: $0, avahi: avahi, interfaceIndex: index, downloader: downloader) }
         runtimes.withLock { $0 = list }
         try await control.start()
+        if let port = options.cloudPort {
+            guard let cloud else {
+                throw FleetError(file: "fleet", device: nil, field: "cloud",
+                                 reason: "a mock cloud needs a \"cloud\" member (appId, appSecret, accounts)")
+            }
+            try await cloud.start(port: port)
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for runtime in list { group.addTask { try await runtime.start() } }
             try await group.waitForAll()
@@ -56,6 +69,7 @@ public final class Simulator: Sendable {
             for runtime in list { group.addTask { await runtime.stop() } }
         }
         await control.stop()
+        await cloud?.stop()
     }
 
     /// The `{"event":"ready",…}` line printed once everything is up.
@@ -63,6 +77,7 @@ public final class Simulator: Sendable {
         [
             "event": "ready", "interface": .string(options.publishMDNS ? options.interface : "none"),
             "control": .string("http://127.0.0.1:\(controlPort)"), "controlPort": .int(controlPort),
+            "cloud": options.cloudPort != nil ? (cloud.map { .string($0.baseURL) } ?? .null) : .null,
             "devices": .array(devices.map { d in
                 ["id": .string(d.id), "name": .string(d.config.name), "type": .string(d.config.type.rawValue),
                  "host": "127.0.0.1", "port": .int(d.snapshot.port), "encrypted": .bool(!d.isDIY)]

@@ -22,6 +22,9 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Port of the control API on 127.0.0.1 (0: a free port, printed in the ready line).")
     var controlPort: Int = 0
 
+    @Option(help: "Port of the mock eWeLink cloud on 127.0.0.1 (0: a free port); needs a \"cloud\" member in the fleet.")
+    var cloudPort: Int?
+
     @Option(help: "Network interface to publish on. Keep lo unless you mean to show the devices to a network.")
     var interface: String = "lo"
 
@@ -38,6 +41,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         options.controlPort = controlPort
         options.interface = interface
         options.publishMDNS = !noMdns
+        options.cloudPort = cloudPort
         let simulator = Simulator(fleet: loaded, options: options)
         do {
             try await simulator.start()

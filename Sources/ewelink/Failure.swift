@@ -19,10 +19,12 @@ enum ExitStatus {
     static let store: Int32 = 7
     /// The devicekey is missing or wrong.
     static let key: Int32 = 8
+    /// The cloud refused or could not be reached (login, sync).
+    static let cloud: Int32 = 9
 
     static let help = """
         Exit status: 0 ok, 2 bad input, 3 unknown device, 4 device unreachable, 5 device answered an error, \
-        6 no avahi-daemon/D-Bus, 7 device store problem, 8 devicekey missing or wrong, 1 other failures.
+        6 no avahi-daemon/D-Bus, 7 device store problem, 8 devicekey missing or wrong, 9 cloud error, 1 other failures.
         """
 
     static func code(for error: ControlError) -> Int32 {

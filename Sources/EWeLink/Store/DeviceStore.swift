@@ -82,41 +82,17 @@ public struct DeviceStore: Sendable {
     }
 
     private func ensureDirectory() throws(DeviceStoreError) {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) {
-            guard isDir.boolValue else { throw .io(path: directory, reason: "not a directory") }
-            return
-        }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .io(path: directory, reason: error.localizedDescription)
+        do { try AtomicFile.ensureDirectory(directory) } catch {
+            guard case .io(let p, let reason) = error else { return }
+            throw .io(path: p, reason: reason)
         }
     }
 
-    /// Temp file (0600, same folder) + fsync + rename: readers see the old or the new file, never half.
     private func write(_ devices: [StoredDevice]) throws(DeviceStoreError) {
         let doc: JSONValue = ["version": 1, "devices": .array(devices.map { .object($0.json) })]
-        let bytes = Self.pretty(doc)
-        let temp = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .io(path: temp, reason: String(cString: strerror(errno))) }
-        var ok = true
-        bytes.withUnsafeBytes { buf in
-            var offset = 0
-            while offset < buf.count {
-                let n = Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset)
-                if n <= 0 { ok = false; break }
-                offset += n
-            }
-        }
-        if ok { ok = fsync(fd) == 0 }
-        close(fd)
-        guard ok, rename(temp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temp)
-            throw .io(path: path, reason: reason)
+        do { try AtomicFile.write(Self.pretty(doc), to: path) } catch {
+            guard case .io(let p, let reason) = error else { return }
+            throw .io(path: p, reason: reason)
         }
     }
 

@@ -69,7 +69,7 @@ struct ControlAPI: Sendable {
         if let v = o["announce"], v.boolValue == nil { return bad("announce must be a boolean") }
         if let v = o["reboot"], v.boolValue == nil { return bad("reboot must be a boolean") }
         if lan != nil || delay != nil || o["announce"] != nil {
-            device.setFaults { f in
+            await device.setFaults { f in
                 if let lan { f.lan = lan }
                 if let delay { f.delayMs = delay }
                 if let a = o["announce"]?.boolValue { f.announce = a }

@@ -42,6 +42,7 @@ public final class SimulatedDevice: Sendable {
     public let cipher: DeviceCipher?
     private let state: Mutex<DeviceSnapshot>
     private let observers = Mutex<[@Sendable (DeviceChange) -> Void]>([])
+    private let faultAppliers = Mutex<[@Sendable (DeviceFaults) async -> Void]>([])
 
     public init(_ config: DeviceConfig) {
         self.config = config
@@ -89,15 +90,22 @@ public final class SimulatedDevice: Sendable {
                                         cipher: cipher)
     }
 
-    /// Sets fault options; returns the new faults.
+    /// Sets fault options and returns once they are in force (ports closed or reopened, service
+    /// withdrawn or announced), so the next request already meets them.
     @discardableResult
-    public func setFaults(_ update: (inout DeviceFaults) -> Void) -> DeviceFaults {
+    public func setFaults(_ update: (inout DeviceFaults) -> Void) async -> DeviceFaults {
         let faults = state.withLock { s -> DeviceFaults in
             update(&s.faults)
             return s.faults
         }
+        for apply in faultAppliers.withLock({ $0 }) { await apply(faults) }
         notify(.faults(faults))
         return faults
+    }
+
+    /// Registers the code that puts fault settings in force (the device's runtime).
+    func onFaults(_ apply: @escaping @Sendable (DeviceFaults) async -> Void) {
+        faultAppliers.withLock { $0.append(apply) }
     }
 
     /// Sets the cloud connection state.
@@ -183,5 +191,12 @@ public final class SimulatedDevice: Sendable {
                 break
             }
         }
+    }
+}
+
+extension SimulatedDevice {
+    /// A command that arrived through the cloud: applied (outlets merged) and announced.
+    public func applyFromCloud(_ params: JSONObject) {
+        commit(.cloud) { $0 = $0.applying(params) }
     }
 }

@@ -25,11 +25,14 @@ public struct DeviceConfig: Sendable, Equatable {
 /// A fleet file: `{"devices":[…]}` (the cloud side adds a `"cloud"` member).
 public struct Fleet: Sendable {
     public var devices: [DeviceConfig]
-    /// Members this version does not use, kept for the other sides of the simulator.
+    /// The accounts and app credentials of the mock cloud.
+    public var cloud: CloudFleet?
+    /// Members this version does not use.
     public var extra: JSONObject
 
-    public init(devices: [DeviceConfig], extra: JSONObject = [:]) {
+    public init(devices: [DeviceConfig], cloud: CloudFleet? = nil, extra: JSONObject = [:]) {
         self.devices = devices
+        self.cloud = cloud
         self.extra = extra
     }
 
@@ -71,7 +74,12 @@ public struct Fleet: Sendable {
             devices.append(device)
         }
         top["devices"] = nil
-        return Fleet(devices: devices, extra: top)
+        var cloud: CloudFleet? = nil
+        if let c = top["cloud"] {
+            cloud = try CloudFleet.parse(c, file: file)
+            top["cloud"] = nil
+        }
+        return Fleet(devices: devices, cloud: cloud, extra: top)
     }
 
     static func parseDevice(_ value: JSONValue, index: Int, file: String) throws(FleetError) -> DeviceConfig {

@@ -39,6 +39,7 @@ final class DeviceRuntime: Sendable {
         try await http.start()
         device.withState { $0.port = http.port }
         device.observe { [weak self] change in self?.changed(change) }
+        device.onFaults { [weak self] faults in await self?.applyFaults(faults) }
         if let avahi {
             let ann = try device.announcement()
             let published = try await PublishedService(
@@ -83,9 +84,7 @@ final class DeviceRuntime: Sendable {
             Task { await http.stop() }
         case .rebooted:
             Task { await self.comeBack() }
-        case .faults(let faults):
-            Task { await self.applyFaults(faults) }
-        case .online:
+        case .faults, .online:
             break
         }
     }

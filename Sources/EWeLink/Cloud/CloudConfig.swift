@@ -1,0 +1,42 @@
+import EWeLinkCloud
+import EWeLinkLAN
+import Foundation
+
+/// Where the cloud settings come from: the environment first (`EWELINK_APP_ID`,
+/// `EWELINK_APP_SECRET`, `EWELINK_API_URL`), then `$EWELINK_HOME/config.json`
+/// (`{"appId","appSecret","apiUrl"}`).
+public struct CloudConfig: Sendable {
+    public var credentials: CloudCredentials?
+    public var endpoints: CloudEndpoints
+    public var home: String
+
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
+                            apiURL: String? = nil) throws(CloudError) -> CloudConfig {
+        let home = DeviceStore.homeDirectory(environment: environment)
+        var file: JSONObject = [:]
+        let path = home + "/config.json"
+        if let data = FileManager.default.contents(atPath: path) {
+            guard let o = try? JSONValue.parse(Array(data)).objectValue else {
+                throw .tokenStore("\(path) is not a JSON object")
+            }
+            file = o
+        }
+        let appID = environment["EWELINK_APP_ID"] ?? file["appId"]?.stringValue
+        let secret = environment["EWELINK_APP_SECRET"] ?? file["appSecret"]?.stringValue
+        let url = apiURL ?? environment["EWELINK_API_URL"] ?? file["apiUrl"]?.stringValue
+        var credentials: CloudCredentials? = nil
+        if let appID, let secret, !appID.isEmpty, !secret.isEmpty {
+            credentials = CloudCredentials(appID: appID, appSecret: secret)
+        }
+        return CloudConfig(credentials: credentials, endpoints: CloudEndpoints(override: url), home: home)
+    }
+
+    public var sessionStore: CloudSessionStore { CloudSessionStore(directory: home) }
+
+    /// A client with the stored session (if any).
+    public func client() throws(CloudError) -> CloudClient {
+        guard let credentials else { throw .missingAppCredentials }
+        return CloudClient(credentials: credentials, endpoints: endpoints, session: try sessionStore.load(),
+                           sessionStore: sessionStore)
+    }
+}

@@ -1,0 +1,21 @@
+/// Where the cloud is: the real regional hosts, or one base URL for all of them (a mock cloud,
+/// `EWELINK_API_URL` / `--api-url`), in which `{region}` is replaced by the region code.
+public struct CloudEndpoints: Sendable, Equatable {
+    public var override: String?
+
+    public init(override: String? = nil) {
+        self.override = override.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+    }
+
+    public func apiBase(_ region: CloudRegion) -> String {
+        guard let override else { return region.apiBase }
+        return override.replacingOccurrences(of: "{region}", with: region.rawValue)
+    }
+
+    public func dispatchURL(_ region: CloudRegion) -> String {
+        guard override != nil else { return region.dispatchURL }
+        return apiBase(region) + "/dispatch/app"
+    }
+}
+
+import Foundation

@@ -1,0 +1,40 @@
+/// Why a cloud call failed.
+public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The cloud answered with an error code.
+    case api(code: Int, message: String, path: String)
+    /// No session: log in first.
+    case notLoggedIn
+    /// App credentials are missing.
+    case missingAppCredentials
+    /// A call would break the cloud's rate limits and fail-fast was asked for.
+    case rateLimited(path: String, retryAfterMs: Int)
+    /// The login kept being redirected between regions.
+    case regionLoop(String)
+    case transport(path: String, reason: String)
+    case invalidResponse(path: String, reason: String)
+    case tokenStore(String)
+
+    public var description: String {
+        switch self {
+        case .api(let code, let message, let path):
+            let text = CloudErrorCode.describe(code)
+            return "cloud error \(text) on \(path)" + (message.isEmpty ? "" : ": \(message)")
+        case .notLoggedIn: return "not logged in to the eWeLink cloud: run `ewelink login`"
+        case .missingAppCredentials:
+            return "no eWeLink app credentials: set EWELINK_APP_ID and EWELINK_APP_SECRET "
+                + "(from dev.ewelink.cc), or appId/appSecret in $EWELINK_HOME/config.json"
+        case .rateLimited(let path, let ms):
+            return "calling \(path) now would break the cloud's rate limit; retry in \(ms) ms"
+        case .regionLoop(let region): return "the cloud kept redirecting the login (last region \(region))"
+        case .transport(let path, let reason): return "cannot reach the eWeLink cloud for \(path): \(reason)"
+        case .invalidResponse(let path, let reason): return "unexpected answer from the cloud for \(path): \(reason)"
+        case .tokenStore(let why): return "session file: \(why)"
+        }
+    }
+
+    /// The access token is no longer accepted (refresh with `rt`, then log in again).
+    public var isTokenProblem: Bool {
+        if case .api(let code, _, _) = self { return code == 401 || code == 402 }
+        return false
+    }
+}

@@ -1,0 +1,40 @@
+import EWeLinkLAN
+
+/// A device of the thing list: what key sync keeps.
+public struct CloudThing: Sendable, Equatable {
+    public var deviceID: String
+    public var name: String
+    /// The owner's apikey (use it in WebSocket messages).
+    public var apikey: String
+    /// The LAN key.
+    public var devicekey: String?
+    public var uiid: Int?
+    public var model: String?
+    public var fwVersion: String?
+    public var online: Bool
+    /// 1 own device, 2 shared with me.
+    public var itemType: Int
+    public var sharedBy: String?
+    public var params: JSONObject
+
+    /// Outlets in the state (`switches`), or nil for single-channel devices.
+    public var channels: Int? { params["switches"]?.arrayValue?.count }
+
+    init?(item: JSONValue) {
+        guard let type = item["itemType"]?.intValue, type == 1 || type == 2,
+              let data = item["itemData"]?.objectValue, let id = data["deviceid"]?.stringValue, !id.isEmpty else {
+            return nil
+        }
+        deviceID = id
+        name = data["name"]?.stringValue ?? id
+        apikey = data["apikey"]?.stringValue ?? ""
+        devicekey = data["devicekey"]?.stringValue
+        uiid = data["extra"]?["uiid"]?.intValue
+        model = data["extra"]?["model"]?.stringValue
+        params = data["params"]?.objectValue ?? [:]
+        fwVersion = params["fwVersion"]?.stringValue
+        online = data["online"]?.boolValue ?? false
+        itemType = type
+        sharedBy = data["sharedBy"]?["apikey"]?.stringValue
+    }
+}

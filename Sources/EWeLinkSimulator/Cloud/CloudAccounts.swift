@@ -1,0 +1,50 @@
+import EWeLinkCloud
+import EWeLinkLAN
+
+/// The cloud side of a fleet file: `"cloud": {"appId","appSecret","accounts":[…]}`.
+public struct CloudFleet: Sendable {
+    public struct Account: Sendable {
+        public var email: String?
+        public var phoneNumber: String?
+        public var password: String
+        public var countryCode: String
+        public var region: CloudRegion
+        public var apikey: String
+        public var nickname: String
+        /// Devices shared with this account by their owners.
+        public var shared: [String]
+    }
+
+    public var appID: String
+    public var appSecret: String
+    public var accounts: [Account]
+    public var tokenLifetimeSeconds: Int
+
+    /// Reads the `cloud` member; errors name the field.
+    public static func parse(_ value: JSONValue, file: String) throws(FleetError) -> CloudFleet {
+        func bad(_ field: String, _ reason: String) -> FleetError {
+            FleetError(file: file, device: nil, field: "cloud.\(field)", reason: reason)
+        }
+        guard let o = value.objectValue else { throw bad("", "must be an object") }
+        guard let appID = o["appId"]?.stringValue, !appID.isEmpty else { throw bad("appId", "required") }
+        guard let secret = o["appSecret"]?.stringValue, !secret.isEmpty else { throw bad("appSecret", "required") }
+        var accounts: [Account] = []
+        for (n, a) in (o["accounts"]?.arrayValue ?? []).enumerated() {
+            guard let password = a["password"]?.stringValue else { throw bad("accounts[\(n)].password", "required") }
+            guard a["email"]?.stringValue != nil || a["phoneNumber"]?.stringValue != nil else {
+                throw bad("accounts[\(n)]", "needs an email or a phoneNumber")
+            }
+            guard let apikey = a["apikey"]?.stringValue else { throw bad("accounts[\(n)].apikey", "required") }
+            let regionName = a["region"]?.stringValue ?? "us"
+            guard let region = CloudRegion(rawValue: regionName) else {
+                throw bad("accounts[\(n)].region", "must be cn, as, us or eu")
+            }
+            accounts.append(Account(email: a["email"]?.stringValue?.lowercased(), phoneNumber: a["phoneNumber"]?.stringValue,
+                                    password: password, countryCode: a["countryCode"]?.stringValue ?? "+1",
+                                    region: region, apikey: apikey, nickname: a["nickname"]?.stringValue ?? "",
+                                    shared: (a["shared"]?.arrayValue ?? []).compactMap(\.stringValue)))
+        }
+        return CloudFleet(appID: appID, appSecret: secret, accounts: accounts,
+                          tokenLifetimeSeconds: o["tokenLifetimeSeconds"]?.intValue ?? 30 * 24 * 3600)
+    }
+}

@@ -1,0 +1,287 @@
+import EWeLinkCloud
+import EWeLinkLAN
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A mock of the eWeLink cloud REST API on loopback, as strict as the real one where it matters:
+/// the app id, `Sign` signatures over the exact body (or sorted query), nonce format, content type,
+/// tokens and their expiry, the login region redirect, and the calling rate limits. Its devices
+/// are the simulator's devices: a cloud command changes the same state the LAN side announces.
+///
+/// Every region is served under its own path prefix (`/eu/v2/...`): point clients at
+/// `http://127.0.0.1:PORT/{region}`.
+public final class MockCloud: Sendable {
+    struct Token { var account: Int; var expires: Date }
+
+    struct State {
+        var tokens: [String: Token] = [:]
+        var refreshTokens: [String: Int] = [:]
+        var lastCall: [String: [Date]] = [:]
+        var calls = 0
+        /// Calls that broke the rate limits (a real cloud would ban the IP).
+        var violations = 0
+    }
+
+    let fleet: CloudFleet
+    let devices: [String: SimulatedDevice]
+    private let state = Mutex(State())
+    private let portBox = Mutex<Int>(0)
+    private let task = Mutex<Task<Void, any Error>?>(nil)
+
+    public init(fleet: CloudFleet, devices: [SimulatedDevice]) {
+        self.fleet = fleet
+        self.devices = Dictionary(uniqueKeysWithValues: devices.map { ($0.id, $0) })
+    }
+
+    public var port: Int { portBox.withLock { $0 } }
+    public var baseURL: String { "http://127.0.0.1:\(port)/{region}" }
+    public var stats: (calls: Int, violations: Int) { state.withLock { ($0.calls, $0.violations) } }
+
+    /// Makes every access token expire now (the next Bearer call gets 402).
+    public func expireTokens() {
+        state.withLock { s in for k in s.tokens.keys { s.tokens[k]!.expires = .distantPast } }
+    }
+
+    public func start(port: Int) async throws {
+        let router = Router()
+        router.post("/{region}/v2/user/login") { request, context in try await self.login(request, context) }
+        router.post("/{region}/v2/user/refresh") { request, context in try await self.refresh(request, context) }
+        router.get("/{region}/v2/device/thing") { request, context in try await self.thingList(request, context) }
+        router.get("/{region}/v2/device/thing/status") { request, context in try await self.getStatus(request, context) }
+        router.post("/{region}/v2/device/thing/status") { request, context in try await self.setStatus(request, context) }
+        var logger = Logger(label: "ewelink-mock-cloud")
+        logger.logLevel = .critical
+        let ready = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+            onServerRunning: { channel in ready.continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        let running = Task { try await app.runService(gracefulShutdownSignals: []) }
+        task.withLock { $0 = running }
+        for await bound in ready.stream {
+            portBox.withLock { $0 = bound }
+            break
+        }
+    }
+
+    public func stop() async {
+        let running = task.withLock { t -> Task<Void, any Error>? in defer { t = nil }; return t }
+        running?.cancel()
+        _ = try? await running?.value
+    }
+
+    // MARK: Routes
+
+    private func login(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (body, failure) = try await check(request, context, auth: .sign, interface: "login")
+        if let failure { return failure }
+        guard let o = try? JSONValue.parse(body).objectValue, let password = o["password"]?.stringValue,
+              let countryCode = o["countryCode"]?.stringValue, countryCode.hasPrefix("+") else {
+            return Self.error(400, "params incomplete")
+        }
+        let phone = o["phoneNumber"]?.stringValue
+        let email = o["email"]?.stringValue?.lowercased()
+        guard phone != nil || email != nil else { return Self.error(400, "email or phoneNumber required") }
+        guard let index = fleet.accounts.firstIndex(where: { a in
+            (phone != nil && a.phoneNumber == phone) || (phone == nil && email != nil && a.email == email)
+        }) else { return Self.error(10003, "user does not exist") }
+        let account = fleet.accounts[index]
+        let region = context.parameters.get("region") ?? ""
+        guard region == account.region.rawValue else {
+            return Self.json(["error": 10004, "msg": "redirection", "data": ["region": .string(account.region.rawValue)]])
+        }
+        guard password == account.password else { return Self.error(10001, "wrong account or password") }
+        let (at, rt) = issueTokens(for: index)
+        return Self.ok([
+            "user": ["apikey": .string(account.apikey), "email": account.email.map(JSONValue.string) ?? .null,
+                     "phoneNumber": account.phoneNumber.map(JSONValue.string) ?? .null,
+                     "countryCode": .string(account.countryCode), "nickname": .string(account.nickname)],
+            "at": .string(at), "rt": .string(rt), "region": .string(account.region.rawValue),
+        ])
+    }
+
+    private func refresh(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (body, failure) = try await check(request, context, auth: .signOrBearer, interface: "refresh")
+        if let failure { return failure }
+        guard let rt = (try? JSONValue.parse(body))?["rt"]?.stringValue else { return Self.error(400, "rt required") }
+        guard let index = state.withLock({ $0.refreshTokens.removeValue(forKey: rt) }) else {
+            return Self.error(401, "invalid rt")
+        }
+        let (at, newRT) = issueTokens(for: index)
+        return Self.ok(["at": .string(at), "rt": .string(newRT)])
+    }
+
+    private func thingList(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (_, failure) = try await check(request, context, auth: .bearer, interface: "thing")
+        if let failure { return failure }
+        let account = fleet.accounts[try bearerAccount(request)!]
+        let query = request.uri.queryParameters
+        let num = query.get("num").flatMap { Int(String($0)) } ?? 30
+        let begin = max(0, query.get("beginIndex").flatMap { Int(String($0)) } ?? 0)
+        var things: [JSONValue] = []
+        for d in devices.values.sorted(by: { $0.id < $1.id }) where d.config.apikey == account.apikey {
+            things.append(thing(d, itemType: 1, owner: nil))
+        }
+        for id in account.shared {
+            guard let d = devices[id] else { continue }
+            let owner = fleet.accounts.first { $0.apikey == d.config.apikey }
+            things.append(thing(d, itemType: 2, owner: owner))
+        }
+        let page = num == 0 ? Array(things.dropFirst(begin)) : Array(things.dropFirst(begin).prefix(num))
+        let indexed = page.enumerated().map { n, t -> JSONValue in
+            var o = t.objectValue!
+            o["index"] = .int(begin + n)
+            return .object(o)
+        }
+        return Self.ok(["thingList": .array(indexed), "total": .int(things.count)])
+    }
+
+    private func getStatus(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (_, failure) = try await check(request, context, auth: .bearer, interface: "status-get")
+        if let failure { return failure }
+        let query = request.uri.queryParameters
+        guard query.get("type") == "1", let rawID = query.get("id") else {
+            return Self.error(400, "type and id required")
+        }
+        let id = String(rawID)
+        guard let d = accessible(id, account: try bearerAccount(request)!) else { return Self.error(405, "device not found") }
+        var params = d.snapshot.params
+        params["fwVersion"] = .string(d.snapshot.fwVersion)
+        if let rawNames = query.get("params"), !rawNames.isEmpty {
+            let names = String(rawNames)
+            let wanted = Set(names.split(separator: "|").map(String.init))
+            params = JSONObject(params.entries.filter { wanted.contains($0.key) }.map { ($0.key, $0.value) })
+        }
+        return Self.ok(["params": .object(params)])
+    }
+
+    private func setStatus(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (body, failure) = try await check(request, context, auth: .bearer, interface: "status-set")
+        if let failure { return failure }
+        guard let o = try? JSONValue.parse(body).objectValue, o["type"]?.intValue == 1,
+              let id = o["id"]?.stringValue, let params = o["params"]?.objectValue, !params.isEmpty else {
+            return Self.error(400, "type, id and params required")
+        }
+        guard let d = accessible(id, account: try bearerAccount(request)!) else { return Self.error(405, "device not found") }
+        guard d.snapshot.online, !d.snapshot.rebooting else { return Self.error(4002, "device offline") }
+        d.applyFromCloud(params)
+        return Self.ok([:])
+    }
+
+    // MARK: Checks
+
+    enum AuthKind { case sign, bearer, signOrBearer }
+
+    /// Reads the body and checks headers, authorisation and rate limits; a non-nil response is the
+    /// cloud's refusal.
+    private func check(_ request: Request, _ context: BasicRequestContext, auth: AuthKind,
+                       interface: String) async throws -> ([UInt8], Response?) {
+        let buffer = try await request.body.collect(upTo: 1 << 20)
+        let body = Array(buffer.readableBytesView)
+        let limited = state.withLock { s -> Bool in
+            s.calls += 1
+            let now = Date()
+            let key = "\(request.method) \(interface)"
+            var list = s.lastCall[key, default: []].filter { now.timeIntervalSince($0) < 300 }
+            let tooSoon = list.last.map { now.timeIntervalSince($0) < 0.5 } ?? false
+            let tooMany = list.count >= 300
+            list.append(now)
+            s.lastCall[key] = list
+            if tooSoon || tooMany { s.violations += 1 }
+            return tooSoon || tooMany
+        }
+        if limited { return (body, Self.httpError(.tooManyRequests, "request too frequent")) }
+        guard CloudRegion(rawValue: context.parameters.get("region") ?? "") != nil else {
+            return (body, Self.error(403, "api not found"))
+        }
+        if let nonce = request.headers[.init("X-CK-Nonce")!] {
+            guard nonce.count == 8, nonce.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                return (body, Self.error(400, "invalid nonce"))
+            }
+        }
+        if request.method == .post {
+            let type = request.headers[.contentType]?.lowercased() ?? ""
+            guard type == "application/json" || type == "application/json; charset=utf-8" else {
+                return (body, Self.error(400, "content-type must be application/json"))
+            }
+        }
+        let authorization = request.headers[.authorization] ?? ""
+        if authorization.hasPrefix("Sign ") && (auth == .sign || auth == .signOrBearer) {
+            guard request.headers[.init("X-CK-Appid")!] == fleet.appID else { return (body, Self.error(407, "appid is unauthorized")) }
+            let signer = CloudSignature(appSecret: fleet.appSecret)
+            let expected: String
+            if request.method == .get {
+                expected = signer.sign(query: request.uri.queryParameters.map { (String($0.key), String($0.value)) })
+            } else {
+                expected = signer.sign(body: body)
+            }
+            guard String(authorization.dropFirst(5)) == expected else { return (body, Self.error(401, "sign verification failed")) }
+            return (body, nil)
+        }
+        if authorization.hasPrefix("Bearer ") && (auth == .bearer || auth == .signOrBearer) {
+            let at = String(authorization.dropFirst(7))
+            guard let token = state.withLock({ $0.tokens[at] }) else { return (body, Self.error(401, "token invalid")) }
+            guard token.expires > Date() else { return (body, Self.error(402, "token expired")) }
+            return (body, nil)
+        }
+        return (body, Self.error(401, "authorization required"))
+    }
+
+    private func bearerAccount(_ request: Request) throws -> Int? {
+        let at = String((request.headers[.authorization] ?? "").dropFirst(7))
+        return state.withLock { $0.tokens[at]?.account }
+    }
+
+    private func accessible(_ id: String, account index: Int) -> SimulatedDevice? {
+        guard let d = devices[id] else { return nil }
+        let account = fleet.accounts[index]
+        return d.config.apikey == account.apikey || account.shared.contains(id) ? d : nil
+    }
+
+    private func issueTokens(for account: Int) -> (String, String) {
+        let at = Digest.hex(Digest.sha256(Array(UUID().uuidString.utf8)))
+        let rt = Digest.hex(Digest.sha256(Array(UUID().uuidString.utf8)))
+        let expires = Date().addingTimeInterval(TimeInterval(fleet.tokenLifetimeSeconds))
+        state.withLock { s in
+            s.tokens[at] = Token(account: account, expires: expires)
+            s.refreshTokens[rt] = account
+        }
+        return (at, rt)
+    }
+
+    private func thing(_ d: SimulatedDevice, itemType: Int, owner: CloudFleet.Account?) -> JSONValue {
+        let s = d.snapshot
+        var params = s.params
+        params["fwVersion"] = .string(s.fwVersion)
+        var data: JSONObject = [
+            "name": .string(d.config.name), "deviceid": .string(d.id), "apikey": .string(d.config.apikey),
+            "extra": ["uiid": .int(d.config.uiid), "model": .string(d.config.model)],
+            "brandName": "SONOFF", "productModel": .string(d.config.model), "online": .bool(s.online),
+            "params": .object(params),
+        ]
+        // DIY devices have no key; the cloud list still carries the field.
+        data["devicekey"] = d.config.devicekey.map(JSONValue.string) ?? ""
+        if let owner {
+            data["sharedBy"] = ["apikey": .string(owner.apikey), "email": owner.email.map(JSONValue.string) ?? .null,
+                                "permit": 15]
+        }
+        return ["itemType": .int(itemType), "itemData": .object(data)]
+    }
+
+    // MARK: Responses
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: value.serializedBytes)))
+    }
+    static func ok(_ data: JSONObject) -> Response { json(["error": 0, "msg": "", "data": .object(data)]) }
+    static func error(_ code: Int, _ message: String) -> Response {
+        json(["error": .int(code), "msg": .string(message), "data": [:]])
+    }
+    static func httpError(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        json(["error": .int(Int(status.code)), "msg": .string(message), "data": [:]], status: status)
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import EWeLink
+import EWeLinkCloud
+import EWeLinkLAN
+
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync", abstract: "Pull the device list from the cloud once and keep every device's keys locally.",
+        discussion: "Own and shared devices: devicekey, owner apikey, uiid, model, firmware, channels and name go "
+            + "into the device store; LAN control needs no cloud afterwards.")
+
+    @Option(help: "Base URL of the API instead of the eWeLink hosts ({region} is replaced).")
+    var apiUrl: String?
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        do {
+            let client = try CloudConfig.load(apiURL: apiUrl).client()
+            guard client.session != nil else { throw CloudError.notLoggedIn }
+            let report = try await KeySync.sync(client: client, store: DeviceStore.standard())
+            if json {
+                printLine(JSONValue.object(report.json).serialized)
+            } else {
+                printLine("synced \(report.total) devices (\(report.added.count) new, \(report.updated.count) updated)"
+                    + (report.withoutKey.isEmpty ? "" : "; without a devicekey: \(report.withoutKey.joined(separator: ", "))"))
+            }
+        } catch let error as CloudError {
+            throw fail(error.description, code: ExitStatus.cloud)
+        } catch let error as DeviceStoreError {
+            throw fail(.store(error))
+        }
+    }
+}
