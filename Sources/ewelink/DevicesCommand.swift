@@ -29,11 +29,11 @@ struct DevicesList: ParsableCommand {
             printLine("no devices in \(store.path): run `ewelink sync`, or `ewelink devices add ID --devicekey KEY`")
             return
         }
-        for d in devices {
+        printTable(["ID", "NAME", "TYPE", "ADDRESS", "KEY", "LAST STATE"], devices.map { d in
             let address = d.host.map { "\($0):\(d.port ?? 8081)" + (d.hostConfigured ? " (configured)" : "") } ?? "-"
-            printLine([d.id, d.name ?? "-", d.type?.rawValue ?? "-", address, d.devicekey == nil ? "no key" : "key",
-                       StateSummary.describe(d.lastState)].joined(separator: "  "))
-        }
+            return [d.id, d.name ?? "-", d.type?.rawValue ?? (d.uiid.map { "uiid \($0)" } ?? "-"), address,
+                    d.devicekey == nil ? "no" : "yes", StateSummary.describe(d.lastState)]
+        })
     }
 }
 

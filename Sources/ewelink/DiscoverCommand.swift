@@ -36,7 +36,7 @@ struct DiscoverCommand: AsyncParsableCommand {
         if json {
             printLine(JSONValue.array(result.devices.map { .object($0.json(name: names[$0.id])) }).serialized)
         } else {
-            printTable(result.devices, names: names)
+            printDevices(result.devices, names: names)
             if !result.complete { printError("ewelink: the list may be incomplete (timed out after \(timeout) s)") }
         }
     }
@@ -73,7 +73,7 @@ struct DiscoverCommand: AsyncParsableCommand {
         return d.stateError != nil ? "(wrong key?)" : "(encrypted, no key)"
     }
 
-    private func printTable(_ devices: [DiscoveredDevice], names: [String: String]) {
+    private func printDevices(_ devices: [DiscoveredDevice], names: [String: String]) {
         if devices.isEmpty {
             printLine("no eWeLink devices found")
             return
@@ -83,10 +83,6 @@ struct DiscoverCommand: AsyncParsableCommand {
             [d.id, names[d.id] ?? "-", d.type.rawValue, "\(d.host):\(d.port)", d.encrypted ? "yes" : "no", String(d.seq),
              summary(d)]
         }
-        let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
-        for row in [header] + rows {
-            printLine(row.indices.map { i in i == row.count - 1 ? row[i] : row[i].padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  "))
-        }
+        ewelink.printTable(header, rows)
     }
 }

@@ -72,3 +72,38 @@ public func eventually(timeout: Duration = .seconds(10), _ what: String = "condi
     }
     throw TestFailure("timed out waiting for \(what)")
 }
+
+/// A fleet with a mock cloud: one account in `eu` owning every device, and a guest in `us`
+/// the first device is shared with.
+public struct CloudTestFleet: Sendable {
+    public let fleet: Fleet
+    public let appID = "testAppId" + String(UInt32.random(in: 0...UInt32.max))
+    public let appSecret = "testSecret-" + UUID().uuidString
+    public let ownerEmail = "owner@example.com"
+    public let ownerPassword = "owner-" + UUID().uuidString
+    public let guestEmail = "guest@example.com"
+    public let guestPassword = "guest-" + UUID().uuidString
+
+    public init(_ kinds: [(type: String, encrypted: Bool)], tokenLifetimeSeconds: Int = 3600) {
+        let ownerKey = UUID().uuidString.lowercased()
+        var devices: [JSONValue] = []
+        for (n, kind) in kinds.enumerated() {
+            var d: JSONObject = ["id": .string(TestFleet.freshID()), "name": .string("Cloud \(kind.type) \(n)"),
+                                 "type": .string(kind.type), "port": 0, "apikey": .string(ownerKey)]
+            d["devicekey"] = kind.encrypted ? .string(UUID().uuidString.lowercased()) : .null
+            devices.append(.object(d))
+        }
+        let first = devices.first?["id"] ?? .null
+        let cloud: JSONValue = [
+            "appId": .string(appID), "appSecret": .string(appSecret), "tokenLifetimeSeconds": .int(tokenLifetimeSeconds),
+            "accounts": [
+                ["email": .string(ownerEmail), "password": .string(ownerPassword), "countryCode": "+49", "region": "eu",
+                 "apikey": .string(ownerKey)],
+                ["email": .string(guestEmail), "password": .string(guestPassword), "countryCode": "+1", "region": "us",
+                 "apikey": .string(UUID().uuidString.lowercased()), "shared": .array(first == .null ? [] : [first])],
+            ],
+        ]
+        let doc: JSONValue = ["devices": .array(devices), "cloud": cloud]
+        fleet = try! Fleet.parse(doc.serializedBytes, file: "cloud-test-fleet")
+    }
+}

@@ -36,7 +36,8 @@ public struct CloudConfig: Sendable {
     /// A client with the stored session (if any).
     public func client() throws(CloudError) -> CloudClient {
         guard let credentials else { throw .missingAppCredentials }
+        do { try AtomicFile.ensureDirectory(home) } catch { throw .tokenStore(error.description) }
         return CloudClient(credentials: credentials, endpoints: endpoints, session: try sessionStore.load(),
-                           sessionStore: sessionStore)
+                           sessionStore: sessionStore, limiter: CloudRateLimiter(sharedThrough: home + "/cloud-calls.json"))
     }
 }

@@ -1,4 +1,9 @@
+import EWeLinkLAN
+import Foundation
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The cloud's calling rules, enforced on our side so the user's IP is never banned: at least
 /// 500 ms between calls to the same interface, and at most 300 calls to it in 5 minutes. One
@@ -10,11 +15,20 @@ public final class CloudRateLimiter: Sendable {
     public let window: Duration
     public let maxCallsPerWindow: Int
     private let calls = Mutex<[String: [ContinuousClock.Instant]]>([:])
+    /// When set, calls are also recorded in this file so that separate processes (one-shot CLI
+    /// runs from a script) keep to the same limits together.
+    private let ledger: String?
+
+    /// A limiter whose calls are shared through a file (`$EWELINK_HOME/cloud-calls.json`).
+    public convenience init(sharedThrough path: String) {
+        self.init(ledger: path)
+    }
 
     /// The spacing carries a margin over the documented 500 ms: the cloud measures arrival times,
     /// and two requests sent exactly 500 ms apart can arrive a little closer.
     public init(minimumSpacing: Duration = .milliseconds(550), window: Duration = .seconds(300),
-                maxCallsPerWindow: Int = 300) {
+                maxCallsPerWindow: Int = 300, ledger: String? = nil) {
+        self.ledger = ledger
         self.minimumSpacing = minimumSpacing
         self.window = window
         self.maxCallsPerWindow = maxCallsPerWindow
@@ -23,6 +37,10 @@ public final class CloudRateLimiter: Sendable {
     /// Reserves a slot for a call to `interface`, waiting as long as needed (or throwing
     /// `.rateLimited` at once when `failFast`).
     public func acquire(_ interface: String, failFast: Bool = false) async throws(CloudError) {
+        if let ledger {
+            try await acquireShared(interface, ledger: ledger, failFast: failFast)
+            return
+        }
         while true {
             let now = ContinuousClock.now
             let wait: Duration? = calls.withLock { all in
@@ -45,5 +63,44 @@ public final class CloudRateLimiter: Sendable {
             }
             try? await Task.sleep(for: wait)
         }
+    }
+}
+
+extension CloudRateLimiter {
+    /// The same rules over wall-clock times kept in the ledger file, under an exclusive lock.
+    private func acquireShared(_ interface: String, ledger: String, failFast: Bool) async throws(CloudError) {
+        let spacing = Double(minimumSpacing.components.seconds) + Double(minimumSpacing.components.attoseconds) / 1e18
+        let windowSeconds = Double(window.components.seconds)
+        while true {
+            let wait: Double? = Self.withLedger(ledger) { calls in
+                let now = Date().timeIntervalSince1970
+                var list = (calls[interface] ?? []).filter { now - $0 < windowSeconds }
+                var earliest = now
+                if let last = list.last { earliest = max(earliest, last + spacing) }
+                if list.count >= maxCallsPerWindow, let first = list.first { earliest = max(earliest, first + windowSeconds) }
+                if earliest <= now { list.append(now) }
+                calls[interface] = list
+                return earliest <= now ? nil : earliest - now
+            }
+            guard let wait else { return }
+            if failFast { throw .rateLimited(path: interface, retryAfterMs: Int(wait * 1000) + 1) }
+            try? await Task.sleep(for: .milliseconds(Int(wait * 1000) + 1))
+        }
+    }
+
+    /// Runs `body` on the ledger's contents with the file locked; an unreadable ledger starts empty
+    /// (it only holds timestamps).
+    private static func withLedger<T>(_ path: String, _ body: (inout [String: [Double]]) -> T) -> T {
+        let fd = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        if fd >= 0 { flock(fd, LOCK_EX) }
+        defer { if fd >= 0 { flock(fd, LOCK_UN); close(fd) } }
+        var calls: [String: [Double]] = [:]
+        if let data = FileManager.default.contents(atPath: path), let o = try? JSONValue.parse(Array(data)).objectValue {
+            for (k, v) in o { calls[k] = v.arrayValue?.compactMap(\.doubleValue) ?? [] }
+        }
+        let result = body(&calls)
+        let doc = JSONObject(calls.filter { !$0.value.isEmpty }.map { ($0.key, JSONValue.array($0.value.map(JSONValue.double))) })
+        try? AtomicFile.write(JSONValue.object(doc).serializedBytes, to: path)
+        return result
     }
 }

@@ -20,7 +20,8 @@ public struct CloudSession: Sendable, Equatable {
         self.region = region
         self.appID = appID
         self.account = account
-        self.loggedInAt = loggedInAt
+        // Whole seconds: the file keeps ISO 8601 without fractions.
+        self.loggedInAt = Date(timeIntervalSince1970: loggedInAt.timeIntervalSince1970.rounded(.down))
     }
 
     var json: JSONObject {

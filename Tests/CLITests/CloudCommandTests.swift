@@ -1,0 +1,54 @@
+import EWeLink
+import EWeLinkLAN
+import EWeLinkSimulator
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("ewelink login / sync against the mock cloud")
+struct CloudCommandTests {
+    @Test("login then sync fill the store; secrets never appear in output or in the store's neighbours")
+    func loginSync() async throws {
+        let spec = CloudTestFleet([("plug", true), ("diy_plug", false)])
+        var options = Simulator.Options()
+        options.publishMDNS = false
+        options.cloudPort = 0
+        let sim = Simulator(fleet: spec.fleet, options: options)
+        try await sim.start()
+        defer { Task { await sim.stop() } }
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("ewelink-cli-cloud-\(UUID().uuidString)").path
+        let env = ["EWELINK_HOME": home, "EWELINK_APP_ID": spec.appID, "EWELINK_APP_SECRET": spec.appSecret,
+                   "EWELINK_API_URL": sim.cloud!.baseURL]
+        var r = try await CommandRunner.run("ewelink", ["sync"], environment: env)
+        #expect(r.status == 9 && r.stderr.contains("ewelink login"))
+        r = try await CommandRunner.run("ewelink", ["login", "--email", spec.ownerEmail, "--country-code", "+49",
+                                                    "--password-stdin", "--json"], environment: env,
+                                        stdin: spec.ownerPassword + "\n")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try JSONValue.parse(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))["region"] == "eu")
+        r = try await CommandRunner.run("ewelink", ["sync", "--json"], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try JSONValue.parse(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(report["total"] == 2 && report["withoutKey"]?.arrayValue?.count == 1)
+        let stored = try DeviceStore(directory: home).load()
+        #expect(stored.first { $0.id == sim.devices[0].id }?.devicekey == sim.devices[0].config.devicekey)
+
+        r = try await CommandRunner.run("ewelink", ["login", "--email", spec.ownerEmail, "--password-stdin"],
+                                        environment: env, stdin: "wrong\n")
+        #expect(r.status == 9 && r.stderr.contains("10001"))
+        var noCreds = env
+        noCreds["EWELINK_APP_SECRET"] = nil
+        r = try await CommandRunner.run("ewelink", ["sync"], environment: noCreds)
+        #expect(r.status == 9 && r.stderr.contains("EWELINK_APP_SECRET"))
+
+        // Nothing secret leaks: not in any output, and the password in no file.
+        let files = try FileManager.default.contentsOfDirectory(atPath: home)
+        for f in files {
+            let text = (try? String(contentsOfFile: home + "/" + f, encoding: .utf8)) ?? ""
+            #expect(!text.contains(spec.ownerPassword) && !text.contains(spec.appSecret), "\(f)")
+            let mode = try FileManager.default.attributesOfItem(atPath: home + "/" + f)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(f) is \(String(mode ?? 0, radix: 8))")
+        }
+        #expect(sim.cloud!.stats.violations == 0, "separate processes kept the rate limits together")
+    }
+}

@@ -1,0 +1,195 @@
+import EWeLink
+import EWeLinkCloud
+import EWeLinkLAN
+import EWeLinkSimulator
+import Foundation
+import Testing
+import TestSupport
+
+/// A simulator (HTTP only) with its mock cloud on a free port.
+func startCloud(_ kinds: [(type: String, encrypted: Bool)], tokenLifetimeSeconds: Int = 3600) async throws
+    -> (Simulator, MockCloud, CloudTestFleet) {
+    let spec = CloudTestFleet(kinds, tokenLifetimeSeconds: tokenLifetimeSeconds)
+    var options = Simulator.Options()
+    options.publishMDNS = false
+    options.cloudPort = 0
+    let sim = Simulator(fleet: spec.fleet, options: options)
+    try await sim.start()
+    return (sim, sim.cloud!, spec)
+}
+
+/// One limiter per test, shared by all its clients, as in one process.
+func client(_ cloud: MockCloud, _ spec: CloudTestFleet, secret: String? = nil, appID: String? = nil,
+            home: String? = nil, limiter: CloudRateLimiter) -> CloudClient {
+    CloudClient(credentials: CloudCredentials(appID: appID ?? spec.appID, appSecret: secret ?? spec.appSecret),
+                endpoints: CloudEndpoints(override: cloud.baseURL),
+                sessionStore: home.map { CloudSessionStore(directory: $0) }, limiter: limiter)
+}
+
+func temporaryHome() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("ewelink-cloud-\(UUID().uuidString)").path
+}
+
+@Suite("Cloud REST client against the mock cloud")
+struct MockCloudTests {
+    @Test("Login follows the region redirect, keeps the session 0600, and never stores the password")
+    func login() async throws {
+        let (sim, cloud, spec) = try await startCloud([("plug", true)])
+        defer { Task { await sim.stop() } }
+        let limiter = CloudRateLimiter()
+        let home = temporaryHome()
+        let c = client(cloud, spec, home: home, limiter: limiter)
+        let session = try await c.login(email: spec.ownerEmail, password: spec.ownerPassword, countryCode: "+49", region: .us)
+        #expect(session.region == .eu)
+        let path = home + "/cloud.json"
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!text.contains(spec.ownerPassword) && !text.contains(spec.appSecret))
+        #expect(try CloudSessionStore(directory: home).load() == session)
+        #expect(cloud.stats.violations == 0)
+    }
+
+    @Test("Wrong password, unknown user, wrong signature and wrong app id are typed cloud errors")
+    func refusals() async throws {
+        let (sim, cloud, spec) = try await startCloud([("plug", true)])
+        defer { Task { await sim.stop() } }
+        let limiter = CloudRateLimiter()
+        func code(_ c: CloudClient, _ email: String, _ password: String) async -> Int? {
+            do {
+                _ = try await c.login(email: email, password: password, countryCode: "+49", region: .eu)
+                return 0
+            } catch {
+                if case .api(let code, _, _) = error { return code }
+                return nil
+            }
+        }
+        #expect(await code(client(cloud, spec, limiter: limiter), spec.ownerEmail, "wrong") == 10001)
+        #expect(await code(client(cloud, spec, limiter: limiter), "nobody@example.com", "x") == 10003)
+        #expect(await code(client(cloud, spec, secret: "not-the-secret", limiter: limiter), spec.ownerEmail, spec.ownerPassword) == 401)
+        #expect(await code(client(cloud, spec, appID: "someone-else", limiter: limiter), spec.ownerEmail, spec.ownerPassword) == 407)
+        #expect(cloud.stats.violations == 0, "the shared limiter kept every call 500 ms apart")
+        await #expect(throws: CloudError.notLoggedIn) { try await client(cloud, spec, limiter: limiter).things() }
+    }
+
+    @Test("The thing list is fetched in pages of 30 and includes shared devices")
+    func paging() async throws {
+        let kinds = Array(repeating: (type: "plug", encrypted: true), count: 34) + [("diy_plug", false)]
+        let (sim, cloud, spec) = try await startCloud(kinds)
+        defer { Task { await sim.stop() } }
+        let limiter = CloudRateLimiter()
+        let owner = client(cloud, spec, limiter: limiter)
+        _ = try await owner.login(email: spec.ownerEmail, password: spec.ownerPassword, countryCode: "+49", region: .eu)
+        let things = try await owner.things()
+        #expect(things.count == 35)
+        #expect(Set(things.map(\.deviceID)) == Set(sim.devices.map(\.id)))
+        let plug = try #require(things.first { $0.deviceID == sim.devices[0].id })
+        #expect(plug.devicekey == sim.devices[0].config.devicekey && plug.itemType == 1)
+        #expect(plug.uiid == 1 && plug.fwVersion == sim.devices[0].config.fwVersion)
+
+        let guest = client(cloud, spec, limiter: limiter)
+        _ = try await guest.login(email: spec.guestEmail, password: spec.guestPassword, countryCode: "+1", region: .us)
+        let shared = try await guest.things()
+        #expect(shared.count == 1 && shared[0].itemType == 2 && shared[0].sharedBy != nil)
+        #expect(shared[0].devicekey == sim.devices[0].config.devicekey)
+        #expect(cloud.stats.violations == 0)
+    }
+
+    @Test("An expired access token is refreshed once with rt, transparently")
+    func refresh() async throws {
+        let (sim, cloud, spec) = try await startCloud([("plug", true)])
+        defer { Task { await sim.stop() } }
+        let limiter = CloudRateLimiter()
+        let home = temporaryHome()
+        let c = client(cloud, spec, home: home, limiter: limiter)
+        let first = try await c.login(email: spec.ownerEmail, password: spec.ownerPassword, countryCode: "+49", region: .eu)
+        cloud.expireTokens()
+        let things = try await c.things()
+        #expect(things.count == 1)
+        let now = try #require(c.session)
+        #expect(now.at != first.at && now.rt != first.rt)
+        #expect(try CloudSessionStore(directory: home).load()?.at == now.at, "the refreshed session is saved")
+    }
+
+    @Test("REST status reads and changes the same device the LAN side serves")
+    func status() async throws {
+        let (sim, cloud, spec) = try await startCloud([("strip", true)])
+        defer { Task { await sim.stop() } }
+        let limiter = CloudRateLimiter()
+        let c = client(cloud, spec, limiter: limiter)
+        _ = try await c.login(email: spec.ownerEmail, password: spec.ownerPassword, countryCode: "+49", region: .eu)
+        let device = sim.devices[0]
+        try await c.setStatus(of: device.id, params: ["switches": [["switch": "on", "outlet": 2]]])
+        #expect(device.snapshot.params["switches"]!.arrayValue![2]["switch"] == "on")
+        #expect(device.snapshot.params["switches"]!.arrayValue!.count == 4, "outlets merged, not replaced")
+        let params = try await c.status(of: device.id, params: ["switches", "fwVersion"])
+        #expect(params.keys.sorted() == ["fwVersion", "switches"])
+        sim.devices[0].setOnline(false)
+        await #expect(throws: CloudError.self) {
+            try await c.setStatus(of: device.id, params: ["switches": [["switch": "off", "outlet": 2]]])
+        }
+    }
+
+    @Test("The limiter spaces calls to one interface by 500 ms or fails fast when asked")
+    func rateLimits() async throws {
+        let limiter = CloudRateLimiter()
+        let start = ContinuousClock.now
+        for _ in 0..<3 { try await limiter.acquire("GET /x") }
+        #expect(ContinuousClock.now - start >= .milliseconds(1000))
+        try await limiter.acquire("GET /other")
+        await #expect(throws: CloudError.self) { try await limiter.acquire("GET /x", failFast: true) }
+        let small = CloudRateLimiter(minimumSpacing: .zero, window: .seconds(60), maxCallsPerWindow: 3)
+        for _ in 0..<3 { try await small.acquire("GET /y") }
+        await #expect(throws: CloudError.self) { try await small.acquire("GET /y", failFast: true) }
+    }
+}
+
+@Suite("Key sync into the device store")
+struct KeySyncTests {
+    @Test("sync writes keys, apikeys, uiid, model, firmware and channels; LAN control then needs no cloud")
+    func sync() async throws {
+        let (sim, cloud, spec) = try await startCloud([("plug", true), ("strip", true), ("diy_plug", false)])
+        defer { Task { await sim.stop() } }
+        let limiter = CloudRateLimiter()
+        let c = client(cloud, spec, limiter: limiter)
+        _ = try await c.login(email: spec.ownerEmail, password: spec.ownerPassword, countryCode: "+49", region: .eu)
+        let store = DeviceStore(directory: temporaryHome())
+        let report = try await KeySync.sync(client: c, store: store)
+        #expect(report.added.count == 3 && report.withoutKey == [sim.devices[2].id])
+        let stored = try store.load()
+        for d in sim.devices {
+            let s = try #require(stored.first { $0.id == d.id })
+            #expect(s.devicekey == d.config.devicekey && s.apikey == d.config.apikey && s.uiid == d.config.uiid)
+            #expect(s.model == d.config.model && s.fwVersion == d.config.fwVersion && s.name == d.config.name)
+        }
+        #expect(stored.first { $0.id == sim.devices[1].id }?.channels == 4)
+        let again = try await KeySync.sync(client: c, store: store)
+        #expect(again.added.isEmpty && again.updated.isEmpty, "a second sync changes nothing")
+        // Offline afterwards: the key works on the LAN with the address added by hand.
+        try store.update { list in
+            let i = list.firstIndex { $0.id == sim.devices[0].id }!
+            list[i].host = "127.0.0.1"
+            list[i].port = sim.devices[0].snapshot.port
+        }
+        let lan = LANController(store: store)
+        #expect(try await lan.power(.on, sim.devices[0].config.name).error == 0)
+        #expect(sim.devices[0].snapshot.params["switch"] == "on")
+    }
+}
+
+@Suite("Rate limits shared across processes")
+struct SharedLimiterTests {
+    @Test("Two limiters on the same ledger file (two CLI runs) keep 500 ms apart together")
+    func ledger() async throws {
+        let path = temporaryHome() + "-calls.json"
+        let a = CloudRateLimiter(sharedThrough: path), b = CloudRateLimiter(sharedThrough: path)
+        let start = ContinuousClock.now
+        try await a.acquire("GET /v2/device/thing")
+        try await b.acquire("GET /v2/device/thing")
+        try await a.acquire("GET /v2/device/thing")
+        #expect(ContinuousClock.now - start >= .milliseconds(1000))
+        await #expect(throws: CloudError.self) { try await b.acquire("GET /v2/device/thing", failFast: true) }
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+}
