@@ -7,9 +7,9 @@ import Testing
 import TestSupport
 
 /// A simulator (HTTP only) with its mock cloud on a free port.
-func startCloud(_ kinds: [(type: String, encrypted: Bool)], tokenLifetimeSeconds: Int = 3600) async throws
-    -> (Simulator, MockCloud, CloudTestFleet) {
-    let spec = CloudTestFleet(kinds, tokenLifetimeSeconds: tokenLifetimeSeconds)
+func startCloud(_ kinds: [(type: String, encrypted: Bool)], tokenLifetimeSeconds: Int = 3600, hbInterval: Int = 145)
+    async throws -> (Simulator, MockCloud, CloudTestFleet) {
+    let spec = CloudTestFleet(kinds, tokenLifetimeSeconds: tokenLifetimeSeconds, hbInterval: hbInterval)
     var options = Simulator.Options()
     options.publishMDNS = false
     options.cloudPort = 0

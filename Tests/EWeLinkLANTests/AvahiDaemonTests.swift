@@ -52,6 +52,7 @@ struct AvahiDaemonTests {
         let ann = try TXTAnnouncement.make(deviceID: id, type: .plug, seq: 1, state: state, cipher: cipher)
 
         let browser = try ServiceBrowser(interfaceIndex: lo, on: connection)
+        defer { browser.stop() }
         let service = try await PublishedService(
             ServiceDescription(name: name, port: 18_081, txt: ann.records, interfaceIndex: lo), on: connection)
         #expect(service.isEstablished)
@@ -91,13 +92,13 @@ struct AvahiDaemonTests {
             return nil
         }
         #expect(removed == name)
-        browser.stop()
     }
 
     @Test("Browsing reports ALL_FOR_NOW so one-shot discovery can return")
     func allForNow() async throws {
         let connection = try AvahiConnection()
         let browser = try ServiceBrowser(type: "_nothing-here._tcp", on: connection)
+        defer { browser.stop() }
         let done = try await firstEvent(browser.events, timeout: .seconds(5)) { event -> Bool? in
             event == .allForNow ? true : nil
         }

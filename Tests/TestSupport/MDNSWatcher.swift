@@ -46,6 +46,8 @@ public final class MDNSWatcher: Sendable {
 
     public func latest(_ name: String) -> Seen? { seen.withLock { $0[name] } }
 
+    deinit { browser.stop() }
+
     public func stop() {
         browser.stop()
     }

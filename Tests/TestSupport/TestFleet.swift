@@ -84,7 +84,7 @@ public struct CloudTestFleet: Sendable {
     public let guestEmail = "guest@example.com"
     public let guestPassword = "guest-" + UUID().uuidString
 
-    public init(_ kinds: [(type: String, encrypted: Bool)], tokenLifetimeSeconds: Int = 3600) {
+    public init(_ kinds: [(type: String, encrypted: Bool)], tokenLifetimeSeconds: Int = 3600, hbInterval: Int = 145) {
         let ownerKey = UUID().uuidString.lowercased()
         var devices: [JSONValue] = []
         for (n, kind) in kinds.enumerated() {
@@ -96,6 +96,7 @@ public struct CloudTestFleet: Sendable {
         let first = devices.first?["id"] ?? .null
         let cloud: JSONValue = [
             "appId": .string(appID), "appSecret": .string(appSecret), "tokenLifetimeSeconds": .int(tokenLifetimeSeconds),
+            "hbInterval": .int(hbInterval),
             "accounts": [
                 ["email": .string(ownerEmail), "password": .string(ownerPassword), "countryCode": "+49", "region": "eu",
                  "apikey": .string(ownerKey)],

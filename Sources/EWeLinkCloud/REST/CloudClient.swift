@@ -143,7 +143,9 @@ public final class CloudClient: Sendable {
         let session = self.session
         if auth == .bearer && session == nil { throw .notLoggedIn }
         let region = region ?? session?.region ?? .us
-        try await limiter.acquire("\(method.rawValue) \(path)", failFast: failFast)
+        let interface = "\(method.rawValue) \(path)"
+        try await limiter.acquire(interface, failFast: failFast)
+        defer { limiter.finished(interface) }
         var url = endpoints.apiBase(region) + path
         if !query.isEmpty {
             url += "?" + query.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
@@ -187,5 +189,44 @@ public final class CloudClient: Sendable {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+    }
+}
+
+extension CloudClient {
+    /// Asks the dispatch service where the WebSocket server is: `wss://domain:port/api/ws`
+    /// (`ws://` when the API itself is plain HTTP, i.e. a mock cloud on loopback).
+    public func webSocketURL() async throws(CloudError) -> String {
+        do {
+            return try await dispatchOnce()
+        } catch where error.isTokenProblem {
+            try await refresh()
+            return try await dispatchOnce()
+        }
+    }
+
+    private func dispatchOnce() async throws(CloudError) -> String {
+        guard let session else { throw .notLoggedIn }
+        try await limiter.acquire("GET /dispatch/app", failFast: failFast)
+        defer { limiter.finished("GET /dispatch/app") }
+        let url = endpoints.dispatchURL(session.region)
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Authorization", value: "Bearer \(session.at)")
+        request.headers.add(name: "X-CK-Appid", value: credentials.appID)
+        let body: ByteBuffer
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(15))
+            body = try await response.body.collect(upTo: 64 * 1024)
+        } catch {
+            throw .transport(path: "/dispatch/app", reason: "\(error)")
+        }
+        guard let o = try? JSONValue.parse(Array(body.readableBytesView)).objectValue else {
+            throw .invalidResponse(path: "/dispatch/app", reason: "not a JSON object")
+        }
+        guard o["error"]?.intValue == 0 || o["error"] == nil, let port = o["port"]?.intValue,
+              let host = o["domain"]?.stringValue ?? o["IP"]?.stringValue else {
+            throw .api(code: o["error"]?.intValue ?? -1, message: o["reason"]?.stringValue ?? "", path: "/dispatch/app")
+        }
+        let scheme = url.hasPrefix("http://") ? "ws" : "wss"
+        return "\(scheme)://\(host):\(port)/api/ws"
     }
 }

@@ -34,6 +34,28 @@ public final class CloudRateLimiter: Sendable {
         self.maxCallsPerWindow = maxCallsPerWindow
     }
 
+    /// Marks the call to `interface` answered. The spacing counts from here: the cloud sees a
+    /// request arrive at the latest when its answer is back, so the next one can never arrive
+    /// less than the spacing after it, whatever the network did to the first.
+    public func finished(_ interface: String) {
+        if let ledger {
+            Self.withLedger(ledger) { calls in
+                if var list = calls[interface], !list.isEmpty {
+                    list[list.count - 1] = Date().timeIntervalSince1970
+                    calls[interface] = list
+                }
+            }
+            return
+        }
+        let now = ContinuousClock.now
+        calls.withLock { all in
+            if var list = all[interface], !list.isEmpty {
+                list[list.count - 1] = now
+                all[interface] = list
+            }
+        }
+    }
+
     /// Reserves a slot for a call to `interface`, waiting as long as needed (or throwing
     /// `.rateLimited` at once when `failFast`).
     public func acquire(_ interface: String, failFast: Bool = false) async throws(CloudError) {
@@ -90,6 +112,7 @@ extension CloudRateLimiter {
 
     /// Runs `body` on the ledger's contents with the file locked; an unreadable ledger starts empty
     /// (it only holds timestamps).
+    @discardableResult
     private static func withLedger<T>(_ path: String, _ body: (inout [String: [Double]]) -> T) -> T {
         let fd = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         if fd >= 0 { flock(fd, LOCK_EX) }

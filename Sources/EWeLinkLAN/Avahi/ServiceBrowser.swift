@@ -58,12 +58,17 @@ public final class ServiceBrowser: @unchecked Sendable {
     // Touched only on the poll thread (callbacks) or under the poll lock.
     private var resolvers: [String: OpaquePointer] = [:]
     private var stopped = false
+    /// Avahi's callbacks hold this retained reference: the browser lives until `stop()`, so it can
+    /// never be deinitialised on the poll thread in the middle of a callback.
+    private var selfReference: Unmanaged<ServiceBrowser>?
 
     /// Starts browsing `type` on `interfaceIndex` (nil: every interface the daemon uses).
     public init(type: String = "_ewelink._tcp", interfaceIndex: Int32? = nil, on connection: AvahiConnection) throws {
         self.connection = connection
         (events, continuation) = AsyncStream.makeStream(of: BrowseEvent.self, bufferingPolicy: .unbounded)
-        let userdata = Unmanaged.passUnretained(self).toOpaque()
+        let retained = Unmanaged.passRetained(self)
+        selfReference = retained
+        let userdata = retained.toOpaque()
         let client = connection.client
         let created: OpaquePointer? = connection.withLock {
             avahi_service_browser_new(
@@ -77,28 +82,35 @@ public final class ServiceBrowser: @unchecked Sendable {
         }
         guard let created else {
             continuation.finish()
+            selfReference = nil
+            retained.release()
             throw connection.withLock { connection.lastError("browse \(type)") }
         }
         browser = created
-        connection.onFailure { [weak self] in
-            self?.continuation.yield(.failed(.disconnected))
-            self?.continuation.finish()
+        // Only the stream's continuation is captured: the handler runs on the poll thread and must
+        // not keep the browser alive there.
+        let sink = continuation
+        connection.onFailure {
+            sink.yield(.failed(.disconnected))
+            sink.finish()
         }
     }
 
-    deinit { stop() }
-
-    /// Stops browsing, frees every resolver and ends the event stream.
+    /// Stops browsing, frees every resolver and ends the event stream. Must be called (it also
+    /// releases the browser); never from an Avahi callback.
     public func stop() {
-        connection.withLock {
-            guard !stopped else { return }
+        let reference: Unmanaged<ServiceBrowser>? = connection.withLock {
+            guard !stopped else { return nil }
             stopped = true
             for r in resolvers.values { avahi_service_resolver_free(r) }
             resolvers.removeAll()
             if let browser { avahi_service_browser_free(browser) }
             browser = nil
+            defer { selfReference = nil }
+            return selfReference
         }
         continuation.finish()
+        reference?.release()
     }
 
     private static func key(_ interface: AvahiIfIndex, _ name: String, _ type: String, _ domain: String) -> String {

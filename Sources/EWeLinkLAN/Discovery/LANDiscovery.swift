@@ -33,6 +33,8 @@ public final class LANDiscovery: Sendable {
         continuation.finish()
     }
 
+    deinit { browser.stop() }
+
     /// Feeds a state learnt from an HTTP reply into the same event path as the announcements: a
     /// reply carrying state N makes the following announcement of N redundant.
     public func ingest(_ update: LANUpdate) {

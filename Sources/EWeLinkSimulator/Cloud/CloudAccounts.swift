@@ -19,6 +19,8 @@ public struct CloudFleet: Sendable {
     public var appSecret: String
     public var accounts: [Account]
     public var tokenLifetimeSeconds: Int
+    /// The heartbeat interval the WebSocket server announces (the real one says 145 s).
+    public var hbInterval: Int
 
     /// Reads the `cloud` member; errors name the field.
     public static func parse(_ value: JSONValue, file: String) throws(FleetError) -> CloudFleet {
@@ -45,6 +47,7 @@ public struct CloudFleet: Sendable {
                                     shared: (a["shared"]?.arrayValue ?? []).compactMap(\.stringValue)))
         }
         return CloudFleet(appID: appID, appSecret: secret, accounts: accounts,
-                          tokenLifetimeSeconds: o["tokenLifetimeSeconds"]?.intValue ?? 30 * 24 * 3600)
+                          tokenLifetimeSeconds: o["tokenLifetimeSeconds"]?.intValue ?? 30 * 24 * 3600,
+                          hbInterval: o["hbInterval"]?.intValue ?? 145)
     }
 }

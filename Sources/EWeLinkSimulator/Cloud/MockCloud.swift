@@ -2,6 +2,7 @@ import EWeLinkCloud
 import EWeLinkLAN
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import Synchronization
@@ -23,6 +24,8 @@ public final class MockCloud: Sendable {
         var calls = 0
         /// Calls that broke the rate limits (a real cloud would ban the IP).
         var violations = 0
+        var sockets: [UUID: SocketSession] = [:]
+        var userOnlines = 0
     }
 
     let fleet: CloudFleet
@@ -39,6 +42,33 @@ public final class MockCloud: Sendable {
     public var port: Int { portBox.withLock { $0 } }
     public var baseURL: String { "http://127.0.0.1:\(port)/{region}" }
     public var stats: (calls: Int, violations: Int) { state.withLock { ($0.calls, $0.violations) } }
+    /// `userOnline` handshakes received (a client must not storm them).
+    public var userOnlineCount: Int { state.withLock { $0.userOnlines } }
+    public var openSockets: Int { state.withLock { $0.sockets.count } }
+
+    /// Closes every WebSocket session (clients must reconnect).
+    public func dropSockets() {
+        let sinks = state.withLock { s -> [AsyncStream<String>.Continuation] in
+            defer { s.sockets = [:] }
+            return s.sockets.values.map(\.sink)
+        }
+        for sink in sinks { sink.finish() }
+    }
+
+    func noteUserOnline() { state.withLock { $0.userOnlines += 1 } }
+    func addSession(_ id: UUID, _ session: SocketSession) { state.withLock { $0.sockets[id] = session } }
+    func removeSession(_ id: UUID) { _ = state.withLock { $0.sockets.removeValue(forKey: id) } }
+    func account(forToken at: String) -> Int? {
+        state.withLock { s in s.tokens[at].flatMap { $0.expires > Date() ? $0.account : nil } }
+    }
+    func sessions(for device: SimulatedDevice) -> [SocketSession] {
+        state.withLock { s in
+            s.sockets.values.filter { session in
+                let a = fleet.accounts[session.account]
+                return a.apikey == device.config.apikey || a.shared.contains(device.id)
+            }
+        }
+    }
 
     /// Makes every access token expire now (the next Bearer call gets 402).
     public func expireTokens() {
@@ -52,11 +82,18 @@ public final class MockCloud: Sendable {
         router.get("/{region}/v2/device/thing") { request, context in try await self.thingList(request, context) }
         router.get("/{region}/v2/device/thing/status") { request, context in try await self.getStatus(request, context) }
         router.post("/{region}/v2/device/thing/status") { request, context in try await self.setStatus(request, context) }
+        router.get("/{region}/dispatch/app") { request, context in try await self.dispatch(request, context) }
+        for device in devices.values { device.observe { [weak self] change in self?.push(device, change) } }
         var logger = Logger(label: "ewelink-mock-cloud")
         logger.logLevel = .critical
         let ready = AsyncStream<Int>.makeStream()
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+            router: router,
+            server: .http1WebSocketUpgrade { request, _, _ in
+                guard request.path == "/api/ws" else { return .dontUpgrade }
+                return .upgrade([:]) { inbound, outbound, _ in try await self.serveSocket(inbound: inbound, outbound: outbound) }
+            },
+            configuration: .init(address: .hostname("127.0.0.1", port: port)),
             onServerRunning: { channel in ready.continuation.yield(channel.localAddress?.port ?? 0) },
             logger: logger)
         let running = Task { try await app.runService(gracefulShutdownSignals: []) }
@@ -94,6 +131,11 @@ public final class MockCloud: Sendable {
             return Self.json(["error": 10004, "msg": "redirection", "data": ["region": .string(account.region.rawValue)]])
         }
         guard password == account.password else { return Self.error(10001, "wrong account or password") }
+        // One session per account and app: a new login invalidates the previous tokens.
+        state.withLock { s in
+            s.tokens = s.tokens.filter { $0.value.account != index }
+            s.refreshTokens = s.refreshTokens.filter { $0.value != index }
+        }
         let (at, rt) = issueTokens(for: index)
         return Self.ok([
             "user": ["apikey": .string(account.apikey), "email": account.email.map(JSONValue.string) ?? .null,
@@ -169,6 +211,12 @@ public final class MockCloud: Sendable {
         guard d.snapshot.online, !d.snapshot.rebooting else { return Self.error(4002, "device offline") }
         d.applyFromCloud(params)
         return Self.ok([:])
+    }
+
+    private func dispatch(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (_, failure) = try await check(request, context, auth: .bearer, interface: "dispatch")
+        if let failure { return failure }
+        return Self.json(["port": .int(port), "IP": "127.0.0.1", "reason": "ok", "domain": "127.0.0.1", "error": 0])
     }
 
     // MARK: Checks

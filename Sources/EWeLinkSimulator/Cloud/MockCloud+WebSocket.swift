@@ -1,0 +1,153 @@
+import EWeLinkCloud
+import EWeLinkLAN
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+
+/// The WebSocket side of the mock cloud: `userOnline` checked like the real server (token,
+/// apikey, appid, nonce, version 8), text heartbeats, `update`/`query`/`upgrade` replied by
+/// `sequence`, device pushes (`update`, `sysmsg`), and an idle cut when heartbeats stop.
+extension MockCloud {
+    struct SocketSession {
+        var account: Int
+        var sink: AsyncStream<String>.Continuation
+    }
+
+    /// Serves one WebSocket connection.
+    func serveSocket(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        let (out, sink) = AsyncStream.makeStream(of: String.self)
+        let id = UUID()
+        defer {
+            sink.finish()
+            removeSession(id)
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await text in out { try await outbound.write(.text(text)) }
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            let idleLimit = Double(fleet.hbInterval) * 1.15
+            let lastSeen = LockedDate()
+            group.addTask {
+                // The server cuts a session whose client stopped sending heartbeats.
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(200))
+                    if Date().timeIntervalSince(lastSeen.value) > idleLimit { sink.finish(); return }
+                }
+            }
+            var account: Int? = nil
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                lastSeen.touch()
+                guard case .text(let text) = message else { continue }
+                if text == "ping" {
+                    sink.yield("pong")
+                    continue
+                }
+                guard let o = try? JSONValue.parse(text).objectValue else {
+                    sink.yield(JSONValue.object(["error": 400, "reason": "Bad Request"]).serialized)
+                    continue
+                }
+                if account == nil {
+                    guard let index = userOnline(o, sink: sink, id: id) else { break }
+                    account = index
+                    continue
+                }
+                sink.yield(JSONValue.object(command(o, account: account!)).serialized)
+            }
+            sink.finish()
+            group.cancelAll()
+        }
+    }
+
+    /// Checks the handshake; replies and registers the session, or refuses (the caller closes).
+    private func userOnline(_ o: JSONObject, sink: AsyncStream<String>.Continuation, id: UUID) -> Int? {
+        let sequence = o["sequence"] ?? .null
+        func refuse(_ code: Int, _ reason: String) -> Int? {
+            sink.yield(JSONValue.object(["error": .int(code), "reason": .string(reason), "apikey": o["apikey"] ?? .null,
+                                         "sequence": sequence, "actionName": "userOnline"]).serialized)
+            return nil
+        }
+        noteUserOnline()
+        guard o["action"] == "userOnline", o["version"]?.intValue == 8, o["userAgent"] == "app",
+              o["appid"]?.stringValue == fleet.appID, let nonce = o["nonce"]?.stringValue, nonce.count == 8,
+              o["ts"]?.intValue != nil, sequence != .null else { return refuse(400, "Bad Request") }
+        guard let at = o["at"]?.stringValue, let index = account(forToken: at),
+              o["apikey"]?.stringValue == fleet.accounts[index].apikey else {
+            return refuse(406, "Authentication Failed")
+        }
+        addSession(id, SocketSession(account: index, sink: sink))
+        sink.yield(JSONValue.object(["error": 0, "apikey": .string(fleet.accounts[index].apikey),
+                                     "config": ["hb": 1, "hbInterval": .int(fleet.hbInterval)],
+                                     "sequence": sequence]).serialized)
+        return index
+    }
+
+    /// `update`, `query` and `upgrade` from an app.
+    private func command(_ o: JSONObject, account index: Int) -> JSONObject {
+        let sequence = o["sequence"] ?? .null
+        let deviceID = o["deviceid"]?.stringValue ?? ""
+        var reply: JSONObject = ["error": 0, "deviceid": .string(deviceID), "apikey": o["apikey"] ?? .null,
+                                 "sequence": sequence]
+        guard let device = devices[deviceID], device.config.apikey == o["apikey"]?.stringValue,
+              fleet.accounts[index].apikey == device.config.apikey || fleet.accounts[index].shared.contains(deviceID)
+        else {
+            reply["error"] = 403
+            return reply
+        }
+        guard device.snapshot.online, !device.snapshot.rebooting else {
+            reply["error"] = 503
+            return reply
+        }
+        switch o["action"]?.stringValue {
+        case "update"?:
+            guard let params = o["params"]?.objectValue, !params.isEmpty else { reply["error"] = 400; return reply }
+            device.applyFromCloud(params)
+        case "query"?:
+            var params = device.snapshot.params
+            params["fwVersion"] = .string(device.snapshot.fwVersion)
+            let wanted = (o["params"]?.arrayValue ?? []).compactMap(\.stringValue)
+            if !wanted.isEmpty {
+                params = JSONObject(params.entries.filter { wanted.contains($0.key) }.map { ($0.key, $0.value) })
+            }
+            reply["params"] = .object(params)
+        case "upgrade"?:
+            reply["error"] = o["params"]?["binList"]?.arrayValue == nil ? 400 : 0
+        default:
+            reply["error"] = 400
+        }
+        return reply
+    }
+
+    /// Pushes device changes to every session allowed to see the device.
+    func push(_ device: SimulatedDevice, _ change: DeviceChange) {
+        let message: JSONObject
+        switch change {
+        case .state(let seq, let params, _):
+            message = ["action": "update", "deviceid": .string(device.id), "apikey": .string(device.config.apikey),
+                       "userAgent": "device", "params": .object(params), "d_seq": .int(seq)]
+        case .online(let online):
+            message = ["action": "sysmsg", "deviceid": .string(device.id), "apikey": .string(device.config.apikey),
+                       "ts": .int(Int(Date().timeIntervalSince1970)), "params": ["online": .bool(online)]]
+        case .rebooting:
+            message = ["action": "sysmsg", "deviceid": .string(device.id), "apikey": .string(device.config.apikey),
+                       "params": ["online": false]]
+        case .rebooted:
+            message = ["action": "sysmsg", "deviceid": .string(device.id), "apikey": .string(device.config.apikey),
+                       "params": ["online": true]]
+        case .faults:
+            return
+        }
+        let text = JSONValue.object(message).serialized
+        for session in sessions(for: device) { session.sink.yield(text) }
+    }
+}
+
+/// A date behind a lock (last frame seen on a socket).
+final class LockedDate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var date = Date()
+    var value: Date { lock.lock(); defer { lock.unlock() }; return date }
+    func touch() { lock.lock(); date = Date(); lock.unlock() }
+}
