@@ -59,7 +59,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "ewelink",
-            dependencies: ["EWeLink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "EWeLink",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "ewelink-sim",

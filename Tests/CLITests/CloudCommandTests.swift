@@ -52,3 +52,44 @@ struct CloudCommandTests {
         #expect(sim.cloud!.stats.violations == 0, "separate processes kept the rate limits together")
     }
 }
+
+@Suite("ewelink api and debug sign")
+struct APICommandTests {
+    @Test("debug sign prints the documented signature")
+    func sign() async throws {
+        let r = try await CommandRunner.run("ewelink", ["debug", "sign", "--secret", "OdPuCZ4PkPPi0rVKRVcGmll2NM6vVk0c",
+                                                        #"{"email":"1234@gmail.com","password":"12345678","countryCode":"+1"}"#])
+        #expect(r.lines == ["ttZ/gluzqrafvGonjMD20p4//arW6KoZKbo1SOMEzCA="])
+    }
+
+    @Test("api calls any endpoint with the session; cloud errors exit 9 with their meaning")
+    func api() async throws {
+        let spec = CloudTestFleet([("plug", true)])
+        var options = Simulator.Options()
+        options.publishMDNS = false
+        options.cloudPort = 0
+        let sim = Simulator(fleet: spec.fleet, options: options)
+        try await sim.start()
+        defer { Task { await sim.stop() } }
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("ewelink-api-\(UUID().uuidString)").path
+        let env = ["EWELINK_HOME": home, "EWELINK_APP_ID": spec.appID, "EWELINK_APP_SECRET": spec.appSecret,
+                   "EWELINK_API_URL": sim.cloud!.baseURL]
+        var r = try await CommandRunner.run("ewelink", ["login", "--email", spec.ownerEmail, "--country-code", "+49",
+                                                        "--password-stdin"], environment: env, stdin: spec.ownerPassword + "\n")
+        #expect(r.status == 0)
+        let id = sim.devices[0].id
+        r = try await CommandRunner.run("ewelink", ["api", "POST", "/v2/device/thing/status",
+                                                    #"{"type":1,"id":"\#(id)","params":{"switch":"on"}}"#], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(sim.devices[0].snapshot.params["switch"] == "on")
+        r = try await CommandRunner.run("ewelink", ["api", "GET", "/v2/device/thing/status", "type=1", "id=\(id)",
+                                                    "params=switch"], environment: env)
+        #expect(r.status == 0)
+        #expect(try JSONValue.parse(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))["params"] == ["switch": "on"])
+        r = try await CommandRunner.run("ewelink", ["api", "GET", "/v2/device/thing/status", "type=1", "id=10nothere0"],
+                                        environment: env)
+        #expect(r.status == 9 && r.stderr.contains("405"))
+        r = try await CommandRunner.run("ewelink", ["api", "FETCH", "/v2/x"], environment: env)
+        #expect(r.status == 2)
+    }
+}

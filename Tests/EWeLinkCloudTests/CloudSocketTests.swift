@@ -130,3 +130,50 @@ struct CloudSocketTests {
         #expect(cloud.stats.violations == 0)
     }
 }
+
+@Suite("Cloud OTA against the mock")
+struct CloudOTATests {
+    @Test("ota/query offers the fleet's update; upgrade reboots the device into it and it reports fwVersion")
+    func upgrade() async throws {
+        let id = TestFleet.freshID()
+        let key = UUID().uuidString.lowercased()
+        let owner = UUID().uuidString.lowercased()
+        let secret = "s-" + UUID().uuidString
+        let doc: JSONValue = [
+            "devices": [["id": .string(id), "type": "plug", "port": 0, "devicekey": .string(key), "fwVersion": "3.5.0",
+                         "otaAvailable": ["version": "3.6.1", "binList": [["name": "user1.bin",
+                                                                           "downloadUrl": "http://127.0.0.1:1/user1.bin",
+                                                                           "digest": .string(String(repeating: "a", count: 64))]]]]],
+            "cloud": ["appId": "ota-app", "appSecret": .string(secret),
+                      "accounts": [["email": "o@example.com", "password": "pw", "region": "us", "apikey": .string(owner),
+                                    "devices": [.string(id)]]]],
+        ]
+        var options = Simulator.Options()
+        options.publishMDNS = false
+        options.cloudPort = 0
+        let sim = Simulator(fleet: try Fleet.parse(doc.serializedBytes, file: "ota"), options: options)
+        try await sim.start()
+        defer { Task { await sim.stop() } }
+        let c = CloudClient(credentials: CloudCredentials(appID: "ota-app", appSecret: secret),
+                            endpoints: CloudEndpoints(override: sim.cloud!.baseURL), limiter: CloudRateLimiter())
+        _ = try await c.login(email: "o@example.com", password: "pw", countryCode: "+1")
+        let things = try await c.things()
+        #expect(things.first?.apikey == owner, "ownership through the account's device list")
+        let offers = try await c.otaQuery([(id, "PSF-BD1-GL", "3.5.0")])
+        #expect(offers.count == 1 && offers[0].version == "3.6.1")
+        #expect(try await c.otaQuery([(id, "PSF-BD1-GL", "3.6.1")]).isEmpty, "no offer when already current")
+
+        let socket = CloudSocket(client: c)
+        let log = EventLog(socket)
+        socket.start()
+        defer { Task { await socket.stop() } }
+        try await socket.waitUntilConnected()
+        let ack = try await socket.upgrade(id, apikey: owner, model: "PSF-BD1-GL", offer: offers[0])
+        #expect(ack.error == 0)
+        try await eventually(timeout: .seconds(10), "offline, back online, new version") {
+            log.all.contains(.online(deviceID: id, false)) && log.all.contains(.online(deviceID: id, true))
+                && log.all.contains(.update(deviceID: id, params: ["fwVersion": "3.6.1"]))
+        }
+        #expect(sim.devices[0].snapshot.fwVersion == "3.6.1")
+    }
+}

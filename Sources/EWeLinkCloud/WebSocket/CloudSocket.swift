@@ -90,6 +90,17 @@ public final class CloudSocket: Sendable {
         ], sequence: sequence)
     }
 
+    /// Tells a device to fetch and install `offer` (`upgrade`). The acknowledgement only says the
+    /// device took the order; it then reboots and reports its new `fwVersion`.
+    public func upgrade(_ deviceID: String, apikey: String, model: String, offer: OTAOffer) async throws(CloudError) -> CloudReply {
+        let sequence = SequenceGenerator.shared.nextString()
+        return try await send([
+            "action": "upgrade", "deviceid": .string(deviceID), "apikey": .string(apikey),
+            "selfApikey": .string(client.session?.apikey ?? ""), "userAgent": "app", "sequence": .string(sequence),
+            "params": ["model": .string(model), "version": .string(offer.version), "binList": .array(offer.binList)],
+        ], sequence: sequence)
+    }
+
     private func send(_ message: JSONObject, sequence: String) async throws(CloudError) -> CloudReply {
         let text = message.serialized
         let result: Result<CloudReply, any Error> = await withCheckedContinuation { outer in

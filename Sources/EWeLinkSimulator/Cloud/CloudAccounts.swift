@@ -13,6 +13,8 @@ public struct CloudFleet: Sendable {
         public var nickname: String
         /// Devices shared with this account by their owners.
         public var shared: [String]
+        /// Devices this account owns (besides those whose `apikey` is the account's).
+        public var devices: [String]
     }
 
     public var appID: String
@@ -44,7 +46,8 @@ public struct CloudFleet: Sendable {
             accounts.append(Account(email: a["email"]?.stringValue?.lowercased(), phoneNumber: a["phoneNumber"]?.stringValue,
                                     password: password, countryCode: a["countryCode"]?.stringValue ?? "+1",
                                     region: region, apikey: apikey, nickname: a["nickname"]?.stringValue ?? "",
-                                    shared: (a["shared"]?.arrayValue ?? []).compactMap(\.stringValue)))
+                                    shared: (a["shared"]?.arrayValue ?? []).compactMap(\.stringValue),
+                                    devices: (a["devices"]?.arrayValue ?? []).compactMap(\.stringValue)))
         }
         return CloudFleet(appID: appID, appSecret: secret, accounts: accounts,
                           tokenLifetimeSeconds: o["tokenLifetimeSeconds"]?.intValue ?? 30 * 24 * 3600,

@@ -90,8 +90,8 @@ extension MockCloud {
         let deviceID = o["deviceid"]?.stringValue ?? ""
         var reply: JSONObject = ["error": 0, "deviceid": .string(deviceID), "apikey": o["apikey"] ?? .null,
                                  "sequence": sequence]
-        guard let device = devices[deviceID], device.config.apikey == o["apikey"]?.stringValue,
-              fleet.accounts[index].apikey == device.config.apikey || fleet.accounts[index].shared.contains(deviceID)
+        guard let device = devices[deviceID], ownerApikey(device) == o["apikey"]?.stringValue,
+              owns(index, device) || fleet.accounts[index].shared.contains(deviceID)
         else {
             reply["error"] = 403
             return reply
@@ -113,7 +113,16 @@ extension MockCloud {
             }
             reply["params"] = .object(params)
         case "upgrade"?:
-            reply["error"] = o["params"]?["binList"]?.arrayValue == nil ? 400 : 0
+            guard let version = o["params"]?["version"]?.stringValue, FirmwareVersion(version) != nil,
+                  o["params"]?["binList"]?.arrayValue?.isEmpty == false else {
+                reply["error"] = 400
+                return reply
+            }
+            // The device downloads and reboots into the new version (offline, then online again).
+            Task {
+                try? await Task.sleep(for: .milliseconds(300))
+                await device.reboot(downtime: .milliseconds(1500), newFirmware: version)
+            }
         default:
             reply["error"] = 400
         }
@@ -125,21 +134,29 @@ extension MockCloud {
         let message: JSONObject
         switch change {
         case .state(let seq, let params, _):
-            message = ["action": "update", "deviceid": .string(device.id), "apikey": .string(device.config.apikey),
+            message = ["action": "update", "deviceid": .string(device.id), "apikey": .string(ownerApikey(device)),
                        "userAgent": "device", "params": .object(params), "d_seq": .int(seq)]
         case .online(let online):
-            message = ["action": "sysmsg", "deviceid": .string(device.id), "apikey": .string(device.config.apikey),
+            message = ["action": "sysmsg", "deviceid": .string(device.id), "apikey": .string(ownerApikey(device)),
                        "ts": .int(Int(Date().timeIntervalSince1970)), "params": ["online": .bool(online)]]
         case .rebooting:
-            message = ["action": "sysmsg", "deviceid": .string(device.id), "apikey": .string(device.config.apikey),
+            message = ["action": "sysmsg", "deviceid": .string(device.id), "apikey": .string(ownerApikey(device)),
                        "params": ["online": false]]
         case .rebooted:
-            message = ["action": "sysmsg", "deviceid": .string(device.id), "apikey": .string(device.config.apikey),
+            message = ["action": "sysmsg", "deviceid": .string(device.id), "apikey": .string(ownerApikey(device)),
                        "params": ["online": true]]
         case .faults:
             return
         }
-        let text = JSONValue.object(message).serialized
+        var text = JSONValue.object(message).serialized
+        if case .rebooted(let fw) = change {
+            // Back online, the device reports its firmware version.
+            let update: JSONValue = ["action": "update", "deviceid": .string(device.id),
+                                     "apikey": .string(ownerApikey(device)), "userAgent": "device",
+                                     "params": ["fwVersion": .string(fw)]]
+            for session in sessions(for: device) { session.sink.yield(text) }
+            text = update.serialized
+        }
         for session in sessions(for: device) { session.sink.yield(text) }
     }
 }

@@ -64,8 +64,7 @@ public final class MockCloud: Sendable {
     func sessions(for device: SimulatedDevice) -> [SocketSession] {
         state.withLock { s in
             s.sockets.values.filter { session in
-                let a = fleet.accounts[session.account]
-                return a.apikey == device.config.apikey || a.shared.contains(device.id)
+                owns(session.account, device) || fleet.accounts[session.account].shared.contains(device.id)
             }
         }
     }
@@ -83,6 +82,7 @@ public final class MockCloud: Sendable {
         router.get("/{region}/v2/device/thing/status") { request, context in try await self.getStatus(request, context) }
         router.post("/{region}/v2/device/thing/status") { request, context in try await self.setStatus(request, context) }
         router.get("/{region}/dispatch/app") { request, context in try await self.dispatch(request, context) }
+        router.post("/{region}/v2/device/ota/query") { request, context in try await self.otaQuery(request, context) }
         for device in devices.values { device.observe { [weak self] change in self?.push(device, change) } }
         var logger = Logger(label: "ewelink-mock-cloud")
         logger.logLevel = .critical
@@ -164,12 +164,13 @@ public final class MockCloud: Sendable {
         let num = query.get("num").flatMap { Int(String($0)) } ?? 30
         let begin = max(0, query.get("beginIndex").flatMap { Int(String($0)) } ?? 0)
         var things: [JSONValue] = []
-        for d in devices.values.sorted(by: { $0.id < $1.id }) where d.config.apikey == account.apikey {
+        let index = try bearerAccount(request)!
+        for d in devices.values.sorted(by: { $0.id < $1.id }) where owns(index, d) {
             things.append(thing(d, itemType: 1, owner: nil))
         }
         for id in account.shared {
             guard let d = devices[id] else { continue }
-            let owner = fleet.accounts.first { $0.apikey == d.config.apikey }
+            let owner = fleet.accounts.first { $0.apikey == ownerApikey(d) }
             things.append(thing(d, itemType: 2, owner: owner))
         }
         let page = num == 0 ? Array(things.dropFirst(begin)) : Array(things.dropFirst(begin).prefix(num))
@@ -211,6 +212,27 @@ public final class MockCloud: Sendable {
         guard d.snapshot.online, !d.snapshot.rebooting else { return Self.error(4002, "device offline") }
         d.applyFromCloud(params)
         return Self.ok([:])
+    }
+
+    private func otaQuery(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (body, failure) = try await check(request, context, auth: .bearer, interface: "ota-query")
+        if let failure { return failure }
+        guard let list = (try? JSONValue.parse(body))?["deviceInfoList"]?.arrayValue, (1...30).contains(list.count) else {
+            return Self.error(400, "deviceInfoList must hold 1 to 30 devices")
+        }
+        let index = try bearerAccount(request)!
+        var offers: [JSONValue] = []
+        for item in list {
+            guard let id = item["deviceid"]?.stringValue, item["model"]?.stringValue != nil,
+                  let reported = item["version"]?.stringValue.flatMap(FirmwareVersion.init) else {
+                return Self.error(400, "each device needs deviceid, model and version")
+            }
+            guard let d = accessible(id, account: index), let ota = d.config.otaAvailable,
+                  let offered = ota["version"]?.stringValue, let v = FirmwareVersion(offered), v > reported else { continue }
+            offers.append(["deviceid": .string(id), "version": .string(offered), "binList": ota["binList"] ?? [],
+                           "type": 2, "forceTime": 0])
+        }
+        return Self.ok(["otaInfoList": .array(offers)])
     }
 
     private func dispatch(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
@@ -285,8 +307,18 @@ public final class MockCloud: Sendable {
 
     private func accessible(_ id: String, account index: Int) -> SimulatedDevice? {
         guard let d = devices[id] else { return nil }
+        return owns(index, d) || fleet.accounts[index].shared.contains(id) ? d : nil
+    }
+
+    /// Whether an account owns a device: listed in its `devices`, or carrying its apikey.
+    func owns(_ index: Int, _ d: SimulatedDevice) -> Bool {
         let account = fleet.accounts[index]
-        return d.config.apikey == account.apikey || account.shared.contains(id) ? d : nil
+        return account.devices.contains(d.id) || d.config.apikey == account.apikey
+    }
+
+    /// The apikey the cloud reports for a device: its owner's.
+    func ownerApikey(_ d: SimulatedDevice) -> String {
+        fleet.accounts.first { $0.devices.contains(d.id) }?.apikey ?? d.config.apikey
     }
 
     private func issueTokens(for account: Int) -> (String, String) {
@@ -305,7 +337,7 @@ public final class MockCloud: Sendable {
         var params = s.params
         params["fwVersion"] = .string(s.fwVersion)
         var data: JSONObject = [
-            "name": .string(d.config.name), "deviceid": .string(d.id), "apikey": .string(d.config.apikey),
+            "name": .string(d.config.name), "deviceid": .string(d.id), "apikey": .string(ownerApikey(d)),
             "extra": ["uiid": .int(d.config.uiid), "model": .string(d.config.model)],
             "brandName": "SONOFF", "productModel": .string(d.config.model), "online": .bool(s.online),
             "params": .object(params),

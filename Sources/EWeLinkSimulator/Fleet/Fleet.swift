@@ -17,6 +17,8 @@ public struct DeviceConfig: Sendable, Equatable {
     public var model: String
     public var channels: Int
     public var params: JSONObject
+    /// A firmware update the mock cloud offers: `{"version","binList":[{"name","downloadUrl","digest"}]}`.
+    public var otaAvailable: JSONObject?
     /// How often drifting readings (power, temperature) are re-announced. At least 1 s: an mDNS
     /// record is not multicast more than once a second, and faster TXT changes never leave Avahi.
     public var readingsIntervalMs: Int
@@ -130,6 +132,14 @@ public struct Fleet: Sendable {
         if let p = o["params"], p != .null, p.objectValue == nil { throw bad("params", "must be an object") }
         let defaultChannels = params["switches"]?.arrayValue?.count ?? profile.defaultChannels
         let channels = try int("channels", default: defaultChannels, range: 1...4)
+        var ota: JSONObject? = nil
+        if let o = o["otaAvailable"], o != .null {
+            guard let obj = o.objectValue, let v = obj["version"]?.stringValue, FirmwareVersion(v) != nil,
+                  obj["binList"]?.arrayValue != nil else {
+                throw bad("otaAvailable", "must be {\"version\":\"X.Y.Z\",\"binList\":[…]}")
+            }
+            ota = obj
+        }
         var merged = profile.defaultParams(channels: channels)
         merged.merge(params)
         params = merged
@@ -138,6 +148,7 @@ public struct Fleet: Sendable {
             uiid: try int("uiid", default: profile.defaultUIID, range: 1...100_000), devicekey: devicekey,
             apikey: try string("apikey", default: UUID().uuidString.lowercased()), port: port, fwVersion: fwVersion,
             model: try string("model", default: profile.defaultModel), channels: channels, params: params,
+            otaAvailable: ota,
             readingsIntervalMs: try int("readingsIntervalMs", default: 5000, range: 1000...3_600_000))
     }
 }
