@@ -10,15 +10,10 @@ struct CloudCommandTests {
     @Test("login then sync fill the store; secrets never appear in output or in the store's neighbours")
     func loginSync() async throws {
         let spec = CloudTestFleet([("plug", true), ("diy_plug", false)])
-        var options = Simulator.Options()
-        options.publishMDNS = false
-        options.cloudPort = 0
-        let sim = Simulator(fleet: spec.fleet, options: options)
-        try await sim.start()
+        let sim = try await spec.startSimulator()
         defer { Task { await sim.stop() } }
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("ewelink-cli-cloud-\(UUID().uuidString)").path
-        let env = ["EWELINK_HOME": home, "EWELINK_APP_ID": spec.appID, "EWELINK_APP_SECRET": spec.appSecret,
-                   "EWELINK_API_URL": sim.cloud!.baseURL]
+        let env = spec.environment(sim, home: home)
         var r = try await CommandRunner.run("ewelink", ["sync"], environment: env)
         #expect(r.status == 9 && r.stderr.contains("ewelink login"))
         r = try await CommandRunner.run("ewelink", ["login", "--email", spec.ownerEmail, "--country-code", "+49",
@@ -65,15 +60,10 @@ struct APICommandTests {
     @Test("api calls any endpoint with the session; cloud errors exit 9 with their meaning")
     func api() async throws {
         let spec = CloudTestFleet([("plug", true)])
-        var options = Simulator.Options()
-        options.publishMDNS = false
-        options.cloudPort = 0
-        let sim = Simulator(fleet: spec.fleet, options: options)
-        try await sim.start()
+        let sim = try await spec.startSimulator()
         defer { Task { await sim.stop() } }
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("ewelink-api-\(UUID().uuidString)").path
-        let env = ["EWELINK_HOME": home, "EWELINK_APP_ID": spec.appID, "EWELINK_APP_SECRET": spec.appSecret,
-                   "EWELINK_API_URL": sim.cloud!.baseURL]
+        let env = spec.environment(sim, home: home)
         var r = try await CommandRunner.run("ewelink", ["login", "--email", spec.ownerEmail, "--country-code", "+49",
                                                         "--password-stdin"], environment: env, stdin: spec.ownerPassword + "\n")
         #expect(r.status == 0)

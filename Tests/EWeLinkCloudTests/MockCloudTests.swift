@@ -10,11 +10,7 @@ import TestSupport
 func startCloud(_ kinds: [(type: String, encrypted: Bool)], tokenLifetimeSeconds: Int = 3600, hbInterval: Int = 145)
     async throws -> (Simulator, MockCloud, CloudTestFleet) {
     let spec = CloudTestFleet(kinds, tokenLifetimeSeconds: tokenLifetimeSeconds, hbInterval: hbInterval)
-    var options = Simulator.Options()
-    options.publishMDNS = false
-    options.cloudPort = 0
-    let sim = Simulator(fleet: spec.fleet, options: options)
-    try await sim.start()
+    let sim = try await spec.startSimulator()
     return (sim, sim.cloud!, spec)
 }
 

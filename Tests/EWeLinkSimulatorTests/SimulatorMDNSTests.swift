@@ -4,16 +4,20 @@ import Foundation
 import Testing
 import TestSupport
 
+/// A simulator publishing through the avahi-daemon, and a watcher following it.
+func announced(_ fleet: Fleet) async throws -> (Simulator, MDNSWatcher) {
+    let watcher = try MDNSWatcher()
+    let sim = Simulator(fleet: fleet)
+    try await sim.start()
+    return (sim, watcher)
+}
+
 @Suite("Simulator over the real avahi-daemon", .serialized)
 struct SimulatorMDNSTests {
     @Test("Every device is announced on lo with correct, decryptable TXT; DIY is plain")
     func announcesFleet() async throws {
-        let watcher = try MDNSWatcher()
-        defer { watcher.stop() }
-        let fleet = TestFleet.allKinds()
-        let sim = Simulator(fleet: fleet)
-        try await sim.start()
-        defer { Task { await sim.stop() } }
+        let (sim, watcher) = try await announced(TestFleet.allKinds())
+        defer { watcher.stop(); Task { await sim.stop() } }
         for device in sim.devices {
             let name = "eWeLink_\(device.id)"
             try await eventually(name) { watcher.latest(name)?.announcement != nil }
@@ -37,11 +41,8 @@ struct SimulatorMDNSTests {
 
     @Test("A set command re-announces with seq+1 and a fresh IV; a button press too")
     func reannounces() async throws {
-        let watcher = try MDNSWatcher()
-        defer { watcher.stop() }
-        let sim = Simulator(fleet: TestFleet.make([("plug", true)]))
-        try await sim.start()
-        defer { Task { await sim.stop() } }
+        let (sim, watcher) = try await announced(TestFleet.make([("plug", true)]))
+        defer { watcher.stop(); Task { await sim.stop() } }
         let device = sim.devices[0]
         let name = "eWeLink_\(device.id)"
         try await eventually { watcher.latest(name)?.announcement?.seq == 1 }
@@ -61,11 +62,8 @@ struct SimulatorMDNSTests {
 
     @Test("announce:false withdraws the service; reboot goes silent and comes back with seq 1")
     func withdrawAndReboot() async throws {
-        let watcher = try MDNSWatcher()
-        defer { watcher.stop() }
-        let sim = Simulator(fleet: TestFleet.make([("plug", true)]))
-        try await sim.start()
-        defer { Task { await sim.stop() } }
+        let (sim, watcher) = try await announced(TestFleet.make([("plug", true)]))
+        defer { watcher.stop(); Task { await sim.stop() } }
         let device = sim.devices[0]
         let name = "eWeLink_\(device.id)"
         let control = sim.controlPort
@@ -99,11 +97,9 @@ struct SimulatorMDNSTests {
 
     @Test("Enhanced and TH devices publish changing readings")
     func readings() async throws {
-        let watcher = try MDNSWatcher()
-        defer { watcher.stop() }
-        let sim = Simulator(fleet: TestFleet.make([("enhanced_plug", true), ("th_plug", true)], readingsIntervalMs: 1000))
-        try await sim.start()
-        defer { Task { await sim.stop() } }
+        let (sim, watcher) = try await announced(TestFleet.make([("enhanced_plug", true), ("th_plug", true)],
+                                                                 readingsIntervalMs: 1000))
+        defer { watcher.stop(); Task { await sim.stop() } }
         for device in sim.devices {
             let name = "eWeLink_\(device.id)"
             try await eventually(timeout: .seconds(15), "readings of \(device.config.type)") {

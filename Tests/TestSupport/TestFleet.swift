@@ -108,3 +108,21 @@ public struct CloudTestFleet: Sendable {
         fleet = try! Fleet.parse(doc.serializedBytes, file: "cloud-test-fleet")
     }
 }
+
+extension CloudTestFleet {
+    /// The simulator of this fleet with its mock cloud on a free port (HTTP only, no mDNS).
+    public func startSimulator() async throws -> Simulator {
+        var options = Simulator.Options()
+        options.publishMDNS = false
+        options.cloudPort = 0
+        let sim = Simulator(fleet: fleet, options: options)
+        try await sim.start()
+        return sim
+    }
+
+    /// The environment of a CLI run against this fleet's mock cloud.
+    public func environment(_ sim: Simulator, home: String) -> [String: String] {
+        ["EWELINK_HOME": home, "EWELINK_APP_ID": appID, "EWELINK_APP_SECRET": appSecret,
+         "EWELINK_API_URL": sim.cloud!.baseURL]
+    }
+}
