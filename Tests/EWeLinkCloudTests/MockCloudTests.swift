@@ -189,3 +189,45 @@ struct SharedLimiterTests {
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 }
+
+@Suite("Cloud bad input")
+struct CloudBadInputTests {
+    @Test("A revoked session says to log in again; the session file is kept whole")
+    func revoked() async throws {
+        let (sim, cloud, spec) = try await startCloud([("plug", true)])
+        defer { Task { await sim.stop() } }
+        let home = temporaryHome()
+        let c = client(cloud, spec, home: home, limiter: CloudRateLimiter())
+        _ = try await c.login(email: spec.ownerEmail, password: spec.ownerPassword, countryCode: "+49", region: .eu)
+        let saved = try Data(contentsOf: URL(fileURLWithPath: home + "/cloud.json"))
+        cloud.revokeSessions()
+        await #expect(throws: CloudError.sessionExpired) { try await c.things() }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: home + "/cloud.json")) == saved)
+    }
+
+    @Test("Something that is not the cloud (HTML, nothing listening) gives typed errors")
+    func notTheCloud() async throws {
+        let html = LoopbackHTTPServer(port: 0, oneConnectionAtATime: false) { _ in
+            .respond(status: .internalServerError, contentType: "text/html", body: Array("<html>oops</html>".utf8))
+        }
+        try await html.start()
+        defer { Task { await html.stop() } }
+        let c = CloudClient(credentials: CloudCredentials(appID: "a", appSecret: "s"),
+                            endpoints: CloudEndpoints(override: "http://127.0.0.1:\(html.port)"), limiter: CloudRateLimiter())
+        do {
+            _ = try await c.login(email: "x@example.com", password: "p", countryCode: "+1")
+            Issue.record("accepted HTML")
+        } catch {
+            guard case .invalidResponse = error else { Issue.record("\(error)"); return }
+        }
+        await html.stop()
+        let gone = CloudClient(credentials: CloudCredentials(appID: "a", appSecret: "s"),
+                               endpoints: CloudEndpoints(override: "http://127.0.0.1:\(html.port)"), limiter: CloudRateLimiter())
+        do {
+            _ = try await gone.login(email: "x@example.com", password: "p", countryCode: "+1")
+            Issue.record("no error")
+        } catch {
+            guard case .transport = error else { Issue.record("\(error)"); return }
+        }
+    }
+}

@@ -133,9 +133,14 @@ public final class CloudClient: Sendable {
         do {
             return try await perform(method, path, query: query, body: body, auth: auth, region: region)
         } catch let error where error.isTokenProblem && auth == .bearer && retryOnTokenProblem {
-            try await refresh()
+            try await refreshOrExpire()
             return try await perform(method, path, query: query, body: body, auth: auth, region: region)
         }
+    }
+
+    /// Refreshes; a refused refresh token means the session is over.
+    func refreshOrExpire() async throws(CloudError) {
+        do { try await refresh() } catch where error.isTokenProblem { throw .sessionExpired }
     }
 
     private func perform(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: JSONObject?,
@@ -199,7 +204,7 @@ extension CloudClient {
         do {
             return try await dispatchOnce()
         } catch where error.isTokenProblem {
-            try await refresh()
+            try await refreshOrExpire()
             return try await dispatchOnce()
         }
     }

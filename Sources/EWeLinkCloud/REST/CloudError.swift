@@ -4,6 +4,8 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
     case api(code: Int, message: String, path: String)
     /// No session: log in first.
     case notLoggedIn
+    /// The access token was refused and the refresh token too (expired, or a login elsewhere).
+    case sessionExpired
     /// App credentials are missing.
     case missingAppCredentials
     /// A call would break the cloud's rate limits and fail-fast was asked for.
@@ -20,6 +22,9 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
             let text = CloudErrorCode.describe(code)
             return "cloud error \(text) on \(path)" + (message.isEmpty ? "" : ": \(message)")
         case .notLoggedIn: return "not logged in to the eWeLink cloud: run `ewelink login`"
+        case .sessionExpired:
+            return "the cloud session ended (token expired, or the account logged in elsewhere with this app id): "
+                + "run `ewelink login` again"
         case .missingAppCredentials:
             return "no eWeLink app credentials: set EWELINK_APP_ID and EWELINK_APP_SECRET "
                 + "(from dev.ewelink.cc), or appId/appSecret in $EWELINK_HOME/config.json"

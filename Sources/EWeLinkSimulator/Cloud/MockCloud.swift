@@ -69,6 +69,14 @@ public final class MockCloud: Sendable {
         }
     }
 
+    /// Ends every session: access and refresh tokens are refused from now on.
+    public func revokeSessions() {
+        state.withLock { s in
+            s.tokens = [:]
+            s.refreshTokens = [:]
+        }
+    }
+
     /// Makes every access token expire now (the next Bearer call gets 402).
     public func expireTokens() {
         state.withLock { s in for k in s.tokens.keys { s.tokens[k]!.expires = .distantPast } }
