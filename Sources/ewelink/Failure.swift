@@ -34,6 +34,7 @@ enum ExitStatus {
         case .stateUnknown: return failure
         case .store: return store
         case .mdns: return mdnsUnavailable
+        case .cloud: return unreachable
         case .lan(let e):
             switch e {
             case .lanRefused, .lanTimeout, .lanReset, .noAddress, .transport, .invalidReply: return unreachable

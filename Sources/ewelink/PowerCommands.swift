@@ -12,9 +12,9 @@ struct PowerArguments: ParsableArguments {
     @OptionGroup var common: DeviceCommandOptions
 
     func run(_ action: PowerAction) async throws {
-        let controller = try common.controller()
+        let router = try common.router()
         do {
-            let result = try await controller.power(action, device, channel: channel)
+            let result = try await router.power(action, device, channel: channel)
             report(result, name: device, json: common.json)
         } catch {
             throw fail(error, device: device)

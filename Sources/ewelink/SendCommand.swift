@@ -27,9 +27,9 @@ struct SendCommand: AsyncParsableCommand {
         } catch let error as JSONParseError {
             throw fail("params are not JSON: \(error)")
         }
-        let controller = try common.controller()
+        let router = try common.router()
         do {
-            let result = try await controller.send(object, to: device, endpoint: endpoint)
+            let result = try await router.send(object, to: device, endpoint: endpoint)
             report(result, name: device, json: common.json)
         } catch {
             throw fail(error, device: device)

@@ -10,11 +10,23 @@ struct DeviceCommandOptions: ParsableArguments {
     @Option(help: "Seconds to wait for the device's reply (LAN).")
     var timeout: Double = 3
 
+    @Flag(help: "Never fall back to the cloud.")
+    var lanOnly = false
+
     func controller() throws -> LANController {
         guard timeout > 0, timeout <= 600 else { throw fail("--timeout must be between 0 and 600 seconds") }
         var options = LANController.Options()
         options.zeroconf.timeout = .milliseconds(Int(timeout * 1000))
         return LANController(options: options)
+    }
+
+    /// LAN first; the cloud (REST, as a one-shot process has no WebSocket session up) when the
+    /// LAN cannot reach the device and a cloud session exists.
+    func router() throws -> Router {
+        let lan = try controller()
+        guard !lanOnly, let config = try? CloudConfig.load(), config.credentials != nil,
+              let client = try? config.client(), client.session != nil else { return Router(lan: lan) }
+        return Router(lan: lan, cloud: client)
     }
 }
 

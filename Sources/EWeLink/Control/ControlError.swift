@@ -1,3 +1,4 @@
+import EWeLinkCloud
 import EWeLinkLAN
 
 /// Why a command could not be carried out, in terms a user can act on.
@@ -11,6 +12,8 @@ public enum ControlError: Error, Sendable, CustomStringConvertible {
     case lan(LANError)
     case store(DeviceStoreError)
     case mdns(AvahiError)
+    /// The LAN could not reach the device and the cloud fallback failed too.
+    case cloud(CloudError, lan: String)
 
     public var description: String {
         switch self {
@@ -22,6 +25,7 @@ public enum ControlError: Error, Sendable, CustomStringConvertible {
         case .lan(let e): return e.description
         case .store(let e): return e.description
         case .mdns(let e): return e.description
+        case .cloud(let e, let lan): return "\(lan); the cloud fallback failed too: \(e)"
         }
     }
 }

@@ -168,7 +168,8 @@ public final class LANController: Sendable {
         return try await send(params, to: device, endpoint: endpoint, started: started)
     }
 
-    func send(_ params: JSONObject, to device: StoredDevice, endpoint explicit: String? = nil,
+    /// Sends to an already resolved device (the router's LAN leg).
+    public func send(_ params: JSONObject, to device: StoredDevice, endpoint explicit: String? = nil,
               started: ContinuousClock.Instant) async throws(ControlError) -> CommandResult {
         guard let endpoint = explicit ?? CommandShape.endpoint(for: params, type: device.type) else {
             throw .invalidRequest("empty params: nothing to send")
