@@ -190,6 +190,8 @@ public final class LANController: Sendable {
         } catch let error where error.isUnreachable && !resolvedFresh && !device.hostConfigured {
             // The remembered address failed: ask mDNS where the device is now, and try once more.
             guard let found = try? await lookup(device.id) else { throw .lan(error) }
+            // A silent device at an unchanged address would only make the caller wait twice.
+            if case .lanTimeout = error, found.host == device.host, found.port == device.port { throw .lan(error) }
             device.host = found.host
             device.port = found.port
             device.lastState = found.state ?? device.lastState
