@@ -30,7 +30,11 @@ let package = Package(
 
         .target(
             name: "EWeLinkLAN",
-            dependencies: ["CAvahi", "COpenSSL", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: [
+                "CAvahi", "COpenSSL",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .target(
             name: "EWeLinkCloud",

@@ -136,18 +136,17 @@ public final class LANController: Sendable {
     /// Switches a device (or one channel) on, off, or to the opposite of its current state.
     public func power(_ action: PowerAction, _ query: String, channel: Int? = nil) async throws(ControlError) -> CommandResult {
         let started = ContinuousClock.now
-        var device = try await device(query)
+        return try await power(action, device: try await device(query), channel: channel, started: started)
+    }
+
+    /// The same, for an already resolved device (the router's LAN leg).
+    public func power(_ action: PowerAction, device stored: StoredDevice, channel: Int?,
+                      started: ContinuousClock.Instant) async throws(ControlError) -> CommandResult {
+        var device = stored
         var value = action.rawValue
         // Toggle needs the current state; on/off need to know the channels when the store does not.
         if action == .toggle || (device.type == nil && device.lastState == nil) {
-            if let fresh = try? await lookup(device.id) {
-                if !device.hostConfigured {
-                    device.host = fresh.host
-                    device.port = fresh.port
-                }
-                device.type = device.type ?? fresh.type
-                device.lastState = fresh.state ?? device.lastState
-            }
+            if let fresh = try? await lookup(device.id) { device.adopt(fresh) }
         }
         if action == .toggle {
             // Resolved to an absolute state first, so the wire command is idempotent.
@@ -178,9 +177,7 @@ public final class LANController: Sendable {
         var resolvedFresh = false
         if device.host == nil || device.port == nil {
             guard let found = try await lookup(device.id) else { throw .lan(.noAddress(deviceID: device.id)) }
-            device.host = found.host
-            device.port = found.port
-            device.lastState = found.state ?? device.lastState
+            device.adopt(found)
             if found.encrypted && device.devicekey == nil { throw .lan(.deviceKeyMissing(deviceID: device.id)) }
             resolvedFresh = true
         }
@@ -192,17 +189,13 @@ public final class LANController: Sendable {
             guard let found = try? await lookup(device.id) else { throw .lan(error) }
             // A silent device at an unchanged address would only make the caller wait twice.
             if case .lanTimeout = error, found.host == device.host, found.port == device.port { throw .lan(error) }
-            device.host = found.host
-            device.port = found.port
-            device.lastState = found.state ?? device.lastState
-            do { reply = try await client.send(endpoint, params, to: target(device)) } catch { throw .lan(error) }
+            device.adopt(found)
+            do { reply = try await client.send(endpoint, params, to: target(device)) } catch {
+                throw Self.controlError(error, for: device)
+            }
             resolvedFresh = true
-        } catch .lanError(401, let id) where device.devicekey == nil {
-            throw .lan(.deviceKeyMissing(deviceID: id))
-        } catch .lanError(400, let id) where device.devicekey != nil {
-            throw .lan(.keyRejected(deviceID: id))
         } catch {
-            throw .lan(error)
+            throw Self.controlError(error, for: device)
         }
         let state = reply.state ?? (device.lastState ?? [:]).applying(params)
         record(device, state: state, seq: reply.response.seq, addressChanged: resolvedFresh)
@@ -256,6 +249,16 @@ public final class LANController: Sendable {
                                host: device.host, port: device.port, elapsed: ContinuousClock.now - started)
         }
         throw lastError.map(ControlError.lan) ?? .stateUnknown(deviceID: device.id)
+    }
+
+    /// A device's answer in terms of keys where that is what it means: 401 to a plain request is a
+    /// missing key, 400 to an encrypted one a wrong key.
+    static func controlError(_ error: LANError, for device: StoredDevice) -> ControlError {
+        switch error {
+        case .lanError(401, let id) where device.devicekey == nil: return .lan(.deviceKeyMissing(deviceID: id))
+        case .lanError(400, let id) where device.devicekey != nil: return .lan(.keyRejected(deviceID: id))
+        default: return .lan(error)
+        }
     }
 
     private func target(_ device: StoredDevice) -> LANTarget {

@@ -34,11 +34,11 @@ public final class Router: Sendable {
     /// on / off / toggle with the same fallback.
     public func power(_ action: PowerAction, _ query: String, channel: Int? = nil) async throws(ControlError) -> CommandResult {
         let started = ContinuousClock.now
+        let device = try await lan.device(query)
         do {
-            return try await lan.power(action, query, channel: channel)
+            return try await lan.power(action, device: device, channel: channel, started: started)
         } catch {
             guard shouldFallBack(error) else { throw error }
-            let device = try await lan.device(query)
             var value = action.rawValue
             if action == .toggle {
                 // The LAN could not tell; the cloud's last report can.

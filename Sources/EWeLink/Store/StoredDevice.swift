@@ -55,6 +55,19 @@ public struct StoredDevice: Sendable, Equatable {
 }
 
 extension StoredDevice {
+    /// Takes what an announcement says: its address (unless one was configured by hand), its type
+    /// when unknown, and its state when it could be read.
+    mutating func adopt(_ found: DiscoveredDevice) {
+        if !hostConfigured {
+            host = found.host
+            port = found.port
+        }
+        type = type ?? found.type
+        lastState = found.state ?? lastState
+    }
+}
+
+extension StoredDevice {
     static let dateFormat: Date.ISO8601FormatStyle = .iso8601
 
     /// The JSON form in the store file. Key order is fixed so diffs of the file stay readable.

@@ -1,7 +1,5 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import Synchronization
 
@@ -170,16 +168,6 @@ public final class ZeroconfClient: Sendable {
             case .timedOut: return .lanTimeout(host: target.host, port: target.port, afterMs: timeoutMs)
             case .closedEarly: return .lanReset(host: target.host, port: target.port, attempts: 1)
             case .malformedReply(let why): return .invalidReply(host: target.host, port: target.port, reason: why)
-            }
-        }
-        if error is CancellationError { return .lanTimeout(host: target.host, port: target.port, afterMs: timeoutMs) }
-        if let e = error as? HTTPClientError {
-            switch e {
-            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
-                return .lanTimeout(host: target.host, port: target.port, afterMs: timeoutMs)
-            case .remoteConnectionClosed:
-                return .lanReset(host: target.host, port: target.port, attempts: 1)
-            default: break
             }
         }
         if let e = error as? IOError {

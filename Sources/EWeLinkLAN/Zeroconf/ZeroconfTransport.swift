@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOPosix
 
@@ -171,5 +172,3 @@ enum ZeroconfTransport {
         }
     }
 }
-
-import Foundation
