@@ -29,11 +29,21 @@ struct DevicesList: ParsableCommand {
             printLine("no devices in \(store.path): run `ewelink sync`, or `ewelink devices add ID --devicekey KEY`")
             return
         }
-        printTable(["ID", "NAME", "TYPE", "ADDRESS", "KEY", "LAST STATE"], devices.map { d in
+        printTable(["ID", "NAME", "TYPE", "ADDRESS", "KEY", "ROUTE", "LAST STATE"], devices.map { d in
             let address = d.host.map { "\($0):\(d.port ?? 8081)" + (d.hostConfigured ? " (configured)" : "") } ?? "-"
             return [d.id, d.name ?? "-", d.type?.rawValue ?? (d.uiid.map { "uiid \($0)" } ?? "-"), address,
-                    d.devicekey == nil ? "no" : "yes", StateSummary.describe(d.lastState)]
+                    d.devicekey == nil ? "no" : "yes", Self.route(d), StateSummary.describe(d.lastState)]
         })
+    }
+}
+
+extension DevicesList {
+    /// The policy, and what is known of the LAN and the cloud for it.
+    static func route(_ d: StoredDevice) -> String {
+        var notes: [String] = []
+        if d.lanHealth.isDown { notes.append("lan down") }
+        if d.cloudOnline == false { notes.append("cloud offline") }
+        return d.policy.rawValue + (notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")")
     }
 }
 
@@ -55,6 +65,8 @@ struct DevicesAdd: ParsableCommand {
     var type: String?
     @Option(help: "Number of channels of a multi-channel device.")
     var channels: Int?
+    @Option(help: "Which routes its commands take: auto (LAN, else cloud), lan, or cloud.")
+    var policy: RoutePolicy?
 
     func run() throws {
         guard !id.isEmpty, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
@@ -76,6 +88,7 @@ struct DevicesAdd: ParsableCommand {
                 if let address { d.host = address.0; d.port = address.1; d.hostConfigured = true }
                 if let type { d.type = DeviceType(rawValue: type) }
                 if let channels { d.channels = channels }
+                if let policy { d.policy = policy }
                 if let i = list.firstIndex(where: { $0.id == id }) { list[i] = d } else { list.append(d) }
                 return isNew
             }
@@ -117,3 +130,5 @@ struct DevicesRemove: ParsableCommand {
         }
     }
 }
+
+extension RoutePolicy: ExpressibleByArgument {}

@@ -14,7 +14,7 @@ struct PowerArguments: ParsableArguments {
     func run(_ action: PowerAction) async throws {
         let router = try common.router()
         do {
-            let result = try await router.power(action, device, channel: channel)
+            let result = try await router.power(action, device, channel: channel, via: common.route)
             report(result, name: device, json: common.json)
         } catch {
             throw fail(error, device: device)

@@ -29,7 +29,7 @@ struct SendCommand: AsyncParsableCommand {
         }
         let router = try common.router()
         do {
-            let result = try await router.send(object, to: device, endpoint: endpoint)
+            let result = try await router.send(object, to: device, endpoint: endpoint, via: common.route)
             report(result, name: device, json: common.json)
         } catch {
             throw fail(error, device: device)

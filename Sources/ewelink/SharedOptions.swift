@@ -7,11 +7,17 @@ struct DeviceCommandOptions: ParsableArguments {
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
-    @Option(help: "Seconds to wait for the device's reply (LAN).")
+    @Option(help: "Longest wait for the device's LAN reply, in seconds; with a cloud fallback the wait is learnt per device below it.")
     var timeout: Double = 3
 
-    @Flag(help: "Never fall back to the cloud.")
+    @Flag(help: "Never fall back to the cloud (same as --via lan).")
     var lanOnly = false
+
+    @Option(help: "Route for this command: auto (LAN, else cloud), lan, or cloud. Default: the device's policy.")
+    var via: RoutePolicy?
+
+    /// The route override of this command.
+    var route: RoutePolicy? { lanOnly ? .lan : via }
 
     func controller() throws -> LANController {
         guard timeout > 0, timeout <= 600 else { throw fail("--timeout must be between 0 and 600 seconds") }
@@ -21,12 +27,16 @@ struct DeviceCommandOptions: ParsableArguments {
     }
 
     /// LAN first; the cloud (REST, as a one-shot process has no WebSocket session up) when the
-    /// LAN cannot reach the device and a cloud session exists.
+    /// LAN cannot reach the device and a cloud session exists. A one-shot command has nothing to
+    /// merge with, so it goes out at once.
     func router() throws -> Router {
         let lan = try controller()
-        guard !lanOnly, let config = try? CloudConfig.load(), config.credentials != nil,
-              let client = try? config.client(), client.session != nil else { return Router(lan: lan) }
-        return Router(lan: lan, cloud: client)
+        var options = Router.Options()
+        options.lanTimeoutCeiling = .milliseconds(Int(timeout * 1000))
+        options.mergeWindow = .zero
+        guard route != .lan, let config = try? CloudConfig.load(), config.credentials != nil,
+              let client = try? config.client(), client.session != nil else { return Router(lan: lan, options: options) }
+        return Router(lan: lan, cloud: client, options: options)
     }
 }
 

@@ -34,12 +34,15 @@ public enum KeySync {
                     d.fwVersion = t.fwVersion ?? d.fwVersion
                     d.channels = t.channels ?? d.channels
                     d.name = d.name ?? t.name
+                    d.cloudOnline = t.online
                     if d != list[i] { report.updated.append(t.deviceID) }
                     list[i] = d
                 } else {
-                    list.append(StoredDevice(id: t.deviceID, name: t.name, devicekey: key, apikey: t.apikey, uiid: t.uiid,
-                                             model: t.model, fwVersion: t.fwVersion, channels: t.channels,
-                                             lastState: t.params.isEmpty ? nil : t.params))
+                    var d = StoredDevice(id: t.deviceID, name: t.name, devicekey: key, apikey: t.apikey, uiid: t.uiid,
+                                         model: t.model, fwVersion: t.fwVersion, channels: t.channels,
+                                         lastState: t.params.isEmpty ? nil : t.params)
+                    d.cloudOnline = t.online
+                    list.append(d)
                     report.added.append(t.deviceID)
                 }
             }

@@ -139,17 +139,25 @@ public final class LANController: Sendable {
         return try await power(action, device: try await device(query), channel: channel, started: started)
     }
 
-    /// The same, for an already resolved device (the router's LAN leg).
+    /// The same, for an already resolved device.
     public func power(_ action: PowerAction, device stored: StoredDevice, channel: Int?,
                       started: ContinuousClock.Instant) async throws(ControlError) -> CommandResult {
+        let (device, params) = try await powerParams(action, device: stored, channel: channel)
+        return try await send(params, to: device, started: started)
+    }
+
+    /// The wire params of on / off / toggle: a toggle is resolved to an absolute state first (from
+    /// a fresh announcement), so the command is idempotent and may go by any route. Returns the
+    /// device updated with what the announcement said.
+    public func powerParams(_ action: PowerAction, device stored: StoredDevice, channel: Int?,
+                            lookUp: Bool = true) async throws(ControlError) -> (StoredDevice, JSONObject) {
         var device = stored
         var value = action.rawValue
         // Toggle needs the current state; on/off need to know the channels when the store does not.
-        if action == .toggle || (device.type == nil && device.lastState == nil) {
+        if lookUp && (action == .toggle || (device.type == nil && device.lastState == nil)) {
             if let fresh = try? await lookup(device.id) { device.adopt(fresh) }
         }
         if action == .toggle {
-            // Resolved to an absolute state first, so the wire command is idempotent.
             guard let state = device.lastState, let on = CommandShape.isOn(state, channel: channel) else {
                 throw .stateUnknown(deviceID: device.id)
             }
@@ -157,7 +165,7 @@ public final class LANController: Sendable {
         }
         let params = try CommandShape.power(value, channel: channel, type: device.type, state: device.lastState,
                                             channels: device.channels)
-        return try await send(params, to: device, started: started)
+        return (device, params)
     }
 
     /// Sends raw params (`{"switch":"on"}`); the endpoint is the first key unless given.
@@ -168,8 +176,20 @@ public final class LANController: Sendable {
     }
 
     /// Sends to an already resolved device (the router's LAN leg).
+    /// `timeout` bounds the wait for the device's reply (default: the client's). Reply times and
+    /// failures are recorded in the device's `lanHealth`.
     public func send(_ params: JSONObject, to device: StoredDevice, endpoint explicit: String? = nil,
-              started: ContinuousClock.Instant) async throws(ControlError) -> CommandResult {
+                     started: ContinuousClock.Instant, timeout: Duration? = nil) async throws(ControlError) -> CommandResult {
+        do {
+            return try await sendOnce(params, to: device, endpoint: explicit, started: started, timeout: timeout)
+        } catch {
+            if case .lan(let e) = error, e.isUnreachable { noteFailure(device.id) }
+            throw error
+        }
+    }
+
+    private func sendOnce(_ params: JSONObject, to device: StoredDevice, endpoint explicit: String?,
+                          started: ContinuousClock.Instant, timeout: Duration?) async throws(ControlError) -> CommandResult {
         guard let endpoint = explicit ?? CommandShape.endpoint(for: params, type: device.type) else {
             throw .invalidRequest("empty params: nothing to send")
         }
@@ -183,14 +203,14 @@ public final class LANController: Sendable {
         }
         var reply: LANReply
         do {
-            reply = try await client.send(endpoint, params, to: target(device))
+            reply = try await client.send(endpoint, params, to: target(device), timeout: timeout)
         } catch let error where error.isUnreachable && !resolvedFresh && !device.hostConfigured {
             // The remembered address failed: ask mDNS where the device is now, and try once more.
             guard let found = try? await lookup(device.id) else { throw .lan(error) }
             // A silent device at an unchanged address would only make the caller wait twice.
             if case .lanTimeout = error, found.host == device.host, found.port == device.port { throw .lan(error) }
             device.adopt(found)
-            do { reply = try await client.send(endpoint, params, to: target(device)) } catch {
+            do { reply = try await client.send(endpoint, params, to: target(device), timeout: timeout) } catch {
                 throw Self.controlError(error, for: device)
             }
             resolvedFresh = true
@@ -198,7 +218,7 @@ public final class LANController: Sendable {
             throw Self.controlError(error, for: device)
         }
         let state = reply.state ?? (device.lastState ?? [:]).applying(params)
-        record(device, state: state, seq: reply.response.seq, addressChanged: resolvedFresh)
+        record(device, state: state, seq: reply.response.seq, addressChanged: resolvedFresh, replyTime: reply.elapsed)
         return CommandResult(deviceID: device.id, route: .lan, error: reply.response.error,
                              elapsed: ContinuousClock.now - started, state: state, seq: reply.response.seq)
     }
@@ -261,15 +281,38 @@ public final class LANController: Sendable {
         }
     }
 
+    /// One more consecutive LAN failure for the device (three mark its LAN down).
+    public func noteFailure(_ deviceID: String) {
+        _ = try? store.update { list in
+            guard let i = list.firstIndex(where: { $0.id == deviceID }) else { return }
+            list[i].lanHealth.failed()
+        }
+    }
+
+    /// Whether something listens at the device's address: a TCP connect, nothing sent. Used to
+    /// bring a LAN marked down back into service.
+    public func probe(_ device: StoredDevice, timeout: Duration = .milliseconds(300)) async -> Bool {
+        guard let host = device.host else { return false }
+        let open = await ZeroconfClient.isListening(host: host, port: device.port ?? 8081, timeout: timeout)
+        _ = try? store.update { list in
+            guard let i = list.firstIndex(where: { $0.id == device.id }) else { return }
+            list[i].lanHealth.lastProbe = Date()
+            if open { list[i].lanHealth.failures = 0 }
+        }
+        return open
+    }
+
     private func target(_ device: StoredDevice) -> LANTarget {
         LANTarget(deviceID: device.id, host: device.host ?? "", port: device.port ?? 8081, devicekey: device.devicekey)
     }
 
     /// Keeps the store's idea of the device current; skipped when nothing material changed, so a
     /// plain on/off costs no disk write beyond the state.
-    private func record(_ device: StoredDevice, state: JSONObject?, seq: Int?, addressChanged: Bool) {
+    private func record(_ device: StoredDevice, state: JSONObject?, seq: Int?, addressChanged: Bool,
+                        replyTime: Duration? = nil) {
         _ = try? store.update { list in
             guard let i = list.firstIndex(where: { $0.id == device.id }) else { return }
+            if let replyTime { list[i].lanHealth.succeeded(after: replyTime) }
             if addressChanged && !list[i].hostConfigured {
                 list[i].host = device.host
                 list[i].port = device.port

@@ -1,97 +1,257 @@
 import EWeLinkCloud
 import EWeLinkLAN
 import Foundation
+import Synchronization
 
 /// The decision "local or cloud?": each command goes over the LAN when the device is reachable
 /// there, else through the cloud WebSocket session when one is up, else through REST
 /// (`/v2/device/thing/status`). The result says which route served it.
 ///
-/// Only an unreachable LAN (refused, silent, reset, no address) falls back: a device that answered
-/// with an error code has spoken, and a command is never sent twice for it.
+/// - A device never seen on the LAN goes to the cloud at once; a LAN marked down (three failures in
+///   a row) too, until an announcement or a probe brings it back.
+/// - The LAN wait is learnt per device (`LANHealth.timeout`), and a LAN slower than its usual self
+///   is hedged: the same absolute command also goes through the cloud and the first
+///   acknowledgement wins.
+/// - A device that answered with an error code has spoken: that is never retried elsewhere.
 public final class Router: Sendable {
+    public struct Options: Sendable {
+        /// The longest LAN wait; the learnt timeout stays below it.
+        public var lanTimeoutCeiling: Duration = .seconds(3)
+        public var lanTimeoutFloor: Duration = .milliseconds(300)
+        /// Send a slow LAN command through the cloud as well.
+        public var hedging = true
+        /// Channel changes to one device arriving within this window go out as one `switches`
+        /// command (`.zero`: each goes at once).
+        public var mergeWindow: Duration = .milliseconds(100)
+        /// How often a LAN marked down is probed (a TCP connect) before a command.
+        public var probeInterval: Duration = .seconds(30)
+        public var probeTimeout: Duration = .milliseconds(300)
+        public init() {}
+    }
+
     public let lan: LANController
     public let cloud: CloudClient?
     public let socket: CloudSocket?
+    public let options: Options
+    private let presence = Mutex<[String: Bool]>([:])
+    private let merger = ChannelMerger()
+    private let listener = Mutex<Task<Void, Never>?>(nil)
 
-    public init(lan: LANController, cloud: CloudClient? = nil, socket: CloudSocket? = nil) {
+    public init(lan: LANController, cloud: CloudClient? = nil, socket: CloudSocket? = nil, options: Options = Options()) {
         self.lan = lan
         self.cloud = cloud
         self.socket = socket
-    }
-
-    /// Sends `params` to a device by the fastest route that works.
-    public func send(_ params: JSONObject, to query: String, endpoint: String? = nil) async throws(ControlError) -> CommandResult {
-        let started = ContinuousClock.now
-        let device = try await lan.device(query)
-        do {
-            return try await lan.send(params, to: device, endpoint: endpoint, started: started)
-        } catch {
-            guard shouldFallBack(error) else { throw error }
-            return try await viaCloud(params, device: device, started: started, lanError: error)
-        }
-    }
-
-    /// on / off / toggle with the same fallback.
-    public func power(_ action: PowerAction, _ query: String, channel: Int? = nil) async throws(ControlError) -> CommandResult {
-        let started = ContinuousClock.now
-        let device = try await lan.device(query)
-        do {
-            return try await lan.power(action, device: device, channel: channel, started: started)
-        } catch {
-            guard shouldFallBack(error) else { throw error }
-            var value = action.rawValue
-            if action == .toggle {
-                // The LAN could not tell; the cloud's last report can.
-                guard let state = try? await cloudState(device), let on = CommandShape.isOn(state, channel: channel) else {
-                    throw .stateUnknown(deviceID: device.id)
+        self.options = options
+        if let socket {
+            let events = socket.subscribe()
+            listener.withLock { $0 = Task { [weak self] in
+                for await event in events {
+                    guard case .online(let id, let online) = event else { continue }
+                    self?.noteCloudPresence(id, online)
                 }
-                value = on ? "off" : "on"
-            }
-            let params = try CommandShape.power(value, channel: channel, type: device.type, state: device.lastState,
-                                                channels: device.channels)
-            return try await viaCloud(params, device: device, started: started, lanError: error)
+            } }
         }
     }
 
-    private func shouldFallBack(_ error: ControlError) -> Bool {
-        guard cloud?.session != nil else { return false }
+    deinit { listener.withLock { $0?.cancel() } }
+
+    // MARK: Commands
+
+    /// Sends `params` to a device by the fastest route that works; `via` overrides the device's
+    /// stored policy.
+    public func send(_ params: JSONObject, to query: String, endpoint: String? = nil,
+                     via: RoutePolicy? = nil) async throws(ControlError) -> CommandResult {
+        let started = ContinuousClock.now
+        let device = try await lan.device(query)
+        let plan = try await plan(for: device, via: via)
+        return try await execute(plan, params, device: device, endpoint: endpoint, started: started)
+    }
+
+    /// on / off / toggle by the same rules. A toggle is resolved to an absolute state first (from
+    /// the LAN announcement, else from the cloud), so whatever route carries it, it means one thing.
+    public func power(_ action: PowerAction, _ query: String, channel: Int? = nil,
+                      via: RoutePolicy? = nil) async throws(ControlError) -> CommandResult {
+        let started = ContinuousClock.now
+        var device = try await lan.device(query)
+        let plan = try await plan(for: device, via: via)
+        let params: JSONObject
+        do throws(ControlError) {
+            if case .cloudOnly = plan { throw ControlError.stateUnknown(deviceID: device.id) }
+            (device, params) = try await lan.powerParams(action, device: device, channel: channel)
+        } catch {
+            guard case .stateUnknown = error, action == .toggle || plan.isCloudOnly, canUseCloud(device) else { throw error }
+            if action == .toggle {
+                do { device.lastState = try await cloudState(device) } catch {
+                    throw .cloud(error, lan: "the LAN did not report the state")
+                }
+            }
+            (device, params) = try await lan.powerParams(action, device: device, channel: channel, lookUp: false)
+        }
+        if options.mergeWindow > .zero, action != .toggle, channel != nil, params.keys == ["switches"] {
+            let merged = device
+            return try await merger.submit(deviceID: device.id, params: params, window: options.mergeWindow) {
+                (combined: JSONObject) async throws(ControlError) -> CommandResult in
+                try await self.execute(plan, combined, device: merged, endpoint: nil, started: started)
+            }
+        }
+        return try await execute(plan, params, device: device, endpoint: nil, started: started)
+    }
+
+    // MARK: Reachability
+
+    /// What the router knows of a device's routes.
+    public func reachability(of query: String) async throws(ControlError) -> Reachability {
+        let device = try await lan.device(query)
+        let health = device.lanHealth
+        return Reachability(deviceID: device.id, policy: device.policy, lanKnown: device.host != nil,
+                            lanDown: health.isDown, lanFailures: health.failures,
+                            lanTimeout: health.timeout(floor: options.lanTimeoutFloor, ceiling: options.lanTimeoutCeiling),
+                            lastReplyMs: health.replyMs.last,
+                            cloudOnline: presence.withLock { $0[device.id] } ?? device.cloudOnline,
+                            cloudSession: socket?.isConnected == true ? "websocket" : (cloud?.session != nil ? "rest" : nil))
+    }
+
+    /// Records a `sysmsg` online/offline (also kept in the store for later processes).
+    public func noteCloudPresence(_ deviceID: String, _ online: Bool) {
+        presence.withLock { $0[deviceID] = online }
+        _ = try? lan.store.update { list in
+            guard let i = list.firstIndex(where: { $0.id == deviceID }), list[i].cloudOnline != online else { return }
+            list[i].cloudOnline = online
+        }
+    }
+
+    // MARK: Planning
+
+    enum Plan {
+        case lanOnly(timeout: Duration)
+        case cloudOnly(why: String)
+        case lanThenCloud(timeout: Duration, hedgeAfter: Duration?)
+
+        var isCloudOnly: Bool { if case .cloudOnly = self { return true } else { return false } }
+    }
+
+    private func canUseCloud(_ device: StoredDevice) -> Bool {
+        cloud?.session != nil && device.apikey != nil
+    }
+
+    func plan(for device: StoredDevice, via: RoutePolicy?) async throws(ControlError) -> Plan {
+        let health = device.lanHealth
+        switch via ?? device.policy {
+        case .lan:
+            return .lanOnly(timeout: options.lanTimeoutCeiling)
+        case .cloud:
+            guard cloud?.session != nil else {
+                throw .invalidRequest("\(device.displayName) is set to go through the cloud, but there is no cloud session: run `ewelink login`")
+            }
+            guard device.apikey != nil else {
+                throw .invalidRequest("\(device.displayName) is not in the cloud account (no apikey): run `ewelink sync`, or use --via lan")
+            }
+            return .cloudOnly(why: "policy")
+        case .auto:
+            guard canUseCloud(device) else { return .lanOnly(timeout: options.lanTimeoutCeiling) }
+            guard device.host != nil else { return .cloudOnly(why: "never seen on the LAN") }
+            if health.isDown {
+                let due = health.lastProbe.map { Date().timeIntervalSince($0) >= Self.seconds(options.probeInterval) } ?? true
+                guard due, await lan.probe(device, timeout: options.probeTimeout) else {
+                    return .cloudOnly(why: "the LAN is down (\(health.failures) failures in a row)")
+                }
+            }
+            let timeout = health.timeout(floor: options.lanTimeoutFloor, ceiling: options.lanTimeoutCeiling)
+            return .lanThenCloud(timeout: timeout, hedgeAfter: options.hedging ? health.hedgeDelay(limit: timeout) : nil)
+        }
+    }
+
+    private func execute(_ plan: Plan, _ params: JSONObject, device: StoredDevice, endpoint: String?,
+                         started: ContinuousClock.Instant) async throws(ControlError) -> CommandResult {
+        switch plan {
+        case .lanOnly(let timeout):
+            return try await lan.send(params, to: device, endpoint: endpoint, started: started, timeout: timeout)
+        case .cloudOnly(let why):
+            do { return try await viaCloud(params, device: device, started: started) } catch {
+                throw .cloud(error, lan: "\(device.displayName) was not tried on the LAN (\(why))")
+            }
+        case .lanThenCloud(let timeout, let hedgeAfter):
+            let race = HedgedCommand(router: self, params: params, device: device, endpoint: endpoint, started: started,
+                                     timeout: timeout)
+            return try await race.run(hedgeAfter: hedgeAfter)
+        }
+    }
+
+    /// Whether a LAN failure lets the cloud try: only when the LAN could not reach the device (or
+    /// has no key for it), never when the device answered.
+    static func shouldFallBack(_ error: ControlError) -> Bool {
         switch error {
-        case .lan(let e): return e.isUnreachable || Self.isKeyProblem(e)
+        case .lan(let e):
+            if case .deviceKeyMissing = e { return true }
+            return e.isUnreachable
         case .mdns: return true
         default: return false
         }
     }
 
-    /// No LAN key (e.g. a shared device synced without one): the cloud can still carry it.
-    private static func isKeyProblem(_ e: LANError) -> Bool {
-        if case .deviceKeyMissing = e { return true }
-        return false
-    }
+    // MARK: Cloud leg
 
-    private func cloudState(_ device: StoredDevice) async throws -> JSONObject {
-        guard let cloud else { throw CloudError.notLoggedIn }
+    private func cloudState(_ device: StoredDevice) async throws(CloudError) -> JSONObject {
+        guard let cloud else { throw .notLoggedIn }
+        if let socket, socket.isConnected, let apikey = device.apikey,
+           let reply = try? await socket.query(device.id, apikey: apikey), reply.error == 0, let params = reply.params {
+            return params
+        }
         return try await cloud.status(of: device.id)
     }
 
-    private func viaCloud(_ params: JSONObject, device: StoredDevice, started: ContinuousClock.Instant,
-                          lanError: ControlError) async throws(ControlError) -> CommandResult {
-        guard let cloud else { throw lanError }
+    /// The WebSocket when the session is up and the device is not known offline, else REST.
+    func viaCloud(_ params: JSONObject, device: StoredDevice, started: ContinuousClock.Instant) async throws(CloudError) -> CommandResult {
+        guard let cloud else { throw .notLoggedIn }
         let state = (device.lastState ?? [:]).applying(params)
-        if let socket, socket.isConnected, let apikey = device.apikey {
-            do {
+        let online = presence.withLock { $0[device.id] }
+        if let socket, socket.isConnected, let apikey = device.apikey, online != false {
+            do throws(CloudError) {
                 let reply = try await socket.update(device.id, apikey: apikey, params: params)
-                return CommandResult(deviceID: device.id, route: .websocket, error: reply.error,
+                guard reply.error == 0 else {
+                    // The device (or the cloud for it) refused: REST would be told the same.
+                    throw CloudError.api(code: reply.error, message: "the device did not accept the command", path: "websocket update")
+                }
+                return CommandResult(deviceID: device.id, route: .websocket, error: 0,
                                      elapsed: ContinuousClock.now - started, state: state, seq: nil)
             } catch {
-                // The socket failed: REST is the last resort.
+                if case .api = error { throw error }
+                // The socket failed under the command: REST is the last resort.
             }
         }
-        do {
-            try await cloud.setStatus(of: device.id, params: params)
-        } catch {
-            throw .cloud(error, lan: lanError.description)
-        }
+        try await cloud.setStatus(of: device.id, params: params)
         return CommandResult(deviceID: device.id, route: .rest, error: 0, elapsed: ContinuousClock.now - started,
                              state: state, seq: nil)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
+
+/// What the router knows of one device's routes.
+public struct Reachability: Sendable {
+    public var deviceID: String
+    public var policy: RoutePolicy
+    /// An address is known (announced or configured).
+    public var lanKnown: Bool
+    public var lanDown: Bool
+    public var lanFailures: Int
+    /// The LAN wait the next command gets.
+    public var lanTimeout: Duration
+    public var lastReplyMs: Double?
+    /// The cloud's word (nil: never said).
+    public var cloudOnline: Bool?
+    /// `websocket`, `rest`, or nil without a cloud session.
+    public var cloudSession: String?
+
+    public var json: JSONObject {
+        var o: JSONObject = ["device": .string(deviceID), "policy": .string(policy.rawValue), "lanKnown": .bool(lanKnown),
+                             "lanDown": .bool(lanDown), "lanFailures": .int(lanFailures),
+                             "lanTimeoutMs": .double(LANHealth.milliseconds(lanTimeout).rounded())]
+        o["lastReplyMs"] = lastReplyMs.map(JSONValue.double) ?? .null
+        o["cloudOnline"] = cloudOnline.map(JSONValue.bool) ?? .null
+        o["cloudSession"] = cloudSession.map(JSONValue.string) ?? .null
+        return o
     }
 }

@@ -21,6 +21,12 @@ public struct StoredDevice: Sendable, Equatable {
     public var lastState: JSONObject?
     public var lastSeq: Int?
     public var lastSeen: Date?
+    /// Which routes commands may take (`auto` by default).
+    public var policy: RoutePolicy = .auto
+    /// How the LAN has been answering lately (reply times, consecutive failures).
+    public var lanHealth = LANHealth()
+    /// What the cloud last said about the device being online (thing list or `sysmsg`).
+    public var cloudOnline: Bool?
 
     public init(id: String, name: String? = nil, devicekey: String? = nil, apikey: String? = nil, uiid: Int? = nil,
                 type: DeviceType? = nil, model: String? = nil, fwVersion: String? = nil, channels: Int? = nil,
@@ -87,6 +93,9 @@ extension StoredDevice {
         if let lastState { o["lastState"] = .object(lastState) }
         if let lastSeq { o["lastSeq"] = .int(lastSeq) }
         if let lastSeen { o["lastSeen"] = .string(lastSeen.formatted(Self.dateFormat)) }
+        if policy != .auto { o["policy"] = .string(policy.rawValue) }
+        if !lanHealth.isEmpty { o["lan"] = .object(lanHealth.json) }
+        if let cloudOnline { o["cloudOnline"] = .bool(cloudOnline) }
         return o
     }
 
@@ -112,11 +121,19 @@ extension StoredDevice {
             guard let obj = s.objectValue else { throw .invalidRecord("device \(id): 'lastState' is not an object") }
             lastState = obj
         }
+        var policy = RoutePolicy.auto
+        if let p = try str("policy") {
+            guard let parsed = RoutePolicy(rawValue: p) else { throw .invalidRecord("device \(id): 'policy' must be auto, lan or cloud") }
+            policy = parsed
+        }
         self.init(id: id, name: try str("name"), devicekey: try str("devicekey"), apikey: try str("apikey"),
                   uiid: try int("uiid"), type: try str("type").map(DeviceType.init(rawValue:)), model: try str("model"),
                   fwVersion: try str("fwVersion"), channels: try int("channels"), host: try str("host"),
                   port: try int("port"), hostConfigured: o["hostConfigured"]?.boolValue ?? false,
                   lastState: lastState, lastSeq: try int("lastSeq"),
                   lastSeen: try str("lastSeen").flatMap { try? Date($0, strategy: Self.dateFormat) })
+        self.policy = policy
+        lanHealth = o["lan"]?.objectValue.map(LANHealth.init(json:)) ?? LANHealth()
+        cloudOnline = o["cloudOnline"]?.boolValue
     }
 }

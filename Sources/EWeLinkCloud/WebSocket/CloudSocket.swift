@@ -40,6 +40,22 @@ public final class CloudSocket: Sendable {
         (events, eventSink) = AsyncStream.makeStream(of: CloudEvent.self, bufferingPolicy: .bufferingNewest(1024))
     }
 
+    private let subscribers = Mutex<[UUID: AsyncStream<CloudEvent>.Continuation]>([:])
+
+    /// A stream of its own for one more listener (`events` has room for one): every event from now on.
+    public func subscribe() -> AsyncStream<CloudEvent> {
+        let (stream, sink) = AsyncStream.makeStream(of: CloudEvent.self, bufferingPolicy: .bufferingNewest(1024))
+        let id = UUID()
+        subscribers.withLock { $0[id] = sink }
+        sink.onTermination = { [weak self] _ in _ = self?.subscribers.withLock { $0.removeValue(forKey: id) } }
+        return stream
+    }
+
+    private func emit(_ event: CloudEvent) {
+        eventSink.yield(event)
+        for sink in subscribers.withLock({ Array($0.values) }) { sink.yield(event) }
+    }
+
     public var isConnected: Bool { state.withLock { $0.connected } }
     /// How many times a session was established (reconnections included).
     public var connectionCount: Int { state.withLock { $0.connects } }
@@ -58,6 +74,7 @@ public final class CloudSocket: Sendable {
         state.withLock { $0.outgoing?.finish() }
         await runner?.value
         eventSink.finish()
+        for sink in subscribers.withLock({ s in defer { s = [:] }; return Array(s.values) }) { sink.finish() }
     }
 
     /// Waits until the session is up (or throws after `timeout`).
@@ -157,7 +174,7 @@ public final class CloudSocket: Sendable {
             let started = ContinuousClock.now
             let reason = await connectOnce()
             failAllPending(reason)
-            eventSink.yield(.disconnected(reason: reason))
+            emit(.disconnected(reason: reason))
             if Task.isCancelled { break }
             // A session that lasted a while resets the back-off.
             failures = ContinuousClock.now - started > .seconds(60) ? 1 : failures + 1
@@ -229,7 +246,7 @@ public final class CloudSocket: Sendable {
                                 s.outgoing = outgoingSink
                                 s.connects += 1
                             }
-                            eventSink.yield(.connected)
+                            emit(.connected)
                             continue
                         }
                         handle(o)
@@ -248,9 +265,9 @@ public final class CloudSocket: Sendable {
         let deviceID = o["deviceid"]?.stringValue ?? ""
         switch o["action"]?.stringValue {
         case "update"?:
-            if let params = o["params"]?.objectValue { eventSink.yield(.update(deviceID: deviceID, params: params)) }
+            if let params = o["params"]?.objectValue { emit(.update(deviceID: deviceID, params: params)) }
         case "sysmsg"?:
-            if let online = o["params"]?["online"]?.boolValue { eventSink.yield(.online(deviceID: deviceID, online)) }
+            if let online = o["params"]?["online"]?.boolValue { emit(.online(deviceID: deviceID, online)) }
         case nil:
             guard let sequence = o["sequence"]?.stringValue else { return }
             let reply = CloudReply(deviceID: deviceID, error: o["error"]?.intValue ?? 0, params: o["params"]?.objectValue,

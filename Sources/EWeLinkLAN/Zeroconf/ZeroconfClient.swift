@@ -60,6 +60,11 @@ public final class ZeroconfClient: Sendable {
         self.options = options
     }
 
+    /// Whether the device's port accepts a TCP connection within `timeout` (nothing is sent).
+    public static func isListening(host: String, port: Int, timeout: Duration) async -> Bool {
+        await ZeroconfTransport.canConnect(host: host, port: port, timeout: timeout)
+    }
+
     /// Hears every seq/state a reply carries.
     public func onUpdate(_ observer: @escaping @Sendable (LANUpdate) -> Void) {
         observers.withLock { $0.append(observer) }

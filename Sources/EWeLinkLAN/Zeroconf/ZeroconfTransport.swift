@@ -172,3 +172,25 @@ enum ZeroconfTransport {
         }
     }
 }
+
+extension ZeroconfTransport {
+    /// Whether a TCP connection to `host:port` opens within `timeout` (closed at once, nothing sent).
+    static func canConnect(host: String, port: Int, timeout: Duration) async -> Bool {
+        let nanoseconds = max(1_000_000, timeout.components.seconds * 1_000_000_000
+            + timeout.components.attoseconds / 1_000_000_000)
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.nanoseconds(nanoseconds))
+        do {
+            let channel: any Channel
+            if let address = try? SocketAddress(ipAddress: host, port: port) {
+                channel = try await bootstrap.connect(to: address).get()
+            } else {
+                channel = try await bootstrap.connect(host: host, port: port).get()
+            }
+            try? await channel.close()
+            return true
+        } catch {
+            return false
+        }
+    }
+}

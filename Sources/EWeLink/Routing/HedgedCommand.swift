@@ -1,0 +1,78 @@
+import EWeLinkCloud
+import EWeLinkLAN
+
+/// One command raced over the LAN and the cloud. The LAN goes first; the cloud joins when the LAN
+/// fails to reach the device, or when the LAN is slower than `hedgeAfter`. The command is absolute
+/// (a toggle was resolved before), so both legs mean the same thing: the first acknowledgement
+/// wins, and the other leg's late answer changes nothing.
+struct HedgedCommand: Sendable {
+    let router: Router
+    let params: JSONObject
+    let device: StoredDevice
+    let endpoint: String?
+    let started: ContinuousClock.Instant
+    let timeout: Duration
+
+    private enum Outcome: Sendable {
+        case lan(Result<CommandResult, ControlError>)
+        case cloud(Result<CommandResult, CloudError>)
+        case hedgeDue
+    }
+
+    func run(hedgeAfter: Duration?) async throws(ControlError) -> CommandResult {
+        let (outcomes, sink) = AsyncStream.makeStream(of: Outcome.self)
+        let lanLeg = self
+        Task {
+            do throws(ControlError) {
+                let result = try await lanLeg.router.lan.send(lanLeg.params, to: lanLeg.device, endpoint: lanLeg.endpoint,
+                                                             started: lanLeg.started, timeout: lanLeg.timeout)
+                sink.yield(.lan(.success(result)))
+            } catch {
+                sink.yield(.lan(.failure(error)))
+            }
+        }
+        let timer = hedgeAfter.map { delay in
+            Task {
+                try? await Task.sleep(for: delay)
+                if !Task.isCancelled { sink.yield(.hedgeDue) }
+            }
+        }
+        defer { timer?.cancel() }
+        var cloudStarted = false
+        var lanError: ControlError? = nil
+        var cloudError: CloudError? = nil
+        func startCloud() {
+            cloudStarted = true
+            let leg = self
+            Task {
+                do throws(CloudError) {
+                    sink.yield(.cloud(.success(try await leg.router.viaCloud(leg.params, device: leg.device, started: leg.started))))
+                } catch {
+                    sink.yield(.cloud(.failure(error)))
+                }
+            }
+        }
+        for await outcome in outcomes {
+            switch outcome {
+            case .lan(.success(let result)):
+                return result
+            case .lan(.failure(let error)):
+                lanError = error
+                guard Router.shouldFallBack(error) else { throw error }
+                if let cloudError { throw .cloud(cloudError, lan: error.description) }
+                if !cloudStarted { startCloud() }
+            case .hedgeDue:
+                if !cloudStarted && lanError == nil { startCloud() }
+            case .cloud(.success(let result)):
+                // The LAN had not answered in time: that counts against it.
+                if lanError == nil { router.lan.noteFailure(device.id) }
+                return result
+            case .cloud(.failure(let error)):
+                cloudError = error
+                if let lanError { throw .cloud(error, lan: lanError.description) }
+                // Otherwise the LAN may still answer.
+            }
+        }
+        throw .lan(.transport(host: device.host ?? "", port: device.port ?? 8081, reason: "the command was abandoned"))
+    }
+}
