@@ -46,7 +46,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "EWeLink", dependencies: ["EWeLinkLAN", "EWeLinkCloud"]),
+        .target(
+            name: "EWeLink",
+            dependencies: [
+                "EWeLinkLAN", "EWeLinkCloud",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "EWeLinkSimulator",
             dependencies: [

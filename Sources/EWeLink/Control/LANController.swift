@@ -70,12 +70,12 @@ public final class LANController: Sendable {
     }
 
     /// Follows the LAN: every appearance, state change and disappearance.
-    public func watch() throws(ControlError) -> LANDiscovery {
+    /// `ingestReplies`: replies to this controller's own commands join the same event path.
+    public func watch(ingestReplies: Bool = true) throws(ControlError) -> LANDiscovery {
         let keys = try keyLookup()
         do {
             let discovery = try LANDiscovery(connection: try connection(), interfaceIndex: options.interfaceIndex, keys: keys)
-            // Replies to this controller's own commands join the same event path.
-            client.onUpdate { [weak discovery] update in discovery?.ingest(update) }
+            if ingestReplies { client.onUpdate { [weak discovery] update in discovery?.ingest(update) } }
             return discovery
         }
         catch let error as AvahiError { throw .mdns(error) }

@@ -50,7 +50,8 @@ public struct LANHealth: Sendable, Equatable {
         return min(learnt, limit)
     }
 
-    static func milliseconds(_ d: Duration) -> Double {
+    /// A duration in milliseconds.
+    public static func milliseconds(_ d: Duration) -> Double {
         Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
     }
 

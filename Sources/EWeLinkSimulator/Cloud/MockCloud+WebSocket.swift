@@ -118,10 +118,13 @@ extension MockCloud {
                 reply["error"] = 400
                 return reply
             }
-            // The device downloads and reboots into the new version (offline, then online again).
+            // The device downloads and reboots into the new version (offline, then online again);
+            // an offer marked `"fails": true` boots back into the old firmware, as a failed
+            // update does.
+            let rollsBack = device.config.otaAvailable?["fails"]?.boolValue == true
             Task {
                 try? await Task.sleep(for: .milliseconds(300))
-                await device.reboot(downtime: .milliseconds(1500), newFirmware: version)
+                await device.reboot(downtime: .milliseconds(1500), newFirmware: rollsBack ? nil : version)
             }
         default:
             reply["error"] = 400

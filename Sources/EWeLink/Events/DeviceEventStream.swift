@@ -1,0 +1,126 @@
+import EWeLinkCloud
+import EWeLinkLAN
+import Foundation
+import Synchronization
+
+/// One stream of device events from the LAN (announcements and replies to our commands) and the
+/// cloud (`update` pushes and `sysmsg`), in order per device and without duplicates: a revision
+/// (`seq`) is reported once whichever way it arrived, an older revision never after a newer one
+/// (except a reboot's fresh start), and a cloud push that changes nothing already reported is
+/// dropped.
+public final class DeviceEventStream: Sendable {
+    public let events: AsyncStream<DeviceEvent>
+    private let sink: AsyncStream<DeviceEvent>.Continuation
+    private let known = Mutex<[String: Known]>([:])
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+    private let discovery: LANDiscovery?
+
+    private struct Known {
+        var seq: Int?
+        var state: JSONObject = [:]
+        var online: Bool?
+        var present = false
+    }
+
+    /// Follows the LAN through `lan` (when `followLAN`) and the cloud through `socket` (if any).
+    public init(lan: LANController, socket: CloudSocket? = nil, followLAN: Bool = true) throws(ControlError) {
+        (events, sink) = AsyncStream.makeStream(of: DeviceEvent.self, bufferingPolicy: .bufferingNewest(4096))
+        guard followLAN else {
+            discovery = nil
+            if let socket { follow(socket) }
+            return
+        }
+        let discovery = try lan.watch(ingestReplies: false)
+        self.discovery = discovery
+        // Replies to commands are reported as such, then fed to discovery so the announcement of
+        // the same revision is not reported again.
+        lan.client.onUpdate { [weak self, weak discovery] update in
+            guard let self else { return }
+            self.handle(DeviceEvent(deviceID: update.deviceID, source: update.source == .http ? .http : .mdns, kind: .state,
+                                    params: update.state, seq: update.seq, time: Date()))
+            discovery?.ingest(update)
+        }
+        let lanEvents = discovery.events
+        let lanTask = Task { [weak self] in
+            for await event in lanEvents {
+                guard let self else { return }
+                switch event {
+                case .appeared(let d):
+                    self.handle(DeviceEvent(deviceID: d.id, source: .mdns, kind: .appeared, params: d.state, seq: d.seq, time: d.lastSeen))
+                case .changed(let d):
+                    self.handle(DeviceEvent(deviceID: d.id, source: .mdns, kind: .state, params: d.state, seq: d.seq, time: d.lastSeen))
+                case .disappeared(let id):
+                    self.handle(DeviceEvent(deviceID: id, source: .mdns, kind: .disappeared, params: nil, seq: nil, time: Date()))
+                case .complete, .invalid, .failed:
+                    continue
+                }
+            }
+        }
+        tasks.withLock { $0.append(lanTask) }
+        if let socket { follow(socket) }
+    }
+
+    private func follow(_ socket: CloudSocket) {
+        let cloudEvents = socket.subscribe()
+        let task = Task { [weak self] in
+            for await event in cloudEvents {
+                guard let self else { return }
+                switch event {
+                case .update(let id, let params):
+                    self.handle(DeviceEvent(deviceID: id, source: .cloud, kind: .state, params: params, seq: nil, time: Date()))
+                case .online(let id, let online):
+                    self.handle(DeviceEvent(deviceID: id, source: .cloud, kind: online ? .online : .offline, params: nil,
+                                            seq: nil, time: Date()))
+                case .connected, .disconnected:
+                    continue
+                }
+            }
+        }
+        tasks.withLock { $0.append(task) }
+    }
+
+    public func stop() {
+        discovery?.stop()
+        for t in tasks.withLock({ $0 }) { t.cancel() }
+        sink.finish()
+    }
+
+    /// Decides under one lock (so per-device order is the order of decisions) and emits.
+    func handle(_ event: DeviceEvent) {
+        known.withLock { all in
+            var k = all[event.deviceID] ?? Known()
+            defer { all[event.deviceID] = k }
+            switch event.kind {
+            case .appeared where !k.present, .state:
+                if let seq = event.seq {
+                    // A revision already reported, or an older one (a reboot starts again at 1).
+                    if let last = k.seq, seq == last || (seq < last && seq > 1) { return }
+                    k.seq = seq
+                } else {
+                    // A cloud push: only news.
+                    guard let p = event.params, k.state.applying(p) != k.state else { return }
+                }
+                if let p = event.params { k.state = event.seq != nil ? p : k.state.applying(p) }
+                if event.kind == .appeared || event.source != .cloud { k.present = true }
+                sink.yield(event)
+            case .appeared:
+                // Seen again (a new address or revision after a gap): report it as a state.
+                guard let seq = event.seq, seq != k.seq, !(seq < (k.seq ?? 0) && seq > 1) else { return }
+                k.seq = seq
+                if let p = event.params { k.state = p }
+                var state = event
+                state.kind = .state
+                sink.yield(state)
+            case .disappeared:
+                guard k.present else { return }
+                k.present = false
+                sink.yield(event)
+            case .online, .offline:
+                let online = event.kind == .online
+                guard k.online != online else { return }
+                k.online = online
+                sink.yield(event)
+            }
+        }
+    }
+}

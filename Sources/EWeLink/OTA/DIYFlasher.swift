@@ -1,0 +1,99 @@
+import EWeLinkLAN
+import Foundation
+
+/// Flashes a DIY-mode device over the LAN: the image is served by this process (`FirmwareServer`),
+/// `ota_unlock` then `ota_flash` with its SHA-256, and the device is followed through its reboot
+/// until it answers `info` again with its new version.
+public struct DIYFlasher: Sendable {
+    /// What DIY firmware accepts (508 KB).
+    public static let sizeLimit = 508 * 1024
+
+    public let client: ZeroconfClient
+
+    public init(client: ZeroconfClient = ZeroconfClient()) { self.client = client }
+
+    public func flash(_ device: StoredDevice, image path: String, timeout: Duration = .seconds(300),
+                      progress: @Sendable (OTAProgress) -> Void = { _ in }) async throws(OTAError) -> OTAOutcome {
+        let started = ContinuousClock.now
+        func step(_ s: OTAProgress.Step, _ detail: String) {
+            progress(OTAProgress(deviceID: device.id, step: s, detail: detail, elapsed: ContinuousClock.now - started))
+        }
+        // Everything that can be refused is checked before the device is touched.
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard let size = (attributes?[.size] as? NSNumber)?.intValue else {
+            throw .unreadableImage(path: path, reason: "no such file")
+        }
+        guard size <= Self.sizeLimit else { throw .imageTooLarge(bytes: size, limit: Self.sizeLimit) }
+        guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else {
+            throw .unreadableImage(path: path, reason: size == 0 ? "the file is empty" : "not readable")
+        }
+        guard let host = device.host else { throw .lan(deviceID: device.id, step: "finding it", .noAddress(deviceID: device.id)) }
+        let target = LANTarget(deviceID: device.id, host: host, port: device.port ?? 8081, devicekey: device.devicekey)
+        let image = [UInt8](data)
+        let digest = Digest.hex(Digest.sha256(image))
+        let before: String
+        do {
+            before = try await client.send("info", [:], to: target).state?["fwVersion"]?.stringValue ?? device.fwVersion ?? "0.0.0"
+        } catch {
+            throw .lan(deviceID: device.id, step: "info", error)
+        }
+        guard let local = FirmwareServer.localAddress(toward: host) else {
+            throw .lan(deviceID: device.id, step: "serving the image", .transport(host: host, port: target.port, reason: "no local address toward the device"))
+        }
+        let server: FirmwareServer
+        do { server = try await FirmwareServer(image: image, host: local) } catch {
+            throw .lan(deviceID: device.id, step: "serving the image", .transport(host: local, port: 0, reason: "\(error)"))
+        }
+        // The port is open only while the flash runs.
+        defer { Task { await server.stop() } }
+        step(.serving, "\(image.count) bytes, sha256 \(digest.prefix(12))…")
+        do {
+            _ = try await client.send("ota_unlock", [:], to: target, timeout: .seconds(30))
+        } catch {
+            await server.stop()
+            throw .lan(deviceID: device.id, step: "ota_unlock", error)
+        }
+        step(.unlocked, "ota_unlock accepted")
+        step(.flashing, "ota_flash")
+        do {
+            _ = try await client.send("ota_flash", ["downloadUrl": .string(server.url), "sha256sum": .string(digest)],
+                                      to: target, timeout: .seconds(120))
+        } catch {
+            await server.stop()
+            throw .lan(deviceID: device.id, step: "ota_flash", error)
+        }
+        step(.downloading, "\(server.bytesServed) bytes served")
+        let after = await followReboot(target, before: before, timeout: timeout, step: step)
+        await server.stop()
+        guard let after else { throw .timedOut(deviceID: device.id, after: timeout, lastSeen: before) }
+        guard let a = FirmwareVersion(after), let b = FirmwareVersion(before), a > b else {
+            step(.failed, "came back with \(after)")
+            throw .notNewer(deviceID: device.id, before: before, after: after)
+        }
+        step(.succeeded, "\(before) → \(after)")
+        return OTAOutcome(deviceID: device.id, from: before, to: after, elapsed: ContinuousClock.now - started)
+    }
+
+    /// Polls `info` until the device has been away (rebooting) and answers again; its version then.
+    private func followReboot(_ target: LANTarget, before: String, timeout: Duration,
+                              step: (OTAProgress.Step, String) -> Void) async -> String? {
+        let deadline = ContinuousClock.now + timeout
+        var away = false
+        while ContinuousClock.now < deadline {
+            do {
+                let reply = try await client.send("info", [:], to: target, timeout: .seconds(2))
+                let version = reply.state?["fwVersion"]?.stringValue
+                if away || (version != nil && version != before) {
+                    step(.online, "answering again")
+                    if let version { step(.version, version) }
+                    return version ?? before
+                }
+            } catch {
+                if !away { step(.offline, "rebooting") }
+                away = true
+            }
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+        return nil
+    }
+}

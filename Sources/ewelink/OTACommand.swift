@@ -1,0 +1,164 @@
+import ArgumentParser
+import EWeLink
+import EWeLinkCloud
+import EWeLinkLAN
+import Foundation
+
+struct OTACommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ota", abstract: "Firmware updates: check what the cloud offers, upgrade through the cloud, flash DIY devices.",
+        subcommands: [OTACheck.self, OTAUpgrade.self, OTAFlash.self])
+}
+
+/// Options of the cloud OTA commands.
+struct OTACloudOptions: ParsableArguments {
+    @Option(help: "Base URL of the API instead of the eWeLink hosts ({region} is replaced).")
+    var apiUrl: String?
+    @Flag(help: "Print JSON (one object per line).")
+    var json = false
+
+    func client() throws -> CloudClient {
+        do {
+            let client = try CloudConfig.load(apiURL: apiUrl).client()
+            guard client.session != nil else { throw CloudError.notLoggedIn }
+            return client
+        } catch let error as CloudError {
+            throw fail(error.description, code: ExitStatus.cloud)
+        }
+    }
+}
+
+/// Loads the store, or fails with the store's exit code.
+func loadStore() throws -> (DeviceStore, [StoredDevice]) {
+    let store = DeviceStore.standard()
+    do { return (store, try store.load()) } catch { throw fail(.store(error)) }
+}
+
+/// Prints a progress step as a JSON line or a human line on stderr (stdout stays for the result).
+func showProgress(_ p: OTAProgress, json: Bool) {
+    if json {
+        printLine(JSONValue.object(p.json).serialized)
+    } else {
+        printError(String(format: "%7.1f s  %@  %@", LANHealth.milliseconds(p.elapsed) / 1000, p.step.rawValue, p.detail))
+    }
+}
+
+func otaExitCode(_ error: OTAError) -> Int32 {
+    switch error {
+    case .noUpdate, .versionNotOffered, .imageTooLarge, .unreadableImage: return ExitStatus.badInput
+    case .notInCloud, .noSession, .cloud: return ExitStatus.cloud
+    case .lan(_, _, let e): return ExitStatus.code(for: .lan(e))
+    case .refused, .notNewer: return ExitStatus.deviceError
+    case .timedOut: return ExitStatus.unreachable
+    }
+}
+
+struct OTACheck: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "List the firmware updates the cloud offers (every stored device, or the named ones).")
+
+    @Argument(help: "Devices (ids or names); all stored cloud devices when left out.")
+    var devices: [String] = []
+    @OptionGroup var cloud: OTACloudOptions
+
+    func run() async throws {
+        let client = try cloud.client()
+        let (store, all) = try loadStore()
+        var chosen: [StoredDevice] = []
+        for q in devices {
+            guard let d = store.find(q, in: all) else { throw fail(.unknownDevice(q)) }
+            chosen.append(d)
+        }
+        if devices.isEmpty { chosen = all.filter { $0.apikey != nil } }
+        guard !chosen.isEmpty else { throw fail("no cloud devices in the store: run `ewelink sync`", code: ExitStatus.unknownDevice) }
+        let results: [(StoredDevice, OTAOffer?)]
+        do { results = try await CloudOTAUpdater.check(chosen, cloud: client) } catch {
+            throw fail(error.description, code: otaExitCode(error))
+        }
+        if cloud.json {
+            for (d, offer) in results {
+                printLine(JSONValue.object([
+                    "device": .string(d.id), "name": d.name.map(JSONValue.string) ?? .null,
+                    "current": d.fwVersion.map(JSONValue.string) ?? .null,
+                    "available": offer.map { .string($0.version) } ?? .null,
+                    "checked": .bool(d.model != nil && d.apikey != nil),
+                ]).serialized)
+            }
+            return
+        }
+        printTable(["ID", "NAME", "CURRENT", "AVAILABLE"], results.map { d, offer in
+            [d.id, d.name ?? "-", d.fwVersion ?? "?",
+             offer?.version ?? ((d.model == nil || d.apikey == nil) ? "not a cloud device" : "up to date")]
+        })
+    }
+}
+
+struct OTAUpgrade: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upgrade", abstract: "Update a device's firmware through the cloud and follow it until it runs the new version.",
+        discussion: "Succeeds only when the device reports a firmware newer than before. " + ExitStatus.help)
+
+    @Argument(help: "The device: its id or its name.")
+    var device: String
+    @Option(help: "Only this version (refused when the cloud offers another).")
+    var version: String?
+    @Option(help: "Seconds to wait for the device to come back with the new firmware.")
+    var timeout: Double = 600
+    @OptionGroup var cloud: OTACloudOptions
+
+    func run() async throws {
+        guard timeout > 0 else { throw fail("--timeout must be positive") }
+        let client = try cloud.client()
+        let (store, all) = try loadStore()
+        guard let d = store.find(device, in: all) else { throw fail(.unknownDevice(device)) }
+        let socket = CloudSocket(client: client)
+        defer { Task { await socket.stop() } }
+        let updater = CloudOTAUpdater(cloud: client, socket: socket, store: store)
+        let json = cloud.json
+        do {
+            let outcome = try await updater.upgrade(d, version: version, timeout: .milliseconds(Int(timeout * 1000))) {
+                showProgress($0, json: json)
+            }
+            if json { printLine(JSONValue.object(outcome.json).serialized) }
+            else { printLine("\(d.displayName): firmware \(outcome.from) → \(outcome.to ?? "?") (\(String(format: "%.1f", LANHealth.milliseconds(outcome.elapsed) / 1000)) s)") }
+        } catch {
+            if json { printLine(JSONValue.object(["device": .string(d.id), "ok": false, "error": .string(error.description)]).serialized) }
+            throw fail("\(d.displayName): \(error)", code: otaExitCode(error))
+        }
+    }
+}
+
+struct OTAFlash: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flash", abstract: "Flash a firmware image onto a DIY-mode device over the LAN.",
+        discussion: "The image is served by this process over plain HTTP (Range requests) on the address facing the "
+            + "device, under an unguessable path, only while the flash runs. Images over 508 KB are refused before "
+            + "the device is touched. " + ExitStatus.help)
+
+    @Argument(help: "The device: its id or its name.")
+    var device: String
+    @Option(help: "The firmware image.")
+    var file: String
+    @Option(help: "Seconds to wait for the device to come back after flashing.")
+    var timeout: Double = 300
+    @Flag(help: "Print JSON (one object per line).")
+    var json = false
+
+    func run() async throws {
+        guard timeout > 0 else { throw fail("--timeout must be positive") }
+        let lan = LANController()
+        let d: StoredDevice
+        do { d = try await lan.device(device) } catch { throw fail(error, device: device) }
+        let json = self.json
+        do {
+            let outcome = try await DIYFlasher().flash(d, image: file, timeout: .milliseconds(Int(timeout * 1000))) {
+                showProgress($0, json: json)
+            }
+            if json { printLine(JSONValue.object(outcome.json).serialized) }
+            else { printLine("\(d.displayName): firmware \(outcome.from) → \(outcome.to ?? "?")") }
+        } catch {
+            if json { printLine(JSONValue.object(["device": .string(d.id), "ok": false, "error": .string(error.description)]).serialized) }
+            throw fail(error.description, code: otaExitCode(error))
+        }
+    }
+}

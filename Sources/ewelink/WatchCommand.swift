@@ -1,0 +1,53 @@
+import ArgumentParser
+import EWeLink
+import EWeLinkCloud
+import EWeLinkLAN
+import Foundation
+
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch", abstract: "Follow every device: LAN announcements and replies, cloud pushes and online/offline, in one stream.",
+        discussion: "Each change is shown once, whichever way it arrived first (mDNS, an HTTP reply, or the cloud). "
+            + "With a cloud session (`ewelink login`) the cloud WebSocket is followed too. " + ExitStatus.help)
+
+    @Flag(help: "Print JSON lines: device, name, source, kind, params, seq, time.")
+    var json = false
+    @Option(help: "Stop after this many seconds (default: until interrupted).")
+    var duration: Double?
+    @Flag(help: "Follow the LAN only.")
+    var noCloud = false
+
+    func run() async throws {
+        if let duration, duration <= 0 { throw fail("--duration must be positive") }
+        let lan = LANController()
+        let names = Dictionary(((try? lan.store.load()) ?? []).compactMap { d in d.name.map { (d.id, $0) } },
+                               uniquingKeysWith: { a, _ in a })
+        var socket: CloudSocket? = nil
+        if !noCloud, let config = try? CloudConfig.load(), config.credentials != nil,
+           let client = try? config.client(), client.session != nil {
+            socket = CloudSocket(client: client)
+        }
+        let stream: DeviceEventStream
+        do { stream = try DeviceEventStream(lan: lan, socket: socket) } catch { throw fail(error) }
+        socket?.start()
+        if let duration {
+            Task {
+                try? await Task.sleep(for: .milliseconds(Int(duration * 1000)))
+                stream.stop()
+            }
+        }
+        for await event in stream.events {
+            let name = names[event.deviceID]
+            if json {
+                printLine(JSONValue.object(event.json(name: name)).serialized)
+            } else {
+                let time = event.time.formatted(.dateTime.hour(.twoDigits(amPM: .omitted)).minute(.twoDigits).second(.twoDigits))
+                var line = "\(time)  \(name ?? event.deviceID)  \(event.source.rawValue)  \(event.kind.rawValue)"
+                if let params = event.params { line += "  " + StateSummary.describe(params) }
+                if let seq = event.seq { line += "  (seq \(seq))" }
+                printLine(line)
+            }
+        }
+        await socket?.stop()
+    }
+}
