@@ -110,10 +110,10 @@ public struct CloudTestFleet: Sendable {
 }
 
 extension CloudTestFleet {
-    /// The simulator of this fleet with its mock cloud on a free port (HTTP only, no mDNS).
-    public func startSimulator() async throws -> Simulator {
+    /// The simulator of this fleet with its mock cloud on a free port (HTTP only unless `mdns`).
+    public func startSimulator(mdns: Bool = false) async throws -> Simulator {
         var options = Simulator.Options()
-        options.publishMDNS = false
+        options.publishMDNS = mdns
         options.cloudPort = 0
         let sim = Simulator(fleet: fleet, options: options)
         try await sim.start()

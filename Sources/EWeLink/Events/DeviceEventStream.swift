@@ -20,6 +20,8 @@ public final class DeviceEventStream: Sendable {
         var state: JSONObject = [:]
         var online: Bool?
         var present = false
+        /// The last state came from a cloud push the LAN has not confirmed yet.
+        var cloudAhead = false
     }
 
     /// Follows the LAN through `lan` (when `followLAN`) and the cloud through `socket` (if any).
@@ -35,7 +37,9 @@ public final class DeviceEventStream: Sendable {
         // Replies to commands are reported as such, then fed to discovery so the announcement of
         // the same revision is not reported again.
         lan.client.onUpdate { [weak self, weak discovery] update in
-            guard let self else { return }
+            // A reply without the state (most firmware) says only that revision N exists: its
+            // announcement (or the cloud's push) will tell what it is.
+            guard let self, update.state != nil else { return }
             self.handle(DeviceEvent(deviceID: update.deviceID, source: update.source == .http ? .http : .mdns, kind: .state,
                                     params: update.state, seq: update.seq, time: Date()))
             discovery?.ingest(update)
@@ -46,8 +50,11 @@ public final class DeviceEventStream: Sendable {
                 guard let self else { return }
                 switch event {
                 case .appeared(let d):
+                    // The router needs the address of what is seen on the LAN.
+                    if self.addressChanged(d) { lan.remember([d]) }
                     self.handle(DeviceEvent(deviceID: d.id, source: .mdns, kind: .appeared, params: d.state, seq: d.seq, time: d.lastSeen))
                 case .changed(let d):
+                    if self.addressChanged(d) { lan.remember([d]) }
                     self.handle(DeviceEvent(deviceID: d.id, source: .mdns, kind: .state, params: d.state, seq: d.seq, time: d.lastSeen))
                 case .disappeared(let id):
                     self.handle(DeviceEvent(deviceID: id, source: .mdns, kind: .disappeared, params: nil, seq: nil, time: Date()))
@@ -79,6 +86,14 @@ public final class DeviceEventStream: Sendable {
         tasks.withLock { $0.append(task) }
     }
 
+    private let addresses = Mutex<[String: String]>([:])
+
+    /// Whether `d` is at another address than last time (first sight included).
+    private func addressChanged(_ d: DiscoveredDevice) -> Bool {
+        let address = "\(d.host):\(d.port)"
+        return addresses.withLock { $0.updateValue(address, forKey: d.id) != address }
+    }
+
     public func stop() {
         discovery?.stop()
         for t in tasks.withLock({ $0 }) { t.cancel() }
@@ -96,9 +111,16 @@ public final class DeviceEventStream: Sendable {
                     // A revision already reported, or an older one (a reboot starts again at 1).
                     if let last = k.seq, seq == last || (seq < last && seq > 1) { return }
                     k.seq = seq
+                    // The LAN confirming what the cloud already reported is not news.
+                    if k.cloudAhead, event.kind == .state, let p = event.params, k.state.applying(p) == k.state {
+                        k.cloudAhead = false
+                        return
+                    }
+                    k.cloudAhead = false
                 } else {
                     // A cloud push: only news.
                     guard let p = event.params, k.state.applying(p) != k.state else { return }
+                    k.cloudAhead = true
                 }
                 if let p = event.params { k.state = event.seq != nil ? p : k.state.applying(p) }
                 if event.kind == .appeared || event.source != .cloud { k.present = true }

@@ -1,0 +1,187 @@
+import EWeLink
+import EWeLinkCloud
+import EWeLinkLAN
+import EWeLinkSimulator
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+
+/// A fleet of `count` plugs at 3.5.0 offered 3.6.1 (or an update that does not take), plus one DIY
+/// plug, with one cloud account owning the plugs; a synced store with their LAN addresses.
+struct OTAFleet {
+    let sim: Simulator
+    let client: CloudClient
+    let store: DeviceStore
+    let owner: String
+
+    static func start(count: Int = 1, updateFails: Bool = false) async throws -> OTAFleet {
+        let owner = UUID().uuidString.lowercased()
+        let secret = "s-" + UUID().uuidString
+        var ids: [JSONValue] = []
+        var devices: [JSONValue] = []
+        for _ in 0..<count {
+            let id = TestFleet.freshID()
+            ids.append(.string(id))
+            var offer: JSONObject = ["version": "3.6.1", "binList": [["name": "user1.bin", "downloadUrl": "http://127.0.0.1:1/user1.bin",
+                                                                      "digest": .string(String(repeating: "a", count: 64))]]]
+            if updateFails { offer["fails"] = true }
+            devices.append(["id": .string(id), "type": "plug", "port": 0, "devicekey": .string(UUID().uuidString.lowercased()),
+                            "fwVersion": "3.5.0", "model": "PSF-BD1-GL", "otaAvailable": .object(offer)])
+        }
+        devices.append(["id": .string(TestFleet.freshID()), "type": "diy_plug", "port": 0, "devicekey": .null, "fwVersion": "3.6.0"])
+        let doc: JSONValue = [
+            "devices": .array(devices),
+            "cloud": ["appId": "ota-app", "appSecret": .string(secret),
+                      "accounts": [["email": "o@example.com", "password": "pw", "region": "us", "apikey": .string(owner),
+                                    "devices": .array(ids)]]],
+        ]
+        var options = Simulator.Options()
+        options.publishMDNS = false
+        options.cloudPort = 0
+        let sim = Simulator(fleet: try Fleet.parse(doc.serializedBytes, file: "ota"), options: options)
+        try await sim.start()
+        let c = CloudClient(credentials: CloudCredentials(appID: "ota-app", appSecret: secret),
+                            endpoints: CloudEndpoints(override: sim.cloud!.baseURL), limiter: CloudRateLimiter())
+        _ = try await c.login(email: "o@example.com", password: "pw", countryCode: "+1")
+        let store = DeviceStore(directory: temporaryHome())
+        _ = try await KeySync.sync(client: c, store: store)
+        try store.update { list in
+            for device in sim.devices where device.config.type == .diyPlug {
+                list.append(StoredDevice(id: device.id, type: .diyPlug))
+            }
+            for i in list.indices {
+                list[i].host = "127.0.0.1"
+                list[i].port = sim.device(list[i].id)!.snapshot.port
+            }
+        }
+        return OTAFleet(sim: sim, client: c, store: store, owner: owner)
+    }
+
+    var diy: SimulatedDevice { sim.devices.last! }
+    func stored(_ id: String) throws -> StoredDevice { try store.load().first { $0.id == id }! }
+}
+
+/// Progress steps seen, in order.
+final class StepLog: Sendable {
+    private let steps = Mutex<[OTAProgress.Step]>([])
+    var all: [OTAProgress.Step] { steps.withLock { $0 } }
+    func add(_ p: OTAProgress) { steps.withLock { $0.append(p.step) } }
+}
+
+
+@Suite("OTA end to end")
+struct OTAUpdateTests {
+    @Test("upgrade: offered, acknowledged, offline, online, new version reported, store updated")
+    func upgradeSucceeds() async throws {
+        let f = try await OTAFleet.start()
+        defer { Task { await f.sim.stop() } }
+        let plug = f.sim.devices[0]
+        let socket = CloudSocket(client: f.client)
+        defer { Task { await socket.stop() } }
+        let log = StepLog()
+        let outcome = try await CloudOTAUpdater(cloud: f.client, socket: socket, store: f.store)
+            .upgrade(try f.stored(plug.id), timeout: .seconds(20)) { log.add($0) }
+        #expect(outcome.from == "3.5.0" && outcome.to == "3.6.1")
+        #expect(plug.snapshot.fwVersion == "3.6.1")
+        #expect(try f.stored(plug.id).fwVersion == "3.6.1")
+        let steps = log.all
+        for expected: OTAProgress.Step in [.offered, .sent, .acknowledged, .offline, .version, .succeeded] {
+            #expect(steps.contains(expected), "missing \(expected) in \(steps)")
+        }
+        #expect(steps.firstIndex(of: .offline)! < steps.firstIndex(of: .version)!)
+    }
+
+    @Test("upgrade fails clearly when the device comes back with the old version, or not in time, or for a version not offered")
+    func upgradeFailures() async throws {
+        let f = try await OTAFleet.start(updateFails: true)
+        defer { Task { await f.sim.stop() } }
+        let plug = f.sim.devices[0]
+        let socket = CloudSocket(client: f.client)
+        defer { Task { await socket.stop() } }
+        let updater = CloudOTAUpdater(cloud: f.client, socket: socket, store: f.store)
+        let stored = try f.stored(plug.id)
+        do {
+            _ = try await updater.upgrade(stored, version: "9.9.9")
+            Issue.record("a version the cloud does not offer was sent")
+        } catch {
+            guard case .versionNotOffered(_, "9.9.9", "3.6.1") = error else { Issue.record("\(error)"); return }
+        }
+        do {
+            _ = try await updater.upgrade(stored, timeout: .seconds(20))
+            Issue.record("a rolled-back update was reported as a success")
+        } catch {
+            guard case .notNewer(_, "3.5.0", "3.5.0") = error else { Issue.record("\(error)"); return }
+        }
+        #expect(try f.stored(plug.id).fwVersion == "3.5.0")
+        do {
+            _ = try await updater.upgrade(stored, timeout: .milliseconds(800))
+            Issue.record("no timeout")
+        } catch {
+            guard case .timedOut = error else { Issue.record("\(error)"); return }
+        }
+    }
+
+    @Test("check asks about every device, 30 per call")
+    func checkBatches() async throws {
+        let f = try await OTAFleet.start(count: 33)
+        defer { Task { await f.sim.stop() } }
+        let before = f.sim.cloud!.stats.calls
+        let devices = try f.store.load()
+        let results = try await CloudOTAUpdater.check(devices, cloud: f.client)
+        #expect(results.count == devices.count)
+        #expect(results.filter { $0.1?.version == "3.6.1" }.count == 33)
+        #expect(results.first { $0.0.id == f.diy.id }?.1 == nil, "the DIY device is not a cloud device")
+        #expect(f.sim.cloud!.stats.calls - before == 2)
+        #expect(f.sim.cloud!.stats.violations == 0)
+    }
+
+    @Test("DIY flash: the image is served with Range, the device reboots into it, the port is closed afterwards")
+    func flashSucceeds() async throws {
+        let f = try await OTAFleet.start()
+        defer { Task { await f.sim.stop() } }
+        let path = temporaryHome() + ".bin"
+        var image = [UInt8](repeating: 0xA5, count: 300_000)
+        image.replaceSubrange(1000..<1016, with: Array("fwVersion=3.7.0\0".utf8))
+        try Data(image).write(to: URL(fileURLWithPath: path))
+        let log = StepLog()
+        let outcome = try await DIYFlasher().flash(try f.stored(f.diy.id), image: path, timeout: .seconds(20)) { log.add($0) }
+        #expect(outcome.from == "3.6.0" && outcome.to == "3.7.0")
+        #expect(f.diy.snapshot.fwVersion == "3.7.0")
+        #expect(log.all.contains(.unlocked) && log.all.contains(.offline) && log.all.contains(.succeeded))
+    }
+
+    @Test("DIY flash: an image over 508 KB is refused before the device is touched; a wrong SHA-256 is refused by the device")
+    func flashRefusals() async throws {
+        let f = try await OTAFleet.start()
+        defer { Task { await f.sim.stop() } }
+        let big = temporaryHome() + ".bin"
+        try Data(count: DIYFlasher.sizeLimit + 1).write(to: URL(fileURLWithPath: big))
+        let seq = f.diy.snapshot.seq
+        let diy = try f.stored(f.diy.id)
+        do {
+            _ = try await DIYFlasher().flash(diy, image: big)
+            Issue.record("accepted")
+        } catch {
+            guard case .imageTooLarge = error else { Issue.record("\(error)"); return }
+        }
+        #expect(f.diy.snapshot.seq == seq && !f.diy.snapshot.otaUnlocked)
+
+        // The served image does not match the digest sent: the device refuses (471) and keeps its firmware.
+        let server = try await FirmwareServer(image: [UInt8](repeating: 1, count: 4096), host: "127.0.0.1")
+        let client = ZeroconfClient()
+        let target = LANTarget(deviceID: f.diy.id, host: "127.0.0.1", port: f.diy.snapshot.port, devicekey: nil)
+        _ = try await client.send("ota_unlock", [:], to: target)
+        do {
+            _ = try await client.send("ota_flash", ["downloadUrl": .string(server.url),
+                                                    "sha256sum": .string(String(repeating: "0", count: 64))], to: target)
+            Issue.record("flashed a mismatching image")
+        } catch {
+            guard case .lanError(471, _) = error else { Issue.record("\(error)"); return }
+        }
+        #expect(server.bytesServed == 4096)
+        await server.stop()
+        #expect(f.diy.snapshot.fwVersion == "3.6.0")
+        #expect(!(await ZeroconfClient.isListening(host: "127.0.0.1", port: server.port, timeout: .milliseconds(300))))
+    }
+}
