@@ -72,7 +72,8 @@ let package = Package(
         .executableTarget(
             name: "ewelink",
             dependencies: [
-                "EWeLink",
+                // The simulator and mock cloud run in-process for `ewelink demo`.
+                "EWeLink", "EWeLinkSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
