@@ -86,7 +86,7 @@ let package = Package(
         // The benchmark harness (scripts/bench): latency percentiles against the simulator.
         .executableTarget(
             name: "ewelink-bench",
-            dependencies: ["EWeLink", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["EWeLink", "EWeLinkSimulator", .product(name: "NIOPosix", package: "swift-nio")],
             path: "Benchmarks/LANBenchmark"
         ),
 

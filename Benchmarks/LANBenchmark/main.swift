@@ -190,6 +190,20 @@ record("discover_p50_ms", "`ewelink discover --json`, 10 devices, cache warm: p5
 record("discover_p95_ms", "`ewelink discover --json`, 10 devices, cache warm: p95", discover.p95, unit: "ms", target: nil)
 try? FileManager.default.removeItem(atPath: home)
 
+// 4–5. Cloud round trips and the router's fallbacks (in-process simulator + mock cloud).
+print("cloud and fallback…")
+for row in try await FallbackBenchmark.run(quick: options.quick) {
+    print("\(row.label): \(fmt(row.value)) \(row.unit)")
+    record(row.key, row.label, row.value, unit: row.unit, target: row.target)
+}
+
+// 3b. Discovery at scale, and a long-running watch of 200 devices.
+print("discovery at scale…")
+for row in try await ScaleBenchmark.run(bin: options.bin, quick: options.quick) {
+    print("\(row.label): \(fmt(row.value)) \(row.unit)")
+    record(row.key, row.label, row.value, unit: row.unit, target: row.target)
+}
+
 // Report, next to the previous run's numbers.
 let previous = (try? JSONValue.parse(Array(Data(contentsOf: URL(fileURLWithPath: options.json)))))?.objectValue
 let commit = (try? String(contentsOfFile: ".git/HEAD", encoding: .utf8)).map { _ in

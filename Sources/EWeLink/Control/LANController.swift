@@ -89,6 +89,9 @@ public final class LANController: Sendable {
         _ = try? store.update { list in
             for i in list.indices {
                 guard let d = seen[list[i].id] else { continue }
+                // A new address or a new revision announced: the device is alive on the LAN again.
+                let moved = !list[i].hostConfigured && (list[i].host != d.host || list[i].port != d.port)
+                if moved || (list[i].lastSeq != nil && list[i].lastSeq != d.seq) { list[i].lanHealth.failures = 0 }
                 if !list[i].hostConfigured { list[i].host = d.host; list[i].port = d.port }
                 if list[i].type == nil { list[i].type = d.type }
                 if let state = d.state { list[i].lastState = state; list[i].lastSeq = d.seq }
@@ -178,10 +181,14 @@ public final class LANController: Sendable {
     /// Sends to an already resolved device (the router's LAN leg).
     /// `timeout` bounds the wait for the device's reply (default: the client's). Reply times and
     /// failures are recorded in the device's `lanHealth`.
+    /// `relookup`: when the remembered address fails, ask mDNS where the device is now and try
+    /// once more (off when another route is waiting: `refreshAddress` can run in the background).
     public func send(_ params: JSONObject, to device: StoredDevice, endpoint explicit: String? = nil,
-                     started: ContinuousClock.Instant, timeout: Duration? = nil) async throws(ControlError) -> CommandResult {
+                     started: ContinuousClock.Instant, timeout: Duration? = nil,
+                     relookup: Bool = true) async throws(ControlError) -> CommandResult {
         do {
-            return try await sendOnce(params, to: device, endpoint: explicit, started: started, timeout: timeout)
+            return try await sendOnce(params, to: device, endpoint: explicit, started: started, timeout: timeout,
+                                      relookup: relookup)
         } catch {
             if case .lan(let e) = error, e.isUnreachable { noteFailure(device.id) }
             throw error
@@ -189,7 +196,8 @@ public final class LANController: Sendable {
     }
 
     private func sendOnce(_ params: JSONObject, to device: StoredDevice, endpoint explicit: String?,
-                          started: ContinuousClock.Instant, timeout: Duration?) async throws(ControlError) -> CommandResult {
+                          started: ContinuousClock.Instant, timeout: Duration?,
+                          relookup: Bool) async throws(ControlError) -> CommandResult {
         guard let endpoint = explicit ?? CommandShape.endpoint(for: params, type: device.type) else {
             throw .invalidRequest("empty params: nothing to send")
         }
@@ -204,7 +212,7 @@ public final class LANController: Sendable {
         var reply: LANReply
         do {
             reply = try await client.send(endpoint, params, to: target(device), timeout: timeout)
-        } catch let error where error.isUnreachable && !resolvedFresh && !device.hostConfigured {
+        } catch let error where relookup && error.isUnreachable && !resolvedFresh && !device.hostConfigured {
             // The remembered address failed: ask mDNS where the device is now, and try once more.
             guard let found = try? await lookup(device.id) else { throw .lan(error) }
             // A silent device at an unchanged address would only make the caller wait twice.
@@ -279,6 +287,12 @@ public final class LANController: Sendable {
         case .lanError(400, let id) where device.devicekey != nil: return .lan(.keyRejected(deviceID: id))
         default: return .lan(error)
         }
+    }
+
+    /// Asks mDNS where the device is now and remembers it (after its remembered address failed).
+    public func refreshAddress(_ deviceID: String) async {
+        guard let found = try? await lookup(deviceID) else { return }
+        remember([found])
     }
 
     /// One more consecutive LAN failure for the device (three mark its LAN down).

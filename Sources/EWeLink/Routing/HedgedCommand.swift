@@ -25,7 +25,8 @@ struct HedgedCommand: Sendable {
         Task {
             do throws(ControlError) {
                 let result = try await lanLeg.router.lan.send(lanLeg.params, to: lanLeg.device, endpoint: lanLeg.endpoint,
-                                                             started: lanLeg.started, timeout: lanLeg.timeout)
+                                                             started: lanLeg.started, timeout: lanLeg.timeout,
+                                                             relookup: false)
                 sink.yield(.lan(.success(result)))
             } catch {
                 sink.yield(.lan(.failure(error)))
@@ -59,6 +60,11 @@ struct HedgedCommand: Sendable {
             case .lan(.failure(let error)):
                 lanError = error
                 guard Router.shouldFallBack(error) else { throw error }
+                if case .lan(let e) = error, e.isUnreachable, !device.hostConfigured {
+                    // The device may have moved: look for it while the cloud carries this command.
+                    let lan = router.lan, id = device.id
+                    Task { await lan.refreshAddress(id) }
+                }
                 if let cloudError { throw .cloud(cloudError, lan: error.description) }
                 if !cloudStarted { startCloud() }
             case .hedgeDue:
