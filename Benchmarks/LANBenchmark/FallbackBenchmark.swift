@@ -23,7 +23,8 @@ enum FallbackBenchmark {
         var devices: [JSONValue] = []
         for n in 0..<4 {
             devices.append(["id": .string(String(format: "10cb%06x", n + Int.random(in: 0..<0xfff) * 16)), "type": "plug",
-                            "port": 0, "devicekey": .string(UUID().uuidString.lowercased()), "name": .string("fallback \(n)")])
+                            "port": 0, "devicekey": .string(UUID().uuidString.lowercased()), "name": .string("fallback \(n)"),
+                            "apikey": .string(owner)])
         }
         let doc: JSONValue = ["devices": .array(devices),
                               "cloud": ["appId": "bench-app", "appSecret": .string(secret), "accounts": [[

@@ -73,6 +73,8 @@ enum ScaleBenchmark {
         }
         let cpuAfter = cpuTicks(pid)
         let peak = status(pid, "VmHWM")
+        let anon = status(pid, "RssAnon")
+        let pss = smapsRollup(pid, "Pss")
         p.waitUntilExit()
         collected.finish()
         let updates = collected.count - appeared
@@ -82,6 +84,8 @@ enum ScaleBenchmark {
         return [
             Row(key: "watch200_rss_mb", label: "`ewelink watch`, 200 devices: peak RSS", value: Double(peak ?? 0) / 1024, unit: "MB", target: 30),
             Row(key: "watch200_rss_idle_mb", label: "`ewelink watch`, 200 devices: RSS after the initial listing", value: Double(rssBefore ?? 0) / 1024, unit: "MB", target: nil),
+            Row(key: "watch200_anon_mb", label: "`ewelink watch`, 200 devices: private (anonymous) memory at the end", value: Double(anon ?? 0) / 1024, unit: "MB", target: nil),
+            Row(key: "watch200_pss_mb", label: "`ewelink watch`, 200 devices: PSS (shared libraries counted proportionally)", value: Double(pss ?? 0) / 1024, unit: "MB", target: nil),
             Row(key: "watch200_cpu_per_update_ms", label: "`ewelink watch`: CPU per TXT update (\(updates) updates, \(appeared) appearances)",
                 value: cpuMs / Double(updates), unit: "ms", target: nil),
         ]
@@ -94,6 +98,13 @@ enum ScaleBenchmark {
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 13, let u = Int(fields[11]), let s = Int(fields[12]) else { return nil }
         return u + s
+    }
+
+    /// A `kB` field of /proc/PID/smaps_rollup.
+    static func smapsRollup(_ pid: Int32, _ field: String) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8) else { return nil }
+        let line = text.split(separator: "\n").first { $0.hasPrefix(field + ":") }
+        return line.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") }
     }
 
     /// A `kB` field of /proc/PID/status.

@@ -43,10 +43,10 @@ public struct LANHealth: Sendable, Equatable {
     }
 
     /// How long the LAN gets alone before the same command also goes to the cloud: twice the
-    /// slowest recent reply plus 50 ms (a healthy LAN never triggers it), 300 ms while nothing has
+    /// slowest recent reply plus 20 ms (a healthy LAN never triggers it), 300 ms while nothing has
     /// been learnt, never over `limit`.
     public func hedgeDelay(limit: Duration) -> Duration {
-        let learnt = slowestMs.map { Duration.microseconds(Int64(($0 * 2 + 50) * 1000)) } ?? .milliseconds(300)
+        let learnt = slowestMs.map { Duration.microseconds(Int64(($0 * 2 + 20) * 1000)) } ?? .milliseconds(300)
         return min(learnt, limit)
     }
 
