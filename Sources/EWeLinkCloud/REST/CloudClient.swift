@@ -24,8 +24,8 @@ public final class CloudClient: Sendable {
     public let endpoints: CloudEndpoints
     private let signer: CloudSignature
     private let limiter: CloudRateLimiter
-    private let sessionStore: CloudSessionStore?
-    private let state: Mutex<CloudSession?>
+    let sessionStore: CloudSessionStore?
+    let state: Mutex<CloudSession?>
     private let failFast: Bool
     private let http: HTTPClient
 
@@ -151,7 +151,7 @@ public final class CloudClient: Sendable {
         let interface = "\(method.rawValue) \(path)"
         try await limiter.acquire(interface, failFast: failFast)
         defer { limiter.finished(interface) }
-        var url = endpoints.apiBase(region) + path
+        var url = endpoints.base(for: path, region: region) + path
         if !query.isEmpty {
             url += "?" + query.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
         }
@@ -171,12 +171,16 @@ public final class CloudClient: Sendable {
             request.body = .bytes(ByteBuffer(bytes: bytes))
         }
         let responseBody: ByteBuffer
+        let status: UInt
         do {
             let response = try await http.execute(request, timeout: .seconds(15))
+            status = response.status.code
             responseBody = try await response.body.collect(upTo: 8 * 1024 * 1024)
         } catch {
             throw .transport(path: path, reason: "\(error)")
         }
+        // The docs name no answer for a broken calling rule; an HTTP 429 is taken as that refusal.
+        if status == 429 { throw .rateLimited(path: interface, retryAfterMs: limiter.spacingMilliseconds) }
         guard let root = try? JSONValue.parse(Array(responseBody.readableBytesView)), root.objectValue != nil else {
             throw .invalidResponse(path: path, reason: "not a JSON object")
         }
