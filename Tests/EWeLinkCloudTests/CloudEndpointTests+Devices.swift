@@ -119,7 +119,7 @@ extension CloudEndpointTests {
         #expect(await apiCode { try await c.clearHistory(of: "10ffffffff") } == 405)
     }
 
-    @Test("Groups: add, list, rename, members, status on the member devices, delete")
+    @Test("Groups: add, list, rename, members, status (both calls) on the member devices, delete")
     func groups() async throws {
         let (sim, cloud, spec) = try await startCloud([("plug", true), ("plug", true), ("plug", true)])
         defer { Task { await sim.stop() } }
@@ -135,6 +135,10 @@ extension CloudEndpointTests {
         #expect(d2.snapshot.params["switch"] != "on", "not a member")
         let listed = try #require(try await c.groups().first)
         #expect(listed.name == "Hall lights" && listed.params["switch"] == "on")
+        #expect(try await c.status(ofGroup: group.id, params: ["switch"]) == ["switch": "on"])
+        d1.setOnline(false)
+        try await c.setStatus(ofGroup: group.id, params: ["switch": "off"])
+        #expect(d0.snapshot.params["switch"] == "off" && d1.snapshot.params["switch"] == "on", "offline members skipped")
         #expect(await apiCode { try await c.setGroupDevices(group.id, [d1.id]) } == 400, "the main device must stay")
         #expect(await apiCode { try await c.addGroup(name: String(repeating: "x", count: 51), mainDeviceID: d0.id) } == 400)
         try await c.deleteGroup(group.id)

@@ -36,6 +36,19 @@ extension CloudClient {
         try await call(.groupStatus, body: ["id": .string(id), "params": .object(params)])
     }
 
+    /// A group's status (all params, or the named ones), through the device-or-group status call.
+    public func status(ofGroup id: String, params names: [String]? = nil) async throws(CloudError) -> JSONObject {
+        var query: [(String, String)] = [("type", "2"), ("id", id)]
+        if let names, !names.isEmpty { query.append(("params", names.joined(separator: "|"))) }
+        return try await call(.getStatus, query: query)["params"]?.objectValue ?? [:]
+    }
+
+    /// Sends params to every device of a group (offline ones are skipped) through the
+    /// device-or-group status call.
+    public func setStatus(ofGroup id: String, params: JSONObject) async throws(CloudError) {
+        try await call(.setStatus, body: ["type": 2, "id": .string(id), "params": .object(params)])
+    }
+
     /// Sets the group's devices to exactly `deviceIDs` (which must hold the main device); returns
     /// the devices whose group membership changed.
     public func setGroupDevices(_ id: String, _ deviceIDs: [String]) async throws(CloudError) -> [CloudThing] {

@@ -1,5 +1,6 @@
 import EWeLinkCloud
 import EWeLinkLAN
+import Hummingbird
 
 /// The group interfaces: list, add, rename, delete, status (saved, and sent to the member
 /// devices that are online) and the member list.
@@ -84,6 +85,29 @@ extension MockCloud {
             d.applyFromCloud(params)
         }
         return [:]
+    }
+
+    /// `GET /v2/device/thing/status?type=2`: the group's saved status (all, or the named params).
+    func readGroupStatus(_ id: String?, names: String?, account me: Int) -> Response {
+        guard let id else { return Self.error(400, "type and id required") }
+        guard let params = extra.withLock({ s in s.groups[id].flatMap { $0.owner == me ? $0.params : nil } }) else {
+            return Self.error(405, "group not found")
+        }
+        guard let names, !names.isEmpty else { return Self.ok(["params": .object(params)]) }
+        let wanted = Set(names.split(separator: "|").map(String.init))
+        return Self.ok(["params": .object(JSONObject(params.entries.filter { wanted.contains($0.key) }.map { ($0.key, $0.value) }))])
+    }
+
+    /// `POST /v2/device/thing/status` with `type` 2: saved, and sent to the members that are online.
+    func setGroupStatus(_ body: [UInt8], account me: Int) -> Response {
+        guard let o = try? JSONValue.parse(body).objectValue, let id = o["id"]?.stringValue, !id.isEmpty else {
+            return Self.error(400, "type, id and params required")
+        }
+        do {
+            return Self.ok(try groupStatus(MockCall(params: o, account: me, region: "")))
+        } catch {
+            return Self.error(error.code, error.message)
+        }
     }
 
     func groupDevices(_ c: MockCall) throws(MockRefusal) -> JSONObject {

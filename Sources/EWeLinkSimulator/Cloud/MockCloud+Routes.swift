@@ -67,7 +67,7 @@ extension MockCloud {
     /// Routes every other interface of the table, and starts the operating histories.
     func registerStoreRoutes(_ router: Router<BasicRequestContext>) {
         for api in CloudAPI.allCases where !Self.coreAPIs.contains(api) {
-            router.on(RouterPath("/{region}" + api.path), method: HTTPRequest.Method(api.method)!) { request, context in
+            router.on(Self.route(api), method: HTTPRequest.Method(api.method)!) { request, context in
                 try await self.serve(api, request, context)
             }
         }
@@ -76,6 +76,9 @@ extension MockCloud {
             device.observe { [weak self] change in self?.record(device, change) }
         }
     }
+
+    /// Where an interface is served: under each region's prefix.
+    static func route(_ api: CloudAPI) -> RouterPath { RouterPath("/{region}" + api.path) }
 
     private func serve(_ api: CloudAPI, _ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (body, failure) = try await check(request, context, auth: api.auth == .sign ? .sign : .bearer,

@@ -87,13 +87,13 @@ public final class MockCloud: Sendable {
 
     public func start(port: Int) async throws {
         let router = Router()
-        router.post("/{region}/v2/user/login") { request, context in try await self.login(request, context) }
-        router.post("/{region}/v2/user/refresh") { request, context in try await self.refresh(request, context) }
-        router.get("/{region}/v2/device/thing") { request, context in try await self.thingList(request, context) }
-        router.get("/{region}/v2/device/thing/status") { request, context in try await self.getStatus(request, context) }
-        router.post("/{region}/v2/device/thing/status") { request, context in try await self.setStatus(request, context) }
+        router.post(Self.route(.login)) { request, context in try await self.login(request, context) }
+        router.post(Self.route(.refresh)) { request, context in try await self.refresh(request, context) }
+        router.get(Self.route(.thingList)) { request, context in try await self.thingList(request, context) }
+        router.get(Self.route(.getStatus)) { request, context in try await self.getStatus(request, context) }
+        router.post(Self.route(.setStatus)) { request, context in try await self.setStatus(request, context) }
         router.get("/{region}/dispatch/app") { request, context in try await self.dispatch(request, context) }
-        router.post("/{region}/v2/device/ota/query") { request, context in try await self.otaQuery(request, context) }
+        router.post(Self.route(.otaQuery)) { request, context in try await self.otaQuery(request, context) }
         registerStoreRoutes(router)
         for device in devices.values { device.observe { [weak self] change in self?.push(device, change) } }
         var logger = Logger(label: "ewelink-mock-cloud")
@@ -188,6 +188,10 @@ public final class MockCloud: Sendable {
         let (_, failure) = try await check(request, context, auth: .bearer, interface: "status-get")
         if let failure { return failure }
         let query = request.uri.queryParameters
+        if query.get("type") == "2" {
+            return readGroupStatus(query.get("id").map { String($0) }, names: query.get("params").map { String($0) },
+                                   account: try bearerAccount(request)!)
+        }
         guard query.get("type") == "1", let rawID = query.get("id") else {
             return Self.error(400, "type and id required")
         }
@@ -206,6 +210,7 @@ public final class MockCloud: Sendable {
     private func setStatus(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (body, failure) = try await check(request, context, auth: .bearer, interface: "status-set")
         if let failure { return failure }
+        if (try? JSONValue.parse(body))?["type"]?.intValue == 2 { return setGroupStatus(body, account: try bearerAccount(request)!) }
         guard let o = try? JSONValue.parse(body).objectValue, o["type"]?.intValue == 1,
               let id = o["id"]?.stringValue, let params = o["params"]?.objectValue, !params.isEmpty else {
             return Self.error(400, "type, id and params required")
