@@ -146,6 +146,9 @@ struct CloudEndpointTests {
         let (user, region) = try await c.profile()
         #expect(user.nickname == "Ada" && user.acceptEmailAd == true && region == .eu && user.email == spec.ownerEmail)
         #expect(await apiCode { try await c.updateProfile(accountConsult: false) } == 400)
+        let otherApp = CloudClient(credentials: CloudCredentials(appID: "other-app", appSecret: spec.appSecret),
+                                   endpoints: c.endpoints, session: c.session, limiter: limiter)
+        #expect(await apiCode { try await otherApp.profile() } == 407, "user interfaces check the app id")
 
         let old = try #require(c.session)
         try await c.logout()

@@ -84,6 +84,10 @@ extension MockCloud {
         let (body, failure) = try await check(request, context, auth: api.auth == .sign ? .sign : .bearer,
                                               interface: api.path)
         if let failure { return failure }
+        // The user interfaces want the app id even with a token.
+        if api.path.hasPrefix("/v2/user/") && request.headers[.init("X-CK-Appid")!] != fleet.appID {
+            return Self.error(407, "appid is unauthorized")
+        }
         var params: JSONObject = [:]
         if request.method == .post || request.method == .put {
             guard let o = (body.isEmpty ? .object([:]) : try? JSONValue.parse(body))?.objectValue else {
