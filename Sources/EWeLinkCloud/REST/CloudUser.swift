@@ -28,32 +28,3 @@ public struct CloudUser: Sendable, Equatable {
         raw = o
     }
 }
-
-/// What a verification code is for (`type` of `/v2/user/verification-code`).
-public enum VerificationPurpose: Int, Sendable, CaseIterable {
-    case register = 0
-    case resetPassword = 1
-    case closeAccount = 3
-    case smsLogin = 4
-}
-
-/// Who an account call is about: an email, or a phone number with its country code
-/// (`+8618023456789`; the phone number is checked first when both are given).
-public enum CloudAccountID: Sendable, Equatable {
-    case email(String)
-    case phone(String)
-
-    var field: (String, JSONValue) {
-        switch self {
-        case .email(let e): return ("email", .string(e))
-        case .phone(let p): return ("phoneNumber", .string(p))
-        }
-    }
-
-    var text: String {
-        switch self {
-        case .email(let e): return e
-        case .phone(let p): return p
-        }
-    }
-}
