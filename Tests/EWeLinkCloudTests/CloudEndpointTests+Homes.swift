@@ -36,6 +36,12 @@ extension CloudEndpointTests {
 
         try await c.switchFamily(to: cottage.id)
         #expect(try await c.things().isEmpty, "the devices are in the first home")
+        _ = try await c.addGroup(name: "Porch lights", mainDeviceID: sim.devices[0].id, placement: ThingPlacement(familyID: home.id))
+        let inFirst = try await c.items(familyID: home.id)
+        #expect(inFirst.count == 3 && Set(sim.devices.map(\.id)).isSubset(of: inFirst.map(\.id)))
+        #expect(inFirst.contains { if case .group(let g) = $0 { g.name == "Porch lights" } else { false } })
+        let inCurrent = try await c.items()
+        #expect(inCurrent.isEmpty)
         #expect(await apiCode { try await c.deleteFamily(cottage.id, moveThingsTo: "fam-none", switchTo: home.id) } == 400)
         try await c.deleteFamily(home.id, moveThingsTo: cottage.id, switchTo: cottage.id)
         let moved = try await c.things()

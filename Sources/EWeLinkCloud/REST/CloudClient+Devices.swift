@@ -1,6 +1,21 @@
 import EWeLinkLAN
 
 extension CloudClient {
+    /// Every thing of a home (nil: the current one), devices and groups, fetched 30 at a time.
+    public func items(familyID: String? = nil) async throws(CloudError) -> [CloudItem] {
+        var out: [CloudItem] = []
+        var begin = 0
+        while true {
+            var query: [(String, String)] = [("num", "30"), ("beginIndex", String(begin))]
+            if let familyID { query.append(("familyid", familyID)) }
+            let data = try await call(.thingList, query: query)
+            let items = data["thingList"]?.arrayValue ?? []
+            out += items.compactMap(CloudItem.init)
+            begin += items.count
+            if items.isEmpty || begin >= data["total"]?.intValue ?? 0 { return out }
+        }
+    }
+
     /// The named things (1 to 10): devices and groups, in the cloud's order.
     public func things(_ refs: [CloudThingRef]) async throws(CloudError) -> [CloudItem] {
         guard (1...10).contains(refs.count) else { throw Self.invalid(.specifiedThings, "1 to 10 things per call") }
