@@ -173,7 +173,9 @@ extension MockCloud {
         let code = try c.string("verificationCode")
         try extra.withLock { s throws(MockRefusal) in
             let a = s.accounts[me]
-            try s.useCode(code, for: a.phoneNumber ?? a.email ?? "", purpose: 3)
+            // The code may have gone to either address of the account.
+            let address = [a.phoneNumber, a.email].compactMap { $0 }.first { s.codes[$0.lowercased()]?.code == code } ?? ""
+            try s.useCode(code, for: address, purpose: 3)
             for id in s.owner.keys where s.owner[id] == me { s.release(id) }
             for id in a.shared { s.unshare(id, guest: me) }
             for (gid, g) in s.groups where g.owner == me { s.groups[gid] = nil }
