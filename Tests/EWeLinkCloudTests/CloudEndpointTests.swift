@@ -208,10 +208,21 @@ struct CloudEndpointTests {
         #expect(CloudErrorCode.describe(30022).contains("offline"))
     }
 
-    @Test("Every interface of the table is routed by the mock cloud")
-    func routes() {
+    @Test("Every interface of the table is routed by the mock cloud and refuses an unauthorised call")
+    func routes() async throws {
+        let (sim, cloud, _) = try await startCloud([("plug", true)])
+        defer { Task { await sim.stop() } }
         #expect(CloudAPI.allCases.count == 47)
         #expect(CloudAPI.renameGroup.method == "PUT" && CloudAPI.renameGroup.path == "/v2/device/group")
         #expect(CloudAPI.changePassword.auth == .bearer && CloudAPI.register.auth == .sign)
+        for api in CloudAPI.allCases {
+            let hasBody = api.method == "POST" || api.method == "PUT"
+            let result = await RawHTTP.request(port: cloud.port, method: api.method, path: "/eu" + api.path,
+                                               body: hasBody ? Array("{}".utf8) : [],
+                                               headers: hasBody ? ["Content-Type": "application/json"] : [:])
+            let answer = try JSONValue.parse(try #require(result.body, "\(api)"))
+            #expect(result.status == 200 && answer["error"] == 401, "\(api)")
+        }
+        #expect(cloud.stats.violations == 0)
     }
 }
