@@ -24,8 +24,8 @@ public final class CloudClient: Sendable {
     public let endpoints: CloudEndpoints
     private let signer: CloudSignature
     private let limiter: CloudRateLimiter
-    private let sessionStore: CloudSessionStore?
-    private let state: Mutex<CloudSession?>
+    let sessionStore: CloudSessionStore?
+    let state: Mutex<CloudSession?>
     private let failFast: Bool
     private let http: HTTPClient
 
@@ -57,10 +57,10 @@ public final class CloudClient: Sendable {
         var region = start
         for _ in 0..<3 {
             do throws(CloudError) {
-                let data = try await call(.POST, "/v2/user/login", body: body, auth: .sign, region: region)
+                let data = try await call(.POST, CloudAPI.login.path, body: body, auth: .sign, region: region)
                 guard let at = data["at"]?.stringValue, let rt = data["rt"]?.stringValue,
                       let apikey = data["user"]?["apikey"]?.stringValue else {
-                    throw CloudError.invalidResponse(path: "/v2/user/login", reason: "no at/rt/user.apikey")
+                    throw CloudError.invalidResponse(path: CloudAPI.login.path, reason: "no at/rt/user.apikey")
                 }
                 let actual = data["region"]?.stringValue.flatMap(CloudRegion.init(rawValue:)) ?? region
                 let session = CloudSession(at: at, rt: rt, apikey: apikey, region: actual, appID: credentials.appID,
@@ -83,10 +83,10 @@ public final class CloudClient: Sendable {
     /// Trades the refresh token for new tokens.
     public func refresh() async throws(CloudError) {
         guard var session = session else { throw .notLoggedIn }
-        let data = try await call(.POST, "/v2/user/refresh", body: ["rt": .string(session.rt)], auth: .sign,
+        let data = try await call(.POST, CloudAPI.refresh.path, body: ["rt": .string(session.rt)], auth: .sign,
                                   region: session.region, retryOnTokenProblem: false)
         guard let at = data["at"]?.stringValue, let rt = data["rt"]?.stringValue else {
-            throw .invalidResponse(path: "/v2/user/refresh", reason: "no at/rt")
+            throw .invalidResponse(path: CloudAPI.refresh.path, reason: "no at/rt")
         }
         session.at = at
         session.rt = rt
@@ -101,7 +101,7 @@ public final class CloudClient: Sendable {
         var out: [CloudThing] = []
         var begin = 0
         while true {
-            let data = try await call(.GET, "/v2/device/thing",
+            let data = try await call(.GET, CloudAPI.thingList.path,
                                       query: [("num", "30"), ("beginIndex", String(begin))], auth: .bearer)
             let items = data["thingList"]?.arrayValue ?? []
             out += items.compactMap(CloudThing.init(item:))
@@ -115,13 +115,13 @@ public final class CloudClient: Sendable {
     public func status(of deviceID: String, params names: [String]? = nil) async throws(CloudError) -> JSONObject {
         var query: [(String, String)] = [("type", "1"), ("id", deviceID)]
         if let names, !names.isEmpty { query.append(("params", names.joined(separator: "|"))) }
-        let data = try await call(.GET, "/v2/device/thing/status", query: query, auth: .bearer)
+        let data = try await call(.GET, CloudAPI.getStatus.path, query: query, auth: .bearer)
         return data["params"]?.objectValue ?? [:]
     }
 
     /// Sends params to a device through the cloud (REST).
     public func setStatus(of deviceID: String, params: JSONObject) async throws(CloudError) {
-        _ = try await call(.POST, "/v2/device/thing/status",
+        _ = try await call(.POST, CloudAPI.setStatus.path,
                            body: ["type": 1, "id": .string(deviceID), "params": .object(params)], auth: .bearer)
     }
 
@@ -151,7 +151,7 @@ public final class CloudClient: Sendable {
         let interface = "\(method.rawValue) \(path)"
         try await limiter.acquire(interface, failFast: failFast)
         defer { limiter.finished(interface) }
-        var url = endpoints.apiBase(region) + path
+        var url = endpoints.base(for: path, region: region) + path
         if !query.isEmpty {
             url += "?" + query.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
         }
@@ -171,12 +171,16 @@ public final class CloudClient: Sendable {
             request.body = .bytes(ByteBuffer(bytes: bytes))
         }
         let responseBody: ByteBuffer
+        let status: UInt
         do {
             let response = try await http.execute(request, timeout: .seconds(15))
+            status = response.status.code
             responseBody = try await response.body.collect(upTo: 8 * 1024 * 1024)
         } catch {
             throw .transport(path: path, reason: "\(error)")
         }
+        // The docs name no answer for a broken calling rule; an HTTP 429 is taken as that refusal.
+        if status == 429 { throw .rateLimited(path: interface, retryAfterMs: limiter.spacingMilliseconds) }
         guard let root = try? JSONValue.parse(Array(responseBody.readableBytesView)), root.objectValue != nil else {
             throw .invalidResponse(path: path, reason: "not a JSON object")
         }

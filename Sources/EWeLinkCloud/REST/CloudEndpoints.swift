@@ -12,6 +12,13 @@ public struct CloudEndpoints: Sendable, Equatable {
         return override.replacingOccurrences(of: "{region}", with: region.rawValue)
     }
 
+    /// The base for `path`: the global host for the region lookup, else the region's. A mock
+    /// cloud serves the lookup under any region prefix.
+    public func base(for path: String, region: CloudRegion) -> String {
+        guard path == CloudAPI.getRegion.path else { return apiBase(region) }
+        return override == nil ? CloudRegion.globalAPIBase : apiBase(.cn)
+    }
+
     public func dispatchURL(_ region: CloudRegion) -> String {
         guard override != nil else { return region.dispatchURL }
         return apiBase(region) + "/dispatch/app"

@@ -8,7 +8,8 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
     case sessionExpired
     /// App credentials are missing.
     case missingAppCredentials
-    /// A call would break the cloud's rate limits and fail-fast was asked for.
+    /// A call would break the cloud's rate limits and fail-fast was asked for, or the cloud refused
+    /// a call for breaking them (HTTP 429).
     case rateLimited(path: String, retryAfterMs: Int)
     /// The login kept being redirected between regions.
     case regionLoop(String)

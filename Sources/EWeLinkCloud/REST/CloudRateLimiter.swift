@@ -34,6 +34,11 @@ public final class CloudRateLimiter: Sendable {
         self.maxCallsPerWindow = maxCallsPerWindow
     }
 
+    /// The spacing in whole milliseconds (a retry hint).
+    public var spacingMilliseconds: Int {
+        Int(minimumSpacing.components.seconds * 1000 + minimumSpacing.components.attoseconds / 1_000_000_000_000_000)
+    }
+
     /// Marks the call to `interface` answered. The spacing counts from here: the cloud sees a
     /// request arrive at the latest when its answer is back, so the next one can never arrive
     /// less than the spacing after it, whatever the network did to the first.

@@ -10,8 +10,8 @@ public enum CloudRegion: String, Sendable, CaseIterable {
 
     private var tld: String { self == .cn ? "cn" : "cc" }
 
-    /// The global region lookup (`GET …?countryCode=+86`, Sign).
-    public static let regionLookupURL = "https://apia.coolkit.cn/v2/utils/get-region"
+    /// The global host, for the region lookup (`GET /v2/utils/get-region?countryCode=+86`, Sign).
+    public static let globalAPIBase = "https://apia.coolkit.cn"
 
     public var description: String {
         switch self {

@@ -16,6 +16,12 @@ public struct CloudThing: Sendable, Equatable {
     public var itemType: Int
     public var sharedBy: String?
     public var params: JSONObject
+    /// The users the device is shared with (own devices).
+    public var shareTo: [CloudShare]
+    /// Free-form tags kept by the cloud (channel names, …).
+    public var tags: JSONObject
+    public var familyID: String?
+    public var roomID: String?
 
     /// Outlets in the state (`switches`), or nil for single-channel devices.
     public var channels: Int? { params["switches"]?.arrayValue?.count }
@@ -36,5 +42,9 @@ public struct CloudThing: Sendable, Equatable {
         online = data["online"]?.boolValue ?? false
         itemType = type
         sharedBy = data["sharedBy"]?["apikey"]?.stringValue
+        shareTo = (data["shareTo"]?.arrayValue ?? []).compactMap(CloudShare.init)
+        tags = data["tags"]?.objectValue ?? [:]
+        familyID = data["family"]?["familyid"]?.stringValue
+        roomID = data["family"]?["roomid"]?.stringValue
     }
 }

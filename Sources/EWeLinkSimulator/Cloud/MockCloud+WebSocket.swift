@@ -74,11 +74,11 @@ extension MockCloud {
               o["appid"]?.stringValue == fleet.appID, let nonce = o["nonce"]?.stringValue, nonce.count == 8,
               o["ts"]?.intValue != nil, sequence != .null else { return refuse(400, "Bad Request") }
         guard let at = o["at"]?.stringValue, let index = account(forToken: at),
-              o["apikey"]?.stringValue == fleet.accounts[index].apikey else {
+              o["apikey"]?.stringValue == accounts[index].apikey else {
             return refuse(406, "Authentication Failed")
         }
         addSession(id, SocketSession(account: index, sink: sink))
-        sink.yield(JSONValue.object(["error": 0, "apikey": .string(fleet.accounts[index].apikey),
+        sink.yield(JSONValue.object(["error": 0, "apikey": .string(accounts[index].apikey),
                                      "config": ["hb": 1, "hbInterval": .int(fleet.hbInterval)],
                                      "sequence": sequence]).serialized)
         return index
@@ -91,7 +91,7 @@ extension MockCloud {
         var reply: JSONObject = ["error": 0, "deviceid": .string(deviceID), "apikey": o["apikey"] ?? .null,
                                  "sequence": sequence]
         guard let device = devices[deviceID], ownerApikey(device) == o["apikey"]?.stringValue,
-              owns(index, device) || fleet.accounts[index].shared.contains(deviceID)
+              owns(index, device) || accounts[index].shared.contains(deviceID)
         else {
             reply["error"] = 403
             return reply

@@ -30,13 +30,16 @@ public final class MockCloud: Sendable {
 
     let fleet: CloudFleet
     let devices: [String: SimulatedDevice]
-    private let state = Mutex(State())
+    let state = Mutex(State())
+    /// Accounts, homes, groups, shares and the rest of the REST state (see `MockCloudStore`).
+    let extra: Mutex<MockCloudStore>
     private let portBox = Mutex<Int>(0)
     private let task = Mutex<Task<Void, any Error>?>(nil)
 
     public init(fleet: CloudFleet, devices: [SimulatedDevice]) {
         self.fleet = fleet
         self.devices = Dictionary(uniqueKeysWithValues: devices.map { ($0.id, $0) })
+        extra = Mutex(MockCloudStore(fleet: fleet, devices: devices))
     }
 
     public var port: Int { portBox.withLock { $0 } }
@@ -64,7 +67,7 @@ public final class MockCloud: Sendable {
     func sessions(for device: SimulatedDevice) -> [SocketSession] {
         state.withLock { s in
             s.sockets.values.filter { session in
-                owns(session.account, device) || fleet.accounts[session.account].shared.contains(device.id)
+                owns(session.account, device) || accounts[session.account].shared.contains(device.id)
             }
         }
     }
@@ -84,13 +87,14 @@ public final class MockCloud: Sendable {
 
     public func start(port: Int) async throws {
         let router = Router()
-        router.post("/{region}/v2/user/login") { request, context in try await self.login(request, context) }
-        router.post("/{region}/v2/user/refresh") { request, context in try await self.refresh(request, context) }
-        router.get("/{region}/v2/device/thing") { request, context in try await self.thingList(request, context) }
-        router.get("/{region}/v2/device/thing/status") { request, context in try await self.getStatus(request, context) }
-        router.post("/{region}/v2/device/thing/status") { request, context in try await self.setStatus(request, context) }
+        router.post(Self.route(.login)) { request, context in try await self.login(request, context) }
+        router.post(Self.route(.refresh)) { request, context in try await self.refresh(request, context) }
+        router.get(Self.route(.thingList)) { request, context in try await self.thingList(request, context) }
+        router.get(Self.route(.getStatus)) { request, context in try await self.getStatus(request, context) }
+        router.post(Self.route(.setStatus)) { request, context in try await self.setStatus(request, context) }
         router.get("/{region}/dispatch/app") { request, context in try await self.dispatch(request, context) }
-        router.post("/{region}/v2/device/ota/query") { request, context in try await self.otaQuery(request, context) }
+        router.post(Self.route(.otaQuery)) { request, context in try await self.otaQuery(request, context) }
+        registerStoreRoutes(router)
         for device in devices.values { device.observe { [weak self] change in self?.push(device, change) } }
         var logger = Logger(label: "ewelink-mock-cloud")
         logger.logLevel = .critical
@@ -130,10 +134,10 @@ public final class MockCloud: Sendable {
         let phone = o["phoneNumber"]?.stringValue
         let email = o["email"]?.stringValue?.lowercased()
         guard phone != nil || email != nil else { return Self.error(400, "email or phoneNumber required") }
-        guard let index = fleet.accounts.firstIndex(where: { a in
+        guard let index = accounts.firstIndex(where: { a in
             (phone != nil && a.phoneNumber == phone) || (phone == nil && email != nil && a.email == email)
         }) else { return Self.error(10003, "user does not exist") }
-        let account = fleet.accounts[index]
+        let account = accounts[index]
         let region = context.parameters.get("region") ?? ""
         guard region == account.region.rawValue else {
             return Self.json(["error": 10004, "msg": "redirection", "data": ["region": .string(account.region.rawValue)]])
@@ -167,20 +171,10 @@ public final class MockCloud: Sendable {
     private func thingList(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (_, failure) = try await check(request, context, auth: .bearer, interface: "thing")
         if let failure { return failure }
-        let account = fleet.accounts[try bearerAccount(request)!]
         let query = request.uri.queryParameters
         let num = query.get("num").flatMap { Int(String($0)) } ?? 30
         let begin = max(0, query.get("beginIndex").flatMap { Int(String($0)) } ?? 0)
-        var things: [JSONValue] = []
-        let index = try bearerAccount(request)!
-        for d in devices.values.sorted(by: { $0.id < $1.id }) where owns(index, d) {
-            things.append(thing(d, itemType: 1, owner: nil))
-        }
-        for id in account.shared {
-            guard let d = devices[id] else { continue }
-            let owner = fleet.accounts.first { $0.apikey == ownerApikey(d) }
-            things.append(thing(d, itemType: 2, owner: owner))
-        }
+        let things = items(for: try bearerAccount(request)!, family: query.get("familyid").map { String($0) })
         let page = num == 0 ? Array(things.dropFirst(begin)) : Array(things.dropFirst(begin).prefix(num))
         let indexed = page.enumerated().map { n, t -> JSONValue in
             var o = t.objectValue!
@@ -194,6 +188,10 @@ public final class MockCloud: Sendable {
         let (_, failure) = try await check(request, context, auth: .bearer, interface: "status-get")
         if let failure { return failure }
         let query = request.uri.queryParameters
+        if query.get("type") == "2" {
+            return readGroupStatus(query.get("id").map { String($0) }, names: query.get("params").map { String($0) },
+                                   account: try bearerAccount(request)!)
+        }
         guard query.get("type") == "1", let rawID = query.get("id") else {
             return Self.error(400, "type and id required")
         }
@@ -212,6 +210,7 @@ public final class MockCloud: Sendable {
     private func setStatus(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (body, failure) = try await check(request, context, auth: .bearer, interface: "status-set")
         if let failure { return failure }
+        if (try? JSONValue.parse(body))?["type"]?.intValue == 2 { return setGroupStatus(body, account: try bearerAccount(request)!) }
         guard let o = try? JSONValue.parse(body).objectValue, o["type"]?.intValue == 1,
               let id = o["id"]?.stringValue, let params = o["params"]?.objectValue, !params.isEmpty else {
             return Self.error(400, "type, id and params required")
@@ -255,8 +254,8 @@ public final class MockCloud: Sendable {
 
     /// Reads the body and checks headers, authorisation and rate limits; a non-nil response is the
     /// cloud's refusal.
-    private func check(_ request: Request, _ context: BasicRequestContext, auth: AuthKind,
-                       interface: String) async throws -> ([UInt8], Response?) {
+    func check(_ request: Request, _ context: BasicRequestContext, auth: AuthKind,
+               interface: String) async throws -> ([UInt8], Response?) {
         let buffer = try await request.body.collect(upTo: 1 << 20)
         let body = Array(buffer.readableBytesView)
         let limited = state.withLock { s -> Bool in
@@ -280,7 +279,7 @@ public final class MockCloud: Sendable {
                 return (body, Self.error(400, "invalid nonce"))
             }
         }
-        if request.method == .post {
+        if request.method == .post || request.method == .put {
             let type = request.headers[.contentType]?.lowercased() ?? ""
             guard type == "application/json" || type == "application/json; charset=utf-8" else {
                 return (body, Self.error(400, "content-type must be application/json"))
@@ -308,28 +307,27 @@ public final class MockCloud: Sendable {
         return (body, Self.error(401, "authorization required"))
     }
 
-    private func bearerAccount(_ request: Request) throws -> Int? {
+    func bearerAccount(_ request: Request) throws -> Int? {
         let at = String((request.headers[.authorization] ?? "").dropFirst(7))
         return state.withLock { $0.tokens[at]?.account }
     }
 
-    private func accessible(_ id: String, account index: Int) -> SimulatedDevice? {
+    func accessible(_ id: String, account index: Int) -> SimulatedDevice? {
         guard let d = devices[id] else { return nil }
-        return owns(index, d) || fleet.accounts[index].shared.contains(id) ? d : nil
+        return extra.withLock { $0.canSee(id, index) } ? d : nil
     }
 
-    /// Whether an account owns a device: listed in its `devices`, or carrying its apikey.
+    /// Whether an account owns a device (at start: listed in its `devices`, or carrying its apikey).
     func owns(_ index: Int, _ d: SimulatedDevice) -> Bool {
-        let account = fleet.accounts[index]
-        return account.devices.contains(d.id) || d.config.apikey == account.apikey
+        extra.withLock { $0.owner[d.id] == index }
     }
 
     /// The apikey the cloud reports for a device: its owner's.
     func ownerApikey(_ d: SimulatedDevice) -> String {
-        fleet.accounts.first { $0.devices.contains(d.id) }?.apikey ?? d.config.apikey
+        extra.withLock { s in s.owner[d.id].map { s.accounts[$0].apikey } } ?? d.config.apikey
     }
 
-    private func issueTokens(for account: Int) -> (String, String) {
+    func issueTokens(for account: Int) -> (String, String) {
         let at = Digest.hex(Digest.sha256(Array(UUID().uuidString.utf8)))
         let rt = Digest.hex(Digest.sha256(Array(UUID().uuidString.utf8)))
         let expires = Date().addingTimeInterval(TimeInterval(fleet.tokenLifetimeSeconds))
@@ -340,7 +338,7 @@ public final class MockCloud: Sendable {
         return (at, rt)
     }
 
-    private func thing(_ d: SimulatedDevice, itemType: Int, owner: CloudFleet.Account?) -> JSONValue {
+    func thing(_ d: SimulatedDevice, itemType: Int, owner: CloudFleet.Account?) -> JSONValue {
         let s = d.snapshot
         var params = s.params
         params["fwVersion"] = .string(s.fwVersion)

@@ -1,0 +1,30 @@
+import EWeLinkLAN
+
+/// A user account as the cloud describes it (login, register, profile, home page).
+public struct CloudUser: Sendable, Equatable {
+    public var apikey: String
+    public var email: String?
+    public var phoneNumber: String?
+    public var countryCode: String?
+    public var nickname: String?
+    /// 10 free, 20 advanced, 30 pro.
+    public var accountLevel: Int?
+    /// Whether the user subscribed to the newsletter.
+    public var acceptEmailAd: Bool?
+    public var accountConsult: Bool?
+    /// Every field as sent (WeChat ids, subscription dates, …).
+    public var raw: JSONObject
+
+    init?(_ value: JSONValue?) {
+        guard let o = value?.objectValue, let apikey = o["apikey"]?.stringValue else { return nil }
+        self.apikey = apikey
+        email = o["email"]?.stringValue
+        phoneNumber = o["phoneNumber"]?.stringValue
+        countryCode = o["countryCode"]?.stringValue
+        nickname = o["nickname"]?.stringValue
+        accountLevel = o["accountLevel"]?.intValue
+        acceptEmailAd = o["acceptEmailAd"]?.boolValue
+        accountConsult = o["accountConsult"]?.boolValue
+        raw = o
+    }
+}
