@@ -86,7 +86,10 @@ struct RouterDecisionTests {
         }
         var seen = try await router.reachability(of: d.id)
         #expect(seen.lanDown && seen.lanFailures == 3)
-        // Back on the LAN, but marked down and not due for a probe: the cloud serves it.
+        // Down: the first command probes (refused, so the cloud serves it) …
+        #expect(try await router.power(.off, d.id).route == .rest)
+        #expect(try store.load()[0].lanHealth.lastProbe != nil)
+        // … and the next ones do not until the interval has passed, even with the LAN back.
         _ = await d.setFaults { $0.lan = .ok }
         #expect(try await router.power(.on, d.id).route == .rest)
         // A router that may probe now finds the port open and uses the LAN again.

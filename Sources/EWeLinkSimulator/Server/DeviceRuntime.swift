@@ -81,7 +81,7 @@ final class DeviceRuntime: Sendable {
             announceRequests.yield()
         case .rebooting:
             service.withLock { $0 }?.withdraw()
-            Task { await http.stop() }
+            Task { await http.stop(holdingPort: true) }
         case .rebooted:
             Task { await self.comeBack() }
         case .faults, .online:
@@ -120,7 +120,7 @@ final class DeviceRuntime: Sendable {
     private func applyFaults(_ faults: DeviceFaults) async {
         let rebooting = device.snapshot.rebooting
         if faults.lan == .refuse {
-            await http.stop()
+            await http.stop(holdingPort: true)
         } else if !rebooting {
             try? await http.start()
         }

@@ -44,6 +44,8 @@ public final class LoopbackHTTPServer: Sendable {
         var active = 0
         var children: [ObjectIdentifier: any Channel] = [:]
         var port = 0
+        /// A bound, non-listening socket holding the port while the server is down.
+        var placeholder: Int32 = -1
     }
 
     public init(host: String = "127.0.0.1", port: Int, maxBody: Int = 64 * 1024, oneConnectionAtATime: Bool,
@@ -63,6 +65,7 @@ public final class LoopbackHTTPServer: Sendable {
     /// Binds and starts accepting. Rebinding after `stop` reuses the same port.
     public func start() async throws {
         if isListening { return }
+        releasePlaceholder()
         let port = state.withLock { $0.port } == 0 ? requestedPort : state.withLock { $0.port }
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -95,8 +98,11 @@ public final class LoopbackHTTPServer: Sendable {
         }
     }
 
-    /// Closes the listening socket and every open connection.
-    public func stop() async {
+    /// Closes the listening socket and every open connection. `holdingPort`: keep the port bound
+    /// (not listening, so connections are refused, exactly as with no listener) so that nothing
+    /// else on the machine takes it before `start` reopens it.
+    public func stop(holdingPort: Bool = false) async {
+        defer { if holdingPort { holdPlaceholder() } else { releasePlaceholder() } }
         let (channel, task, children) = state.withLock { s in
             defer { s.channel = nil; s.task = nil; s.children = [:] }
             return (s.channel, s.task, Array(s.children.values))
@@ -104,6 +110,29 @@ public final class LoopbackHTTPServer: Sendable {
         try? await channel?.close()
         for c in children { try? await c.close() }
         await task?.value
+    }
+
+    private func holdPlaceholder() {
+        let port = state.withLock { $0.port }
+        guard port != 0, state.withLock({ $0.placeholder }) < 0 else { return }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port)).bigEndian
+        address.sin_addr.s_addr = inet_addr(host)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { close(fd); return }
+        state.withLock { $0.placeholder = fd }
+    }
+
+    private func releasePlaceholder() {
+        let fd = state.withLock { s -> Int32 in defer { s.placeholder = -1 }; return s.placeholder }
+        if fd >= 0 { close(fd) }
     }
 
     private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async {
