@@ -92,7 +92,7 @@ let package = Package(
 
         // Helpers shared by the test targets: raw HTTP over loopback, fleets, event waits.
         .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkSimulator"], path: "Tests/TestSupport"),
-        .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN"]),
+        .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN", "TestSupport"]),
         .testTarget(name: "EWeLinkSimulatorTests", dependencies: ["EWeLinkSimulator", "EWeLinkLAN", "TestSupport"]),
         .testTarget(name: "EWeLinkCloudTests", dependencies: ["EWeLinkCloud", "EWeLink", "TestSupport"]),
         .testTarget(name: "EWeLinkTests", dependencies: ["EWeLink", "TestSupport"]),

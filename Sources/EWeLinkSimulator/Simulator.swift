@@ -37,6 +37,11 @@ public final class Simulator: Sendable {
 
     public func device(_ id: String) -> SimulatedDevice? { devices.first { $0.id == id } }
 
+    /// How many connections to a device were reset because it was already serving one.
+    public func busyResets(_ id: String) -> Int {
+        runtimes.withLock { $0.first { $0.device.id == id } }?.http.busyResets ?? 0
+    }
+
     /// Starts every device and the control API; returns when every mDNS service is established.
     public func start() async throws {
         var avahi: AvahiConnection? = nil

@@ -184,11 +184,11 @@ public final class LANController: Sendable {
     /// `relookup`: when the remembered address fails, ask mDNS where the device is now and try
     /// once more (off when another route is waiting: `refreshAddress` can run in the background).
     public func send(_ params: JSONObject, to device: StoredDevice, endpoint explicit: String? = nil,
-                     started: ContinuousClock.Instant, timeout: Duration? = nil,
-                     relookup: Bool = true) async throws(ControlError) -> CommandResult {
+                     started: ContinuousClock.Instant, timeout: Duration? = nil, relookup: Bool = true,
+                     onWire: (@Sendable () -> Void)? = nil) async throws(ControlError) -> CommandResult {
         do {
             return try await sendOnce(params, to: device, endpoint: explicit, started: started, timeout: timeout,
-                                      relookup: relookup)
+                                      relookup: relookup, onWire: onWire)
         } catch {
             if case .lan(let e) = error, e.isUnreachable { noteFailure(device.id) }
             throw error
@@ -197,7 +197,7 @@ public final class LANController: Sendable {
 
     private func sendOnce(_ params: JSONObject, to device: StoredDevice, endpoint explicit: String?,
                           started: ContinuousClock.Instant, timeout: Duration?,
-                          relookup: Bool) async throws(ControlError) -> CommandResult {
+                          relookup: Bool, onWire: (@Sendable () -> Void)?) async throws(ControlError) -> CommandResult {
         guard let endpoint = explicit ?? CommandShape.endpoint(for: params, type: device.type) else {
             throw .invalidRequest("empty params: nothing to send")
         }
@@ -211,7 +211,7 @@ public final class LANController: Sendable {
         }
         var reply: LANReply
         do {
-            reply = try await client.send(endpoint, params, to: target(device), timeout: timeout)
+            reply = try await client.send(endpoint, params, to: target(device), timeout: timeout, onWire: onWire)
         } catch let error where relookup && error.isUnreachable && !resolvedFresh && !device.hostConfigured {
             // The remembered address failed: ask mDNS where the device is now, and try once more.
             guard let found = try? await lookup(device.id) else { throw .lan(error) }

@@ -1,5 +1,6 @@
 import EWeLinkCloud
 import EWeLinkLAN
+import Synchronization
 
 /// One command raced over the LAN and the cloud. The LAN goes first; the cloud joins when the LAN
 /// fails to reach the device, or when the LAN is slower than `hedgeAfter`. The command is absolute
@@ -17,28 +18,45 @@ struct HedgedCommand: Sendable {
         case lan(Result<CommandResult, ControlError>)
         case cloud(Result<CommandResult, CloudError>)
         case hedgeDue
+        /// The LAN request's turn came (earlier commands to the device are done).
+        case onWire
     }
 
     func run(hedgeAfter: Duration?) async throws(ControlError) -> CommandResult {
         let (outcomes, sink) = AsyncStream.makeStream(of: Outcome.self)
         let lanLeg = self
+        // Whether the LAN leg outlived its command (the cloud answered first): it then counts as
+        // a slow leg of the device until it ends.
+        let leg = Mutex((done: false, abandoned: false))
+        router.beginLANLeg(device.id)
         Task {
+            defer {
+                let abandoned = leg.withLock { l -> Bool in l.done = true; return l.abandoned }
+                if abandoned { lanLeg.router.slowLeg(lanLeg.device.id, ended: true) }
+                lanLeg.router.endLANLeg(lanLeg.device.id)
+            }
             do throws(ControlError) {
                 let result = try await lanLeg.router.lan.send(lanLeg.params, to: lanLeg.device, endpoint: lanLeg.endpoint,
                                                              started: lanLeg.started, timeout: lanLeg.timeout,
-                                                             relookup: false)
+                                                             relookup: false, onWire: { sink.yield(.onWire) })
                 sink.yield(.lan(.success(result)))
             } catch {
                 sink.yield(.lan(.failure(error)))
             }
         }
-        let timer = hedgeAfter.map { delay in
-            Task {
+        // The hedge clock runs from the moment the request goes out, not while it waits its turn
+        // behind this process's earlier commands to the same device (that LAN is busy, not slow).
+        // A device whose earlier LAN legs are still stuck is slow: its clock runs from now.
+        var timer: Task<Void, Never>? = nil
+        defer { timer?.cancel() }
+        func startTimer() {
+            guard let delay = hedgeAfter, timer == nil else { return }
+            timer = Task {
                 try? await Task.sleep(for: delay)
                 if !Task.isCancelled { sink.yield(.hedgeDue) }
             }
         }
-        defer { timer?.cancel() }
+        if router.hasSlowLegs(device.id) { startTimer() }
         var cloudStarted = false
         var lanError: ControlError? = nil
         var cloudError: CloudError? = nil
@@ -67,11 +85,21 @@ struct HedgedCommand: Sendable {
                 }
                 if let cloudError { throw .cloud(cloudError, lan: error.description) }
                 if !cloudStarted { startCloud() }
+            case .onWire:
+                startTimer()
             case .hedgeDue:
                 if !cloudStarted && lanError == nil { startCloud() }
             case .cloud(.success(let result)):
                 // The LAN had not answered in time: that counts against it.
-                if lanError == nil { router.lan.noteFailure(device.id) }
+                if lanError == nil {
+                    router.lan.noteFailure(device.id)
+                    let marked = leg.withLock { l -> Bool in
+                        guard !l.done else { return false }
+                        l.abandoned = true
+                        return true
+                    }
+                    if marked { router.slowLeg(device.id, ended: false) }
+                }
                 return result
             case .cloud(.failure(let error)):
                 cloudError = error

@@ -167,9 +167,16 @@ public final class Router: Sendable {
         case .lanOnly(let timeout):
             return try await lan.send(params, to: device, endpoint: endpoint, started: started, timeout: timeout)
         case .cloudOnly(let why):
-            do { return try await viaCloud(params, device: device, started: started) } catch {
+            let result: CommandResult
+            do { result = try await viaCloud(params, device: device, started: started) } catch {
                 throw .cloud(error, lan: "\(device.displayName) was not tried on the LAN (\(why))")
             }
+            if lanLegs.withLock({ $0[device.id] ?? 0 }) > 0 {
+                // An earlier command is still queued for this device's LAN: send this acknowledged
+                // one after it there too, so the LAN cannot end on the older state.
+                sendLANCopy(params, to: device, endpoint: endpoint)
+            }
+            return result
         case .lanThenCloud(let timeout, let hedgeAfter):
             let race = HedgedCommand(router: self, params: params, device: device, endpoint: endpoint, started: started,
                                      timeout: timeout)
@@ -177,13 +184,18 @@ public final class Router: Sendable {
         }
     }
 
-    /// Whether a LAN failure lets the cloud try: only when the LAN could not reach the device (or
-    /// has no key for it), never when the device answered.
+    /// Whether a LAN failure lets the cloud try: only when the LAN could not reach the device, has
+    /// no working key for it, or got an unreadable reply; never when the device answered with an
+    /// error code.
     static func shouldFallBack(_ error: ControlError) -> Bool {
         switch error {
         case .lan(let e):
-            if case .deviceKeyMissing = e { return true }
-            return e.isUnreachable
+            switch e {
+            // No usable key, or a reply that could not be read (the command's fate is unknown; it
+            // is absolute, so carrying it again through the cloud cannot do harm).
+            case .deviceKeyMissing, .keyRejected, .decryptionFailed, .invalidReply: return true
+            default: return e.isUnreachable
+            }
         case .mdns: return true
         default: return false
         }
@@ -222,6 +234,61 @@ public final class Router: Sendable {
         try await cloud.setStatus(of: device.id, params: params)
         return CommandResult(deviceID: device.id, route: .rest, error: 0, elapsed: ContinuousClock.now - started,
                              state: state, seq: nil)
+    }
+
+    /// LAN legs still in flight per device (a hedged command's LAN copy outlives its answer).
+    private let lanLegs = Mutex<[String: Int]>([:])
+
+    func beginLANLeg(_ id: String) { lanLegs.withLock { $0[id, default: 0] += 1 } }
+    func endLANLeg(_ id: String) {
+        lanLegs.withLock { legs in
+            legs[id, default: 1] -= 1
+            if legs[id] == 0 { legs[id] = nil }
+        }
+    }
+
+    /// LAN copies of commands still in flight (answered already through the cloud).
+    public var lanCommandsInFlight: Int { lanLegs.withLock { $0.values.reduce(0, +) } }
+
+    /// LAN legs the cloud overtook and that have not ended, per device.
+    private let slowLegs = Mutex<[String: Int]>([:])
+    func slowLeg(_ id: String, ended: Bool) {
+        slowLegs.withLock { legs in
+            legs[id, default: 0] += ended ? -1 : 1
+            if legs[id]! <= 0 { legs[id] = nil }
+        }
+    }
+    func hasSlowLegs(_ id: String) -> Bool { slowLegs.withLock { $0[id] != nil } }
+
+    /// Per device: whether an ordering copy is on its way, and the newest params to send after it.
+    private let copies = Mutex<[String: JSONObject?]>([:])
+
+    /// Sends `params` over the LAN in the background, behind what is already queued for the
+    /// device. At most one such copy per device is queued; newer params replace a waiting one,
+    /// so a silent device does not pile up copies.
+    private func sendLANCopy(_ params: JSONObject, to device: StoredDevice, endpoint: String?) {
+        let first = copies.withLock { c -> Bool in
+            if c[device.id] != nil { c[device.id] = .some(params); return false }
+            c[device.id] = .some(nil)
+            return true
+        }
+        guard first else { return }
+        beginLANLeg(device.id)
+        let lan = self.lan, timeout = options.lanTimeoutCeiling
+        Task {
+            var current = params
+            while true {
+                _ = try? await lan.send(current, to: device, endpoint: endpoint, started: .now, timeout: timeout, relookup: false)
+                let next = self.copies.withLock { c -> JSONObject? in
+                    if case .some(.some(let newer)) = c[device.id] { c[device.id] = .some(nil); return newer }
+                    c[device.id] = nil
+                    return nil
+                }
+                guard let next else { break }
+                current = next
+            }
+            self.endLANLeg(device.id)
+        }
     }
 
     static func seconds(_ d: Duration) -> Double {

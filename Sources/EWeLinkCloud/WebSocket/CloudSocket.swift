@@ -224,16 +224,15 @@ public final class CloudSocket: Sendable {
                     }
                     var heartbeat: Task<Void, Never>? = nil
                     defer { heartbeat?.cancel() }
-                    for try await message in inbound.messages(maxSize: 1 << 20) {
-                        guard case .text(let text) = message else { continue }
-                        if text == "pong" { continue }
-                        guard let o = try? JSONValue.parse(text).objectValue else { continue }
-                        if o["sequence"]?.stringValue == handshakeSequence && o["action"] == nil {
-                            guard o["error"]?.intValue == 0 else {
-                                outcome.withLock { $0 = "userOnline refused: error \(o["error"]?.intValue ?? -1)" }
+                    for try await message in inbound.messages(maxSize: CloudSocketMessage.maxBytes) {
+                        guard case .text(let text) = message,
+                              let parsed = try? CloudSocketMessage.parse(text) else { continue }
+                        if case .reply(let reply, let hbInterval) = parsed, reply.sequence == handshakeSequence {
+                            guard reply.error == 0 else {
+                                outcome.withLock { $0 = "userOnline refused: error \(reply.error)" }
                                 break
                             }
-                            let interval = max(1, o["config"]?["hbInterval"]?.intValue ?? 90)
+                            let interval = max(1, hbInterval ?? 90)
                             heartbeat = Task {
                                 while !Task.isCancelled {
                                     try? await Task.sleep(for: .seconds(Double(interval) * 0.8))
@@ -249,7 +248,7 @@ public final class CloudSocket: Sendable {
                             emit(.connected)
                             continue
                         }
-                        handle(o)
+                        handle(parsed)
                     }
                     outgoingSink.finish()
                     group.cancelAll()
@@ -261,20 +260,14 @@ public final class CloudSocket: Sendable {
         return outcome.withLock { $0 }
     }
 
-    private func handle(_ o: JSONObject) {
-        let deviceID = o["deviceid"]?.stringValue ?? ""
-        switch o["action"]?.stringValue {
-        case "update"?:
-            if let params = o["params"]?.objectValue { emit(.update(deviceID: deviceID, params: params)) }
-        case "sysmsg"?:
-            if let online = o["params"]?["online"]?.boolValue { emit(.online(deviceID: deviceID, online)) }
-        case nil:
-            guard let sequence = o["sequence"]?.stringValue else { return }
-            let reply = CloudReply(deviceID: deviceID, error: o["error"]?.intValue ?? 0, params: o["params"]?.objectValue,
-                                   sequence: sequence)
-            state.withLock { $0.pending.removeValue(forKey: sequence) }?.resume(returning: reply)
-        default:
-            break  // reportSubDevice, notify…: not needed here
+    private func handle(_ message: CloudSocketMessage) {
+        switch message {
+        case .update(let id, let params): emit(.update(deviceID: id, params: params))
+        case .presence(let id, let online): emit(.online(deviceID: id, online))
+        case .reply(let reply, _):
+            state.withLock { $0.pending.removeValue(forKey: reply.sequence) }?.resume(returning: reply)
+        case .pong, .other:
+            break  // heartbeats; reportSubDevice, notify…: not needed here
         }
     }
 }

@@ -71,17 +71,19 @@ public final class ZeroconfClient: Sendable {
     }
 
     /// Sends `params` to `endpoint` of `target`. A device error code is thrown as `.lanError`.
+    /// `onWire` is called when the request's turn comes (after earlier requests to the same device).
     public func send(_ endpoint: String, _ params: JSONObject, to target: LANTarget,
-                     timeout: Duration? = nil, sequence: String? = nil) async throws(LANError) -> LANReply {
+                     timeout: Duration? = nil, sequence: String? = nil,
+                     onWire: (@Sendable () -> Void)? = nil) async throws(LANError) -> LANReply {
         let reply = try await exchange(endpoint, params, to: target, timeout: timeout ?? options.timeout,
-                                       sequence: sequence ?? SequenceGenerator.shared.nextString())
+                                       sequence: sequence ?? SequenceGenerator.shared.nextString(), onWire: onWire)
         if reply.response.error != 0 { throw .lanError(code: reply.response.error, deviceID: target.deviceID) }
         return reply
     }
 
     /// Like `send`, but returns replies with a device error code instead of throwing.
     public func exchange(_ endpoint: String, _ params: JSONObject, to target: LANTarget, timeout: Duration,
-                         sequence: String) async throws(LANError) -> LANReply {
+                         sequence: String, onWire: (@Sendable () -> Void)? = nil) async throws(LANError) -> LANReply {
         let cipher = target.devicekey.map { DeviceCipher(devicekey: $0) }
         let request: ZeroconfRequest
         if let cipher {
@@ -92,6 +94,7 @@ public final class ZeroconfClient: Sendable {
         }
         let queue = queue(for: target)
         await queue.acquire()
+        onWire?()
         do {
             let reply = try await attempt(endpoint, request.body, to: target, cipher: cipher, timeout: timeout)
             queue.release()

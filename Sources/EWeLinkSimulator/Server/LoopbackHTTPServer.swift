@@ -46,7 +46,12 @@ public final class LoopbackHTTPServer: Sendable {
         var port = 0
         /// A bound, non-listening socket holding the port while the server is down.
         var placeholder: Int32 = -1
+        /// Connections reset because another one was being served.
+        var busyResets = 0
     }
+
+    /// Connections reset because another one was being served (a client that does not serialise).
+    public var busyResets: Int { state.withLock { $0.busyResets } }
 
     public init(host: String = "127.0.0.1", port: Int, maxBody: Int = 64 * 1024, oneConnectionAtATime: Bool,
                 gate: @escaping Gate = { nil }, handler: @escaping Handler) {
@@ -140,7 +145,7 @@ public final class LoopbackHTTPServer: Sendable {
         let id = ObjectIdentifier(channel)
         let verdict: HTTPAction? = state.withLock { s in
             if let g = gate() { return g }
-            if oneConnectionAtATime && s.active > 0 { return .reset }
+            if oneConnectionAtATime && s.active > 0 { s.busyResets += 1; return .reset }
             s.active += 1
             s.children[id] = channel
             return nil

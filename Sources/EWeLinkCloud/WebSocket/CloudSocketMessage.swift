@@ -1,0 +1,84 @@
+import EWeLinkLAN
+
+/// One text frame from the cloud WebSocket, read strictly: what it is, or a typed reason why it
+/// is not usable (it is then skipped, never trusted halfway).
+public enum CloudSocketMessage: Sendable, Equatable {
+    /// The heartbeat answer.
+    case pong
+    /// A device reported params (`action: update`).
+    case update(deviceID: String, params: JSONObject)
+    /// A device went online or offline (`action: sysmsg`).
+    case presence(deviceID: String, online: Bool)
+    /// An answer to one of our messages (no `action`), matched by `sequence`; for the `userOnline`
+    /// handshake it carries `config.hbInterval`.
+    case reply(CloudReply, hbInterval: Int?)
+    /// An action this client does not use (`reportSubDevice`, `notify`…).
+    case other(action: String)
+
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        case notJSON(String)
+        case notAnObject
+        case missing(field: String, action: String)
+        case wrongType(field: String, action: String)
+
+        public var description: String {
+            switch self {
+            case .notJSON(let why): return "not JSON: \(why)"
+            case .notAnObject: return "not a JSON object"
+            case .missing(let f, let a): return "\(a) without \(f)"
+            case .wrongType(let f, let a): return "\(a) with a \(f) of the wrong type"
+            }
+        }
+    }
+
+    /// Sizes above this are refused before parsing.
+    public static let maxBytes = 1 << 20
+
+    public static func parse(_ text: String) throws(Failure) -> CloudSocketMessage {
+        if text == "pong" { return .pong }
+        guard text.utf8.count <= maxBytes else { throw .notJSON("larger than \(maxBytes) bytes") }
+        let root: JSONValue
+        do { root = try JSONValue.parse(text) } catch { throw .notJSON(error.description) }
+        guard let o = root.objectValue else { throw .notAnObject }
+        switch o["action"] {
+        case nil, .null?:
+            guard let sequence = o["sequence"]?.stringValue else { throw .missing(field: "sequence", action: "reply") }
+            var error = 0
+            if let e = o["error"] {
+                guard let code = e.intValue else { throw .wrongType(field: "error", action: "reply") }
+                error = code
+            }
+            var params: JSONObject? = nil
+            if let p = o["params"], p != .null {
+                guard let object = p.objectValue else { throw .wrongType(field: "params", action: "reply") }
+                params = object
+            }
+            let interval = o["config"]?["hbInterval"]?.intValue
+            return .reply(CloudReply(deviceID: o["deviceid"]?.stringValue ?? "", error: error, params: params, sequence: sequence),
+                          hbInterval: interval)
+        case .string(let action)?:
+            switch action {
+            case "update":
+                let id = try deviceID(o, action)
+                guard let p = o["params"] else { throw .missing(field: "params", action: action) }
+                guard let params = p.objectValue else { throw .wrongType(field: "params", action: action) }
+                return .update(deviceID: id, params: params)
+            case "sysmsg":
+                let id = try deviceID(o, action)
+                guard let online = o["params"]?["online"] else { throw .missing(field: "params.online", action: action) }
+                guard let value = online.boolValue else { throw .wrongType(field: "params.online", action: action) }
+                return .presence(deviceID: id, online: value)
+            default:
+                return .other(action: action)
+            }
+        default:
+            throw .wrongType(field: "action", action: "message")
+        }
+    }
+
+    private static func deviceID(_ o: JSONObject, _ action: String) throws(Failure) -> String {
+        guard let v = o["deviceid"] else { throw .missing(field: "deviceid", action: action) }
+        guard let id = v.stringValue, !id.isEmpty else { throw .wrongType(field: "deviceid", action: action) }
+        return id
+    }
+}
