@@ -38,6 +38,7 @@ enum ExitStatus {
         case .lan(let e):
             switch e {
             case .lanRefused, .lanTimeout, .lanReset, .noAddress, .transport, .invalidReply: return unreachable
+            case .superseded: return failure
             case .lanError: return deviceError
             case .deviceKeyMissing, .decryptionFailed, .keyRejected: return key
             }

@@ -185,10 +185,11 @@ public final class LANController: Sendable {
     /// once more (off when another route is waiting: `refreshAddress` can run in the background).
     public func send(_ params: JSONObject, to device: StoredDevice, endpoint explicit: String? = nil,
                      started: ContinuousClock.Instant, timeout: Duration? = nil, relookup: Bool = true,
-                     onWire: (@Sendable () -> Void)? = nil) async throws(ControlError) -> CommandResult {
+                     onWire: (@Sendable () -> Void)? = nil,
+                     proceed: (@Sendable () -> Bool)? = nil) async throws(ControlError) -> CommandResult {
         do {
             return try await sendOnce(params, to: device, endpoint: explicit, started: started, timeout: timeout,
-                                      relookup: relookup, onWire: onWire)
+                                      relookup: relookup, onWire: onWire, proceed: proceed)
         } catch {
             if case .lan(let e) = error, e.isUnreachable { noteFailure(device.id) }
             throw error
@@ -197,7 +198,8 @@ public final class LANController: Sendable {
 
     private func sendOnce(_ params: JSONObject, to device: StoredDevice, endpoint explicit: String?,
                           started: ContinuousClock.Instant, timeout: Duration?,
-                          relookup: Bool, onWire: (@Sendable () -> Void)?) async throws(ControlError) -> CommandResult {
+                          relookup: Bool, onWire: (@Sendable () -> Void)?,
+                          proceed: (@Sendable () -> Bool)?) async throws(ControlError) -> CommandResult {
         guard let endpoint = explicit ?? CommandShape.endpoint(for: params, type: device.type) else {
             throw .invalidRequest("empty params: nothing to send")
         }
@@ -211,7 +213,8 @@ public final class LANController: Sendable {
         }
         var reply: LANReply
         do {
-            reply = try await client.send(endpoint, params, to: target(device), timeout: timeout, onWire: onWire)
+            reply = try await client.send(endpoint, params, to: target(device), timeout: timeout, onWire: onWire,
+                                          proceed: proceed)
         } catch let error where relookup && error.isUnreachable && !resolvedFresh && !device.hostConfigured {
             // The remembered address failed: ask mDNS where the device is now, and try once more.
             guard let found = try? await lookup(device.id) else { throw .lan(error) }

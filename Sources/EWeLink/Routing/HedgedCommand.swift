@@ -13,6 +13,8 @@ struct HedgedCommand: Sendable {
     let endpoint: String?
     let started: ContinuousClock.Instant
     let timeout: Duration
+    /// The command's number among the device's commands (see `Router.copyStillCurrent`).
+    let generation: Int
 
     private enum Outcome: Sendable {
         case lan(Result<CommandResult, ControlError>)
@@ -27,18 +29,22 @@ struct HedgedCommand: Sendable {
         let lanLeg = self
         // Whether the LAN leg outlived its command (the cloud answered first): it then counts as
         // a slow leg of the device until it ends.
-        let leg = Mutex((done: false, abandoned: false))
+        let leg = LegState()
         router.beginLANLeg(device.id)
         Task {
             defer {
-                let abandoned = leg.withLock { l -> Bool in l.done = true; return l.abandoned }
+                let abandoned = leg.flags.withLock { l -> Bool in l.done = true; return l.abandoned }
                 if abandoned { lanLeg.router.slowLeg(lanLeg.device.id, ended: true) }
                 lanLeg.router.endLANLeg(lanLeg.device.id)
             }
             do throws(ControlError) {
                 let result = try await lanLeg.router.lan.send(lanLeg.params, to: lanLeg.device, endpoint: lanLeg.endpoint,
                                                              started: lanLeg.started, timeout: lanLeg.timeout,
-                                                             relookup: false, onWire: { sink.yield(.onWire) })
+                                                             relookup: false, onWire: { sink.yield(.onWire) },
+                                                             proceed: {
+                    // Once the cloud has answered, this copy only matters while nothing newer was acknowledged.
+                    !leg.flags.withLock { $0.abandoned } || lanLeg.router.copyStillCurrent(lanLeg.device.id, lanLeg.generation)
+                })
                 sink.yield(.lan(.success(result)))
             } catch {
                 sink.yield(.lan(.failure(error)))
@@ -93,7 +99,7 @@ struct HedgedCommand: Sendable {
                 // The LAN had not answered in time: that counts against it.
                 if lanError == nil {
                     router.lan.noteFailure(device.id)
-                    let marked = leg.withLock { l -> Bool in
+                    let marked = leg.flags.withLock { l -> Bool in
                         guard !l.done else { return false }
                         l.abandoned = true
                         return true
@@ -109,4 +115,9 @@ struct HedgedCommand: Sendable {
         }
         throw .lan(.transport(host: device.host ?? "", port: device.port ?? 8081, reason: "the command was abandoned"))
     }
+}
+
+/// Whether a hedged command's LAN leg has ended, and whether the cloud answered before it did.
+final class LegState: Sendable {
+    let flags = Mutex((done: false, abandoned: false))
 }

@@ -163,6 +163,15 @@ public final class Router: Sendable {
 
     private func execute(_ plan: Plan, _ params: JSONObject, device: StoredDevice, endpoint: String?,
                          started: ContinuousClock.Instant) async throws(ControlError) -> CommandResult {
+        let generation = nextGeneration(device.id)
+        let result = try await route(plan, params, device: device, endpoint: endpoint, started: started,
+                                     generation: generation)
+        noteAcknowledged(device.id, generation)
+        return result
+    }
+
+    private func route(_ plan: Plan, _ params: JSONObject, device: StoredDevice, endpoint: String?,
+                       started: ContinuousClock.Instant, generation: Int) async throws(ControlError) -> CommandResult {
         switch plan {
         case .lanOnly(let timeout):
             return try await lan.send(params, to: device, endpoint: endpoint, started: started, timeout: timeout)
@@ -174,14 +183,37 @@ public final class Router: Sendable {
             if lanLegs.withLock({ $0[device.id] ?? 0 }) > 0 {
                 // An earlier command is still queued for this device's LAN: send this acknowledged
                 // one after it there too, so the LAN cannot end on the older state.
-                sendLANCopy(params, to: device, endpoint: endpoint)
+                sendLANCopy(params, to: device, endpoint: endpoint, generation: generation)
             }
             return result
         case .lanThenCloud(let timeout, let hedgeAfter):
             let race = HedgedCommand(router: self, params: params, device: device, endpoint: endpoint, started: started,
-                                     timeout: timeout)
+                                     timeout: timeout, generation: generation)
             return try await race.run(hedgeAfter: hedgeAfter)
         }
+    }
+
+    // MARK: Ordering
+
+    /// Per device: the number of the latest command, and of the latest acknowledged one. A LAN
+    /// copy of a command the cloud already acknowledged is dropped (before it is sent, and before
+    /// any retry) once a newer command has been acknowledged, so it cannot land over it.
+    private let generations = Mutex<[String: (issued: Int, acknowledged: Int)]>([:])
+
+    func nextGeneration(_ id: String) -> Int {
+        generations.withLock { g in
+            g[id, default: (0, 0)].issued += 1
+            return g[id]!.issued
+        }
+    }
+
+    func noteAcknowledged(_ id: String, _ generation: Int) {
+        generations.withLock { g in g[id, default: (0, 0)].acknowledged = max(g[id, default: (0, 0)].acknowledged, generation) }
+    }
+
+    /// Whether an answered command's LAN copy is still worth sending.
+    func copyStillCurrent(_ id: String, _ generation: Int) -> Bool {
+        generations.withLock { ($0[id]?.acknowledged ?? 0) <= generation }
     }
 
     /// Whether a LAN failure lets the cloud try: only when the LAN could not reach the device, has
@@ -261,14 +293,14 @@ public final class Router: Sendable {
     func hasSlowLegs(_ id: String) -> Bool { slowLegs.withLock { $0[id] != nil } }
 
     /// Per device: whether an ordering copy is on its way, and the newest params to send after it.
-    private let copies = Mutex<[String: JSONObject?]>([:])
+    private let copies = Mutex<[String: (JSONObject, Int)?]>([:])
 
     /// Sends `params` over the LAN in the background, behind what is already queued for the
     /// device. At most one such copy per device is queued; newer params replace a waiting one,
     /// so a silent device does not pile up copies.
-    private func sendLANCopy(_ params: JSONObject, to device: StoredDevice, endpoint: String?) {
+    private func sendLANCopy(_ params: JSONObject, to device: StoredDevice, endpoint: String?, generation: Int) {
         let first = copies.withLock { c -> Bool in
-            if c[device.id] != nil { c[device.id] = .some(params); return false }
+            if c[device.id] != nil { c[device.id] = .some((params, generation)); return false }
             c[device.id] = .some(nil)
             return true
         }
@@ -276,16 +308,18 @@ public final class Router: Sendable {
         beginLANLeg(device.id)
         let lan = self.lan, timeout = options.lanTimeoutCeiling
         Task {
-            var current = params
+            var current = (params: params, generation: generation)
             while true {
-                _ = try? await lan.send(current, to: device, endpoint: endpoint, started: .now, timeout: timeout, relookup: false)
-                let next = self.copies.withLock { c -> JSONObject? in
+                let g = current.generation
+                _ = try? await lan.send(current.params, to: device, endpoint: endpoint, started: .now, timeout: timeout,
+                                        relookup: false, proceed: { self.copyStillCurrent(device.id, g) })
+                let next = self.copies.withLock { c -> (JSONObject, Int)? in
                     if case .some(.some(let newer)) = c[device.id] { c[device.id] = .some(nil); return newer }
                     c[device.id] = nil
                     return nil
                 }
                 guard let next else { break }
-                current = next
+                current = (next.0, next.1)
             }
             self.endLANLeg(device.id)
         }

@@ -20,6 +20,9 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
     case noAddress(deviceID: String)
     /// Other transport failures.
     case transport(host: String, port: Int, reason: String)
+    /// Not sent (or not retried): the command was already answered by another route and a newer
+    /// one for the device exists.
+    case superseded(deviceID: String)
 
     public var description: String {
         switch self {
@@ -49,6 +52,8 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "`ewelink devices add \(id) --host IP[:PORT]`"
         case .transport(let h, let p, let why):
             return "LAN request to \(h):\(p) failed: \(why)"
+        case .superseded(let id):
+            return "the LAN copy of a command to \(id) was dropped: a newer command replaced it"
         }
     }
 

@@ -71,19 +71,24 @@ public final class ZeroconfClient: Sendable {
     }
 
     /// Sends `params` to `endpoint` of `target`. A device error code is thrown as `.lanError`.
-    /// `onWire` is called when the request's turn comes (after earlier requests to the same device).
+    /// `onWire` is called when the request's turn comes (after earlier requests to the same device);
+    /// `proceed`, when given, is asked then and before every retry: false drops the request
+    /// (`.superseded`).
     public func send(_ endpoint: String, _ params: JSONObject, to target: LANTarget,
                      timeout: Duration? = nil, sequence: String? = nil,
-                     onWire: (@Sendable () -> Void)? = nil) async throws(LANError) -> LANReply {
+                     onWire: (@Sendable () -> Void)? = nil,
+                     proceed: (@Sendable () -> Bool)? = nil) async throws(LANError) -> LANReply {
         let reply = try await exchange(endpoint, params, to: target, timeout: timeout ?? options.timeout,
-                                       sequence: sequence ?? SequenceGenerator.shared.nextString(), onWire: onWire)
+                                       sequence: sequence ?? SequenceGenerator.shared.nextString(), onWire: onWire,
+                                       proceed: proceed)
         if reply.response.error != 0 { throw .lanError(code: reply.response.error, deviceID: target.deviceID) }
         return reply
     }
 
     /// Like `send`, but returns replies with a device error code instead of throwing.
     public func exchange(_ endpoint: String, _ params: JSONObject, to target: LANTarget, timeout: Duration,
-                         sequence: String, onWire: (@Sendable () -> Void)? = nil) async throws(LANError) -> LANReply {
+                         sequence: String, onWire: (@Sendable () -> Void)? = nil,
+                         proceed: (@Sendable () -> Bool)? = nil) async throws(LANError) -> LANReply {
         let cipher = target.devicekey.map { DeviceCipher(devicekey: $0) }
         let request: ZeroconfRequest
         if let cipher {
@@ -96,7 +101,8 @@ public final class ZeroconfClient: Sendable {
         await queue.acquire()
         onWire?()
         do {
-            let reply = try await attempt(endpoint, request.body, to: target, cipher: cipher, timeout: timeout)
+            let reply = try await attempt(endpoint, request.body, to: target, cipher: cipher, timeout: timeout,
+                                          proceed: proceed)
             queue.release()
             return reply
         } catch {
@@ -107,10 +113,11 @@ public final class ZeroconfClient: Sendable {
 
     /// One command, retrying connection resets with a short pause while time remains.
     private func attempt(_ endpoint: String, _ body: [UInt8], to target: LANTarget, cipher: DeviceCipher?,
-                         timeout: Duration) async throws(LANError) -> LANReply {
+                         timeout: Duration, proceed: (@Sendable () -> Bool)?) async throws(LANError) -> LANReply {
         let started = ContinuousClock.now
         var resets = 0
         while true {
+            if let proceed, !proceed() { throw .superseded(deviceID: target.deviceID) }
             do {
                 let reply = try await post(endpoint, body, to: target, deadline: started + timeout)
                 return try decode(reply, target: target, cipher: cipher, started: started, resets: resets)
