@@ -221,8 +221,12 @@ let cpu = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
 var md = """
     # Benchmark results
 
-    Measured by `scripts/bench` (`ewelink-bench`, release build) against `ewelink-sim` running as its own process
-    on 127.0.0.1 (10 simulated devices, encrypted except the DIY ones). Exact percentiles over all samples.
+    Measured by `scripts/bench` (`ewelink-bench`, release build) on 127.0.0.1. LAN rows: against `ewelink-sim`
+    running as its own process (10 simulated devices, encrypted except the DIY ones). Cloud and fallback rows:
+    against an in-process simulator and its mock cloud (real HTTP and WebSocket on loopback; REST samples spaced
+    600 ms apart so none waits on the 500 ms rate limit). Scale rows: fleets of 10, 50 and 200 devices announced
+    through the avahi-daemon on `lo`; `ewelink watch` as its own process while all 200 devices change state.
+    Exact percentiles over all samples.
 
     - date: \(Date().formatted(.iso8601))
     - commit: \(commit)
