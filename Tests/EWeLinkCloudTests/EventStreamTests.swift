@@ -28,10 +28,8 @@ struct EventStreamTests {
         _ = try await c.login(email: spec.ownerEmail, password: spec.ownerPassword, countryCode: "+49", region: .eu)
         let store = DeviceStore(directory: temporaryHome())
         _ = try await KeySync.sync(client: c, store: store)
-        let socket = CloudSocket(client: c)
-        socket.start()
+        let socket = try await CloudSocket.connected(c)
         defer { Task { await socket.stop() } }
-        try await socket.waitUntilConnected()
         let lan = LANController(store: store)
         let stream = try DeviceEventStream(lan: lan, socket: socket)
         defer { stream.stop() }

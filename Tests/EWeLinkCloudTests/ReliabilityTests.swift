@@ -129,10 +129,8 @@ struct FaultMatrixTests {
         defer { Task { await sim.stop() } }
         let d = sim.devices[0]
         let cloud = sim.cloud!
-        let socket = CloudSocket(client: client)
-        socket.start()
+        let socket = try await CloudSocket.connected(client)
         defer { Task { await socket.stop() } }
-        try await socket.waitUntilConnected()
         let router = Router(lan: LANController(store: store), cloud: client, socket: socket)
         _ = await d.setFaults { $0.lan = .refuse }
         // The socket drops as the command goes: REST carries it (or the new socket), never lost.
@@ -193,10 +191,8 @@ struct SoakTests {
         let kinds = Array(repeating: (type: "plug", encrypted: true), count: 10)
         let (sim, client, store) = try await RouterTests.setUp(kinds)
         defer { Task { await sim.stop() } }
-        let socket = CloudSocket(client: client)
-        socket.start()
+        let socket = try await CloudSocket.connected(client)
         defer { Task { await socket.stop() } }
-        try await socket.waitUntilConnected()
         var options = Router.Options()
         options.lanTimeoutCeiling = .milliseconds(400)
         options.probeInterval = .milliseconds(200)

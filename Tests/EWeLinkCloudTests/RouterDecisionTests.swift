@@ -105,10 +105,8 @@ struct RouterDecisionTests {
     func cloudPresence() async throws {
         let (sim, c, store) = try await RouterTests.setUp([("plug", true)])
         defer { Task { await sim.stop() } }
-        let socket = CloudSocket(client: c)
-        socket.start()
+        let socket = try await CloudSocket.connected(c)
         defer { Task { await socket.stop() } }
-        try await socket.waitUntilConnected()
         let d = sim.devices[0]
         let router = Router(lan: LANController(store: store, options: Self.lanOptions()), cloud: c, socket: socket)
         d.setOnline(false)

@@ -49,10 +49,8 @@ struct RouterTests {
     func websocketFallback() async throws {
         let (sim, c, store) = try await Self.setUp([("strip", true)])
         defer { Task { await sim.stop() } }
-        let socket = CloudSocket(client: c)
-        socket.start()
+        let socket = try await CloudSocket.connected(c)
         defer { Task { await socket.stop() } }
-        try await socket.waitUntilConnected()
         let d = sim.devices[0]
         _ = await d.setFaults { $0.lan = .blackhole }
         var options = LANController.Options()

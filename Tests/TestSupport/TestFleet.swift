@@ -1,3 +1,4 @@
+import EWeLinkCloud
 import EWeLinkLAN
 import EWeLinkSimulator
 import Foundation
@@ -124,5 +125,15 @@ extension CloudTestFleet {
     public func environment(_ sim: Simulator, home: String) -> [String: String] {
         ["EWELINK_HOME": home, "EWELINK_APP_ID": appID, "EWELINK_APP_SECRET": appSecret,
          "EWELINK_API_URL": sim.cloud!.baseURL]
+    }
+}
+
+extension CloudSocket {
+    /// A session started and connected, for tests (stop it when done).
+    public static func connected(_ client: CloudClient) async throws -> CloudSocket {
+        let socket = CloudSocket(client: client)
+        socket.start()
+        try await socket.waitUntilConnected()
+        return socket
     }
 }
