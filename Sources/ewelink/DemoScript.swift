@@ -56,7 +56,7 @@ struct DemoScript: Sendable {
         guard let target = sim.devices.first(where: { $0.config.devicekey != nil && $0.config.otaAvailable != nil })
             ?? sim.devices.first(where: { $0.config.devicekey != nil }) else { return false }
         let name = target.config.name
-        let socket = CloudSocket(client: cloud)
+        let socket = CloudSocket.shared(for: cloud)
         var routerOptions = Router.Options()
         routerOptions.mergeWindow = .zero
         let router = Router(lan: lan, cloud: cloud, socket: socket, options: routerOptions)

@@ -111,7 +111,7 @@ struct OTAUpgrade: AsyncParsableCommand {
         let client = try cloud.client()
         let (store, all) = try loadStore()
         guard let d = store.find(device, in: all) else { throw fail(.unknownDevice(device)) }
-        let socket = CloudSocket(client: client)
+        let socket = CloudSocket.shared(for: client)
         defer { Task { await socket.stop() } }
         let updater = CloudOTAUpdater(cloud: client, socket: socket, store: store)
         let json = cloud.json

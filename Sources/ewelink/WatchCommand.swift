@@ -25,7 +25,7 @@ struct WatchCommand: AsyncParsableCommand {
         var socket: CloudSocket? = nil
         if !noCloud, let config = try? CloudConfig.load(), config.credentials != nil,
            let client = try? config.client(), client.session != nil {
-            socket = CloudSocket(client: client)
+            socket = CloudSocket.shared(for: client)
         }
         let stream: DeviceEventStream
         do { stream = try DeviceEventStream(lan: lan, socket: socket) } catch { throw fail(error) }

@@ -177,3 +177,22 @@ struct CloudOTATests {
         #expect(sim.devices[0].snapshot.fwVersion == "3.6.1")
     }
 }
+
+@Suite("One cloud session per process")
+struct SharedSocketTests {
+    @Test("Every caller of the same account gets the same session: one userOnline")
+    func shared() async throws {
+        let (sim, cloud, spec) = try await startCloud([("plug", true)])
+        defer { Task { await sim.stop() } }
+        let c = client(cloud, spec, limiter: CloudRateLimiter())
+        _ = try await c.login(email: spec.ownerEmail, password: spec.ownerPassword, countryCode: "+49", region: .eu)
+        let a = CloudSocket.shared(for: c), b = CloudSocket.shared(for: c)
+        #expect(a === b)
+        a.start()
+        b.start()
+        defer { Task { await a.stop() } }
+        try await b.waitUntilConnected()
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(cloud.userOnlineCount == 1 && cloud.openSockets == 1)
+    }
+}

@@ -42,6 +42,20 @@ public final class CloudSocket: Sendable {
 
     private let subscribers = Mutex<[UUID: AsyncStream<CloudEvent>.Continuation]>([:])
 
+    private static let sessions = Mutex<[String: CloudSocket]>([:])
+
+    /// The process's one session for this app and account (made on first use): every caller
+    /// shares it, so the cloud sees one `userOnline` per process, not one per feature.
+    public static func shared(for client: CloudClient) -> CloudSocket {
+        let key = client.credentials.appID + "|" + (client.session?.apikey ?? "") + "|" + client.endpoints.apiBase(.us)
+        return sessions.withLock { all in
+            if let existing = all[key] { return existing }
+            let created = CloudSocket(client: client)
+            all[key] = created
+            return created
+        }
+    }
+
     /// A stream of its own for one more listener (`events` has room for one): every event from now on.
     public func subscribe() -> AsyncStream<CloudEvent> {
         let (stream, sink) = AsyncStream.makeStream(of: CloudEvent.self, bufferingPolicy: .bufferingNewest(1024))
