@@ -34,6 +34,29 @@ struct RouterDecisionTests {
         #expect(r.elapsedMilliseconds < 400, "took \(r.elapsedMilliseconds) ms")
     }
 
+    @Test("Right after a sync (no address stored) an announced device is found in the avahi cache and served over the LAN; an unannounced one goes to the cloud at once")
+    func addressFromTheMDNSCache() async throws {
+        let spec = CloudTestFleet([("plug", true), ("plug", true)])
+        let sim = try await spec.startSimulator(mdns: true)
+        defer { Task { await sim.stop() } }
+        let c = client(sim.cloud!, spec, limiter: CloudRateLimiter())
+        _ = try await c.login(email: spec.ownerEmail, password: spec.ownerPassword, countryCode: "+49", region: .eu)
+        let store = DeviceStore(directory: temporaryHome())
+        _ = try await KeySync.sync(client: c, store: store)
+        let (announced, silent) = (sim.devices[0], sim.devices[1])
+        _ = await silent.setFaults { $0.announce = false }
+        let probe = LANController(store: store)
+        try await eventually("the withdrawn service leaves the cache") { try await probe.lookup(silent.id, cacheOnly: true) == nil }
+        #expect(try store.load().allSatisfy { $0.host == nil })
+        let router = Router(lan: LANController(store: store), cloud: c)
+        var r = try await router.power(.on, announced.id)
+        #expect(r.route == .lan && announced.snapshot.params["switch"] == "on")
+        #expect(try store.load().first { $0.id == announced.id }?.port == announced.snapshot.port, "the address is kept")
+        r = try await router.power(.on, silent.id)
+        #expect(r.route == .rest && silent.snapshot.params["switch"] == "on")
+        #expect(r.elapsedMilliseconds < 300, "the cache lookup took \(r.elapsedMilliseconds) ms")
+    }
+
     @Test("The LAN wait is learnt from the device's own replies: a silent LAN falls back well before the ceiling")
     func adaptiveTimeout() async throws {
         let (sim, c, store) = try await RouterTests.setUp([("plug", true)])

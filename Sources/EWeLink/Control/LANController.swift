@@ -120,11 +120,12 @@ public final class LANController: Sendable {
     }
 
     /// A fresh mDNS lookup of one device; nil when it is not announced.
-    func lookup(_ deviceID: String) async throws(ControlError) -> DiscoveredDevice? {
+    /// `cacheOnly`: only what the avahi-daemon already knows (milliseconds), no fresh query.
+    public func lookup(_ deviceID: String, cacheOnly: Bool = false) async throws(ControlError) -> DiscoveredDevice? {
         let keys = try keyLookup()
         do {
             return try await LANDiscovery.find(deviceID, connection: try connection(), timeout: options.resolveTimeout,
-                                               keys: keys)
+                                               keys: keys, cacheOnly: cacheOnly)
         } catch let error as ControlError {
             throw error
         } catch let error as AvahiError {

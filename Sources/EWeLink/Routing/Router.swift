@@ -62,8 +62,7 @@ public final class Router: Sendable {
     public func send(_ params: JSONObject, to query: String, endpoint: String? = nil,
                      via: RoutePolicy? = nil) async throws(ControlError) -> CommandResult {
         let started = ContinuousClock.now
-        let device = try await lan.device(query)
-        let plan = try await plan(for: device, via: via)
+        let (plan, device) = try await plan(for: try await lan.device(query), via: via)
         return try await execute(plan, params, device: device, endpoint: endpoint, started: started)
     }
 
@@ -72,8 +71,8 @@ public final class Router: Sendable {
     public func power(_ action: PowerAction, _ query: String, channel: Int? = nil,
                       via: RoutePolicy? = nil) async throws(ControlError) -> CommandResult {
         let started = ContinuousClock.now
-        var device = try await lan.device(query)
-        let plan = try await plan(for: device, via: via)
+        let (plan, planned) = try await plan(for: try await lan.device(query), via: via)
+        var device = planned
         let params: JSONObject
         do throws(ControlError) {
             if case .cloudOnly = plan { throw ControlError.stateUnknown(deviceID: device.id) }
@@ -134,11 +133,12 @@ public final class Router: Sendable {
         cloud?.session != nil && device.apikey != nil
     }
 
-    func plan(for device: StoredDevice, via: RoutePolicy?) async throws(ControlError) -> Plan {
+    /// The route plan, and the device as the plan found it (with an address from the mDNS cache).
+    func plan(for device: StoredDevice, via: RoutePolicy?) async throws(ControlError) -> (Plan, StoredDevice) {
         let health = device.lanHealth
         switch via ?? device.policy {
         case .lan:
-            return .lanOnly(timeout: options.lanTimeoutCeiling)
+            return (.lanOnly(timeout: options.lanTimeoutCeiling), device)
         case .cloud:
             guard cloud?.session != nil else {
                 throw .invalidRequest("\(device.displayName) is set to go through the cloud, but there is no cloud session: run `ewelink login`")
@@ -146,19 +146,34 @@ public final class Router: Sendable {
             guard device.apikey != nil else {
                 throw .invalidRequest("\(device.displayName) is not in the cloud account (no apikey): run `ewelink sync`, or use --via lan")
             }
-            return .cloudOnly(why: "policy")
+            return (.cloudOnly(why: "policy"), device)
         case .auto:
-            guard canUseCloud(device) else { return .lanOnly(timeout: options.lanTimeoutCeiling) }
-            guard device.host != nil else { return .cloudOnly(why: "never seen on the LAN") }
+            guard canUseCloud(device) else { return (.lanOnly(timeout: options.lanTimeoutCeiling), device) }
+            guard device.host != nil else {
+                // Announced but not in the store yet (right after a sync, say)? Only the daemon's
+                // cache is asked, which takes milliseconds; a fresh query would take seconds.
+                guard let found = try? await lan.lookup(device.id, cacheOnly: true) else {
+                    return (.cloudOnly(why: "never seen on the LAN"), device)
+                }
+                lan.remember([found])
+                var seen = device
+                seen.adopt(found)
+                return (lanPlan(seen.lanHealth), seen)
+            }
             if health.isDown {
                 let due = health.lastProbe.map { Date().timeIntervalSince($0) >= Self.seconds(options.probeInterval) } ?? true
                 guard due, await lan.probe(device, timeout: options.probeTimeout) else {
-                    return .cloudOnly(why: "the LAN is down (\(health.failures) failures in a row)")
+                    return (.cloudOnly(why: "the LAN is down (\(health.failures) failures in a row)"), device)
                 }
             }
-            let timeout = health.timeout(floor: options.lanTimeoutFloor, ceiling: options.lanTimeoutCeiling)
-            return .lanThenCloud(timeout: timeout, hedgeAfter: options.hedging ? health.hedgeDelay(limit: timeout) : nil)
+            return (lanPlan(health), device)
         }
+    }
+
+    /// LAN first with the learnt timeout, hedged when allowed.
+    private func lanPlan(_ health: LANHealth) -> Plan {
+        let timeout = health.timeout(floor: options.lanTimeoutFloor, ceiling: options.lanTimeoutCeiling)
+        return .lanThenCloud(timeout: timeout, hedgeAfter: options.hedging ? health.hedgeDelay(limit: timeout) : nil)
     }
 
     private func execute(_ plan: Plan, _ params: JSONObject, device: StoredDevice, endpoint: String?,

@@ -14,10 +14,16 @@ public final class LANDiscovery: Sendable {
     private let tracker: Mutex<Tracker>
 
     /// Starts browsing.
-    public init(connection: AvahiConnection, interfaceIndex: Int32? = nil, keys: @escaping KeyLookup) throws {
+    /// `cacheOnly`: report `.complete` once the daemon's cache is exhausted even when it held
+    /// nothing (no waiting for the network's answers to a fresh query).
+    public init(connection: AvahiConnection, interfaceIndex: Int32? = nil, keys: @escaping KeyLookup,
+                cacheOnly: Bool = false, focus: String? = nil) throws {
         (events, continuation) = AsyncStream.makeStream(of: DiscoveryEvent.self, bufferingPolicy: .unbounded)
         browser = try ServiceBrowser(interfaceIndex: interfaceIndex, on: connection)
-        tracker = Mutex(Tracker(keys: keys))
+        var tracker = Tracker(keys: keys)
+        tracker.cacheOnly = cacheOnly
+        tracker.focus = focus?.lowercased()
+        self.tracker = Mutex(tracker)
         let stream = browser.events
         Task { [weak self] in
             for await event in stream {
@@ -54,10 +60,12 @@ public final class LANDiscovery: Sendable {
         return (discovery.devices.sorted { $0.id < $1.id }, complete)
     }
 
-    /// Finds one device by id (an instant when Avahi has it cached).
+    /// Finds one device by id (an instant when Avahi has it cached). `cacheOnly`: give up as soon
+    /// as the daemon's cache is exhausted (a few milliseconds) instead of waiting for answers to
+    /// a fresh query.
     public static func find(_ deviceID: String, connection: AvahiConnection, timeout: Duration,
-                            keys: @escaping KeyLookup) async throws -> DiscoveredDevice? {
-        let discovery = try LANDiscovery(connection: connection, keys: keys)
+                            keys: @escaping KeyLookup, cacheOnly: Bool = false) async throws -> DiscoveredDevice? {
+        let discovery = try LANDiscovery(connection: connection, keys: keys, cacheOnly: cacheOnly, focus: deviceID)
         defer { discovery.stop() }
         _ = try await discovery.wait(timeout: timeout) { event in
             switch event {
@@ -113,6 +121,10 @@ struct Tracker {
     var cacheDone = false
     var completed = false
     var sawAny = false
+    /// Complete at the end of the cache even when it was empty.
+    var cacheOnly = false
+    /// Looking for one device id: completion does not wait for the other services' resolves.
+    var focus: String?
 
     init(keys: @escaping LANDiscovery.KeyLookup) { self.keys = keys }
 
@@ -142,13 +154,14 @@ struct Tracker {
             }
         case .cacheExhausted:
             // A cold daemon cache is empty: then wait for ALL_FOR_NOW instead.
-            if sawAny { cacheDone = true }
+            if sawAny || cacheOnly { cacheDone = true }
         case .allForNow:
             cacheDone = true
         case .failed(let error):
             out.append(.failed(error))
         }
-        if cacheDone && pending.isEmpty && !completed {
+        let waitingFor = focus.map { id in pending.filter { $0.lowercased().hasSuffix("_" + id) } } ?? pending
+        if cacheDone && waitingFor.isEmpty && !completed {
             completed = true
             out.append(.complete)
         }
