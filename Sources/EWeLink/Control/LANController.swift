@@ -299,6 +299,14 @@ public final class LANController: Sendable {
         remember([found])
     }
 
+    /// The avahi-daemon's cache did not know the device just now.
+    public func noteCacheMiss(_ deviceID: String) {
+        _ = try? store.update { list in
+            guard let i = list.firstIndex(where: { $0.id == deviceID }) else { return }
+            list[i].lanHealth.lastCacheMiss = Date()
+        }
+    }
+
     /// One more consecutive LAN failure for the device (three mark its LAN down).
     public func noteFailure(_ deviceID: String) {
         _ = try? store.update { list in

@@ -12,6 +12,8 @@ public struct LANHealth: Sendable, Equatable {
     public var failures = 0
     /// When the LAN was last probed while marked down.
     public var lastProbe: Date?
+    /// When the avahi-daemon's cache last did not know the device (it had no address then).
+    public var lastCacheMiss: Date?
 
     public static let sampleCount = 8
     public static let failuresBeforeDown = 3
@@ -20,7 +22,7 @@ public struct LANHealth: Sendable, Equatable {
 
     /// Down after three consecutive failures.
     public var isDown: Bool { failures >= Self.failuresBeforeDown }
-    var isEmpty: Bool { replyMs.isEmpty && failures == 0 && lastProbe == nil }
+    var isEmpty: Bool { replyMs.isEmpty && failures == 0 && lastProbe == nil && lastCacheMiss == nil }
 
     public mutating func succeeded(after elapsed: Duration) {
         replyMs.append((Self.milliseconds(elapsed) * 1000).rounded() / 1000)
@@ -59,6 +61,7 @@ public struct LANHealth: Sendable, Equatable {
         var o: JSONObject = ["replyMs": .array(replyMs.map(JSONValue.double))]
         if failures > 0 { o["failures"] = .int(failures) }
         if let lastProbe { o["lastProbe"] = .string(lastProbe.formatted(StoredDevice.dateFormat)) }
+        if let lastCacheMiss { o["lastCacheMiss"] = .string(lastCacheMiss.formatted(StoredDevice.dateFormat)) }
         return o
     }
 
@@ -66,5 +69,6 @@ public struct LANHealth: Sendable, Equatable {
         replyMs = (o["replyMs"]?.arrayValue ?? []).compactMap { $0.doubleValue }.suffix(Self.sampleCount).map { $0 }
         failures = max(0, o["failures"]?.intValue ?? 0)
         lastProbe = o["lastProbe"]?.stringValue.flatMap { try? Date($0, strategy: StoredDevice.dateFormat) }
+        lastCacheMiss = o["lastCacheMiss"]?.stringValue.flatMap { try? Date($0, strategy: StoredDevice.dateFormat) }
     }
 }

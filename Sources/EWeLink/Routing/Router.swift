@@ -151,8 +151,11 @@ public final class Router: Sendable {
             guard canUseCloud(device) else { return (.lanOnly(timeout: options.lanTimeoutCeiling), device) }
             guard device.host != nil else {
                 // Announced but not in the store yet (right after a sync, say)? Only the daemon's
-                // cache is asked, which takes milliseconds; a fresh query would take seconds.
-                guard let found = try? await lan.lookup(device.id, cacheOnly: true) else {
+                // cache is asked, which takes milliseconds (a fresh query would take seconds), and
+                // not again for a minute after it did not know the device.
+                let recentMiss = health.lastCacheMiss.map { Date().timeIntervalSince($0) < 60 } ?? false
+                guard !recentMiss, let found = try? await lan.lookup(device.id, cacheOnly: true) else {
+                    if !recentMiss { lan.noteCacheMiss(device.id) }
                     return (.cloudOnly(why: "never seen on the LAN"), device)
                 }
                 lan.remember([found])
