@@ -4,7 +4,8 @@ import EWeLink
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Show a device's current state.",
-        discussion: "From its latest mDNS announcement, or by asking the device at its known address. " + ExitStatus.help)
+        discussion: "From its latest mDNS announcement, or by asking the device at its known address; through the "
+            + "cloud when the LAN cannot tell and you are logged in. " + ExitStatus.help)
 
     @Argument(help: "The device: its id or its name.")
     var device: String
@@ -12,9 +13,9 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var common: DeviceCommandOptions
 
     func run() async throws {
-        let controller = try common.controller()
+        let router = try common.router()
         do {
-            let result = try await controller.state(of: device)
+            let result = try await router.state(of: device, via: common.route)
             if common.json {
                 printLine(result.json.serialized)
             } else {

@@ -57,6 +57,10 @@ struct ProductCommandTests {
         #expect(try r.status == 0 && JSONValue.parse(r.lines.first ?? "{}")["route"] == "rest", "\(r.stdout) \(r.stderr)")
         r = try await CommandRunner.run("ewelink", ["devices", "--json"], environment: env)
         #expect(r.stdout.contains("\"policy\":\"cloud\""))
+        r = try await CommandRunner.run("ewelink", ["status", plug.id, "--json"], environment: env)
+        let status = try JSONValue.parse(r.lines.first ?? "{}")
+        #expect(r.status == 0 && status["source"] == "cloud" && status["route"] == "rest", "\(r.stdout) \(r.stderr)")
+        #expect(status["state"]?["switch"] == "on")
         r = try await CommandRunner.run("ewelink", ["on", plug.id, "--via", "sideways"], environment: env)
         #expect(r.status == 64 || r.status == 2, "\(r.status)")
 

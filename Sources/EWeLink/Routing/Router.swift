@@ -96,6 +96,37 @@ public final class Router: Sendable {
         return try await execute(plan, params, device: device, endpoint: nil, started: started)
     }
 
+    /// The current state: from the LAN (announcement or a query), else from the cloud (the
+    /// WebSocket `query` when a session is up, else REST), with the same policies as commands.
+    public func state(of query: String, via: RoutePolicy? = nil) async throws(ControlError) -> StateResult {
+        let started = ContinuousClock.now
+        let device = try await lan.device(query)
+        let policy = via ?? device.policy
+        var lanError: ControlError? = nil
+        if policy != .cloud {
+            do { return try await lan.state(of: device.id) } catch {
+                guard policy == .auto, canUseCloud(device), Self.shouldFallBack(error) || Self.isStateUnknown(error) else { throw error }
+                lanError = error
+            }
+        }
+        guard cloud?.session != nil, device.apikey != nil else {
+            throw lanError ?? .invalidRequest("\(device.displayName) is set to go through the cloud, but there is no cloud session: run `ewelink login`")
+        }
+        let route: Route = socket?.isConnected == true ? .websocket : .rest
+        do {
+            let state = try await cloudState(device)
+            return StateResult(deviceID: device.id, route: route, source: "cloud", state: state, seq: nil, host: nil,
+                               port: nil, elapsed: ContinuousClock.now - started)
+        } catch {
+            throw .cloud(error, lan: lanError?.description ?? "\(device.displayName) was not asked on the LAN (policy)")
+        }
+    }
+
+    private static func isStateUnknown(_ error: ControlError) -> Bool {
+        if case .stateUnknown = error { return true }
+        return false
+    }
+
     // MARK: Reachability
 
     /// What the router knows of a device's routes.
