@@ -21,13 +21,8 @@ final class EventSink: Sendable {
 struct EventStreamTests {
     @Test("A LAN command is reported once, not again by mDNS or the cloud push; a cloud change once; presence once each way")
     func deduplicated() async throws {
-        let spec = CloudTestFleet([("plug", true)])
-        let sim = try await spec.startSimulator(mdns: true)
+        let (sim, c, store) = try await RouterTests.setUp([("plug", true)], mdns: true, addresses: false)
         defer { Task { await sim.stop() } }
-        let c = client(sim.cloud!, spec, limiter: CloudRateLimiter())
-        _ = try await c.login(email: spec.ownerEmail, password: spec.ownerPassword, countryCode: "+49", region: .eu)
-        let store = DeviceStore(directory: temporaryHome())
-        _ = try await KeySync.sync(client: c, store: store)
         let socket = try await CloudSocket.connected(c)
         defer { Task { await socket.stop() } }
         let lan = LANController(store: store)

@@ -7,10 +7,10 @@ import Testing
 import TestSupport
 
 /// A simulator (HTTP only) with its mock cloud on a free port.
-func startCloud(_ kinds: [(type: String, encrypted: Bool)], tokenLifetimeSeconds: Int = 3600, hbInterval: Int = 145)
-    async throws -> (Simulator, MockCloud, CloudTestFleet) {
+func startCloud(_ kinds: [(type: String, encrypted: Bool)], tokenLifetimeSeconds: Int = 3600, hbInterval: Int = 145,
+                mdns: Bool = false) async throws -> (Simulator, MockCloud, CloudTestFleet) {
     let spec = CloudTestFleet(kinds, tokenLifetimeSeconds: tokenLifetimeSeconds, hbInterval: hbInterval)
-    let sim = try await spec.startSimulator()
+    let sim = try await spec.startSimulator(mdns: mdns)
     return (sim, sim.cloud!, spec)
 }
 

@@ -36,13 +36,8 @@ struct RouterDecisionTests {
 
     @Test("Right after a sync (no address stored) an announced device is found in the avahi cache and served over the LAN; an unannounced one goes to the cloud at once")
     func addressFromTheMDNSCache() async throws {
-        let spec = CloudTestFleet([("plug", true), ("plug", true)])
-        let sim = try await spec.startSimulator(mdns: true)
+        let (sim, c, store) = try await RouterTests.setUp([("plug", true), ("plug", true)], mdns: true, addresses: false)
         defer { Task { await sim.stop() } }
-        let c = client(sim.cloud!, spec, limiter: CloudRateLimiter())
-        _ = try await c.login(email: spec.ownerEmail, password: spec.ownerPassword, countryCode: "+49", region: .eu)
-        let store = DeviceStore(directory: temporaryHome())
-        _ = try await KeySync.sync(client: c, store: store)
         let (announced, silent) = (sim.devices[0], sim.devices[1])
         _ = await silent.setFaults { $0.announce = false }
         let probe = LANController(store: store)

@@ -8,14 +8,16 @@ import TestSupport
 
 @Suite("Router: LAN first, then the cloud")
 struct RouterTests {
-    /// A synced store (keys from the mock cloud) with the devices' LAN addresses.
-    static func setUp(_ kinds: [(type: String, encrypted: Bool)]) async throws
+    /// A synced store (keys from the mock cloud), with the devices' LAN addresses unless left out
+    /// (as right after `ewelink sync`); `mdns` announces the devices through the avahi-daemon.
+    static func setUp(_ kinds: [(type: String, encrypted: Bool)], mdns: Bool = false, addresses: Bool = true) async throws
         -> (Simulator, CloudClient, DeviceStore) {
-        let (sim, cloud, spec) = try await startCloud(kinds)
+        let (sim, cloud, spec) = try await startCloud(kinds, mdns: mdns)
         let c = client(cloud, spec, limiter: CloudRateLimiter())
         _ = try await c.login(email: spec.ownerEmail, password: spec.ownerPassword, countryCode: "+49", region: .eu)
         let store = DeviceStore(directory: temporaryHome())
         _ = try await KeySync.sync(client: c, store: store)
+        guard addresses else { return (sim, c, store) }
         try store.update { list in
             for i in list.indices {
                 list[i].host = "127.0.0.1"
