@@ -13,7 +13,7 @@ struct HedgedCommand: Sendable {
     let endpoint: String?
     let started: ContinuousClock.Instant
     let timeout: Duration
-    /// The command's number among the device's commands (see `Router.copyStillCurrent`).
+    /// The command's number among the device's commands (see `LANLegLedger.stillCurrent`).
     let generation: Int
 
     private enum Outcome: Sendable {
@@ -30,12 +30,12 @@ struct HedgedCommand: Sendable {
         // Whether the LAN leg outlived its command (the cloud answered first): it then counts as
         // a slow leg of the device until it ends.
         let leg = LegState()
-        router.beginLANLeg(device.id)
+        router.ledger.begin(device.id)
         Task {
             defer {
                 let abandoned = leg.flags.withLock { l -> Bool in l.done = true; return l.abandoned }
-                if abandoned { lanLeg.router.slowLeg(lanLeg.device.id, ended: true) }
-                lanLeg.router.endLANLeg(lanLeg.device.id)
+                if abandoned { lanLeg.router.ledger.overtaken(lanLeg.device.id, ended: true) }
+                lanLeg.router.ledger.end(lanLeg.device.id)
             }
             do throws(ControlError) {
                 let result = try await lanLeg.router.lan.send(lanLeg.params, to: lanLeg.device, endpoint: lanLeg.endpoint,
@@ -43,7 +43,7 @@ struct HedgedCommand: Sendable {
                                                              relookup: false, onWire: { sink.yield(.onWire) },
                                                              proceed: {
                     // Once the cloud has answered, this copy only matters while nothing newer was acknowledged.
-                    !leg.flags.withLock { $0.abandoned } || lanLeg.router.copyStillCurrent(lanLeg.device.id, lanLeg.generation)
+                    !leg.flags.withLock { $0.abandoned } || lanLeg.router.ledger.stillCurrent(lanLeg.device.id, lanLeg.generation)
                 })
                 sink.yield(.lan(.success(result)))
             } catch {
@@ -62,7 +62,7 @@ struct HedgedCommand: Sendable {
                 if !Task.isCancelled { sink.yield(.hedgeDue) }
             }
         }
-        if router.hasSlowLegs(device.id) { startTimer() }
+        if router.ledger.isSlow(device.id) { startTimer() }
         var cloudStarted = false
         var lanError: ControlError? = nil
         var cloudError: CloudError? = nil
@@ -104,7 +104,7 @@ struct HedgedCommand: Sendable {
                         l.abandoned = true
                         return true
                     }
-                    if marked { router.slowLeg(device.id, ended: false) }
+                    if marked { router.ledger.overtaken(device.id, ended: false) }
                 }
                 return result
             case .cloud(.failure(let error)):

@@ -35,6 +35,8 @@ public final class Router: Sendable {
     public let options: Options
     private let presence = Mutex<[String: Bool]>([:])
     private let merger = ChannelMerger()
+    /// The LAN requests in flight per device and the order of commands (see `LANLegLedger`).
+    let ledger = LANLegLedger()
     private let listener = Mutex<Task<Void, Never>?>(nil)
 
     public init(lan: LANController, cloud: CloudClient? = nil, socket: CloudSocket? = nil, options: Options = Options()) {
@@ -212,10 +214,10 @@ public final class Router: Sendable {
 
     private func execute(_ plan: Plan, _ params: JSONObject, device: StoredDevice, endpoint: String?,
                          started: ContinuousClock.Instant) async throws(ControlError) -> CommandResult {
-        let generation = nextGeneration(device.id)
+        let generation = ledger.nextGeneration(device.id)
         let result = try await route(plan, params, device: device, endpoint: endpoint, started: started,
                                      generation: generation)
-        noteAcknowledged(device.id, generation)
+        ledger.acknowledged(device.id, generation)
         return result
     }
 
@@ -229,7 +231,7 @@ public final class Router: Sendable {
             do { result = try await viaCloud(params, device: device, started: started) } catch {
                 throw .cloud(error, lan: "\(device.displayName) was not tried on the LAN (\(why))")
             }
-            if lanLegs.withLock({ $0[device.id] ?? 0 }) > 0 {
+            if ledger.inFlight(device.id) > 0 {
                 // An earlier command is still queued for this device's LAN: send this acknowledged
                 // one after it there too, so the LAN cannot end on the older state.
                 sendLANCopy(params, to: device, endpoint: endpoint, generation: generation)
@@ -240,29 +242,6 @@ public final class Router: Sendable {
                                      timeout: timeout, generation: generation)
             return try await race.run(hedgeAfter: hedgeAfter)
         }
-    }
-
-    // MARK: Ordering
-
-    /// Per device: the number of the latest command, and of the latest acknowledged one. A LAN
-    /// copy of a command the cloud already acknowledged is dropped (before it is sent, and before
-    /// any retry) once a newer command has been acknowledged, so it cannot land over it.
-    private let generations = Mutex<[String: (issued: Int, acknowledged: Int)]>([:])
-
-    func nextGeneration(_ id: String) -> Int {
-        generations.withLock { g in
-            g[id, default: (0, 0)].issued += 1
-            return g[id]!.issued
-        }
-    }
-
-    func noteAcknowledged(_ id: String, _ generation: Int) {
-        generations.withLock { g in g[id, default: (0, 0)].acknowledged = max(g[id, default: (0, 0)].acknowledged, generation) }
-    }
-
-    /// Whether an answered command's LAN copy is still worth sending.
-    func copyStillCurrent(_ id: String, _ generation: Int) -> Bool {
-        generations.withLock { ($0[id]?.acknowledged ?? 0) <= generation }
     }
 
     /// Whether a LAN failure lets the cloud try: only when the LAN could not reach the device, has
@@ -317,62 +296,8 @@ public final class Router: Sendable {
                              state: state, seq: nil)
     }
 
-    /// LAN legs still in flight per device (a hedged command's LAN copy outlives its answer).
-    private let lanLegs = Mutex<[String: Int]>([:])
-
-    func beginLANLeg(_ id: String) { lanLegs.withLock { $0[id, default: 0] += 1 } }
-    func endLANLeg(_ id: String) {
-        lanLegs.withLock { legs in
-            legs[id, default: 1] -= 1
-            if legs[id] == 0 { legs[id] = nil }
-        }
-    }
-
     /// LAN copies of commands still in flight (answered already through the cloud).
-    public var lanCommandsInFlight: Int { lanLegs.withLock { $0.values.reduce(0, +) } }
-
-    /// LAN legs the cloud overtook and that have not ended, per device.
-    private let slowLegs = Mutex<[String: Int]>([:])
-    func slowLeg(_ id: String, ended: Bool) {
-        slowLegs.withLock { legs in
-            legs[id, default: 0] += ended ? -1 : 1
-            if legs[id]! <= 0 { legs[id] = nil }
-        }
-    }
-    func hasSlowLegs(_ id: String) -> Bool { slowLegs.withLock { $0[id] != nil } }
-
-    /// Per device: whether an ordering copy is on its way, and the newest params to send after it.
-    private let copies = Mutex<[String: (JSONObject, Int)?]>([:])
-
-    /// Sends `params` over the LAN in the background, behind what is already queued for the
-    /// device. At most one such copy per device is queued; newer params replace a waiting one,
-    /// so a silent device does not pile up copies.
-    private func sendLANCopy(_ params: JSONObject, to device: StoredDevice, endpoint: String?, generation: Int) {
-        let first = copies.withLock { c -> Bool in
-            if c[device.id] != nil { c[device.id] = .some((params, generation)); return false }
-            c[device.id] = .some(nil)
-            return true
-        }
-        guard first else { return }
-        beginLANLeg(device.id)
-        let lan = self.lan, timeout = options.lanTimeoutCeiling
-        Task {
-            var current = (params: params, generation: generation)
-            while true {
-                let g = current.generation
-                _ = try? await lan.send(current.params, to: device, endpoint: endpoint, started: .now, timeout: timeout,
-                                        relookup: false, proceed: { self.copyStillCurrent(device.id, g) })
-                let next = self.copies.withLock { c -> (JSONObject, Int)? in
-                    if case .some(.some(let newer)) = c[device.id] { c[device.id] = .some(nil); return newer }
-                    c[device.id] = nil
-                    return nil
-                }
-                guard let next else { break }
-                current = (next.0, next.1)
-            }
-            self.endLANLeg(device.id)
-        }
-    }
+    public var lanCommandsInFlight: Int { ledger.totalInFlight }
 
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
