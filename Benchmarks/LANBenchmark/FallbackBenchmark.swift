@@ -150,7 +150,7 @@ enum FallbackBenchmark {
             let r = try await wsRouter.send(on(n), to: slow.id)
             return try expectRoute(r, .websocket)
         }
-        rows.append(Row(key: "fb_silent_ws_p50_ms", label: "fallback, LAN silent → WebSocket after the learnt timeout (\(Int(LANHealth.milliseconds(silentTimeout))) ms, ceiling 3000): p50",
+        rows.append(Row(key: "fb_silent_ws_p50_ms", label: "fallback, LAN silent → WebSocket after the learnt timeout (\(Int(silentTimeout.inMilliseconds)) ms, ceiling 3000): p50",
                         value: silentSamples.p50, unit: "ms", target: nil))
         rows.append(Row(key: "hedged_p50_ms", label: "hedged command, LAN answering after 2 s: p50 (cloud alone: \(fmt(wsDirect.p50)) ms)",
                         value: hedged.p50, unit: "ms", target: nil))

@@ -8,7 +8,7 @@ struct Samples {
     mutating func add(_ d: Duration) { values.append(Self.ms(d)) }
 
     static func ms(_ d: Duration) -> Double {
-        Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+        d.inMilliseconds
     }
 
     func percentile(_ p: Double) -> Double {

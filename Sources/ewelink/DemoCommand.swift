@@ -64,7 +64,7 @@ final class DemoLog: Sendable {
         let started = ContinuousClock.now
         let outcome: Result<String, any Error>
         do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
-        let ms = LANHealth.milliseconds(ContinuousClock.now - started)
+        let ms = (ContinuousClock.now - started).inMilliseconds
         let n = results.withLock { r -> Int in
             r.append((name, (try? outcome.get()) != nil, ms))
             return r.count

@@ -39,7 +39,7 @@ func showProgress(_ p: OTAProgress, json: Bool) {
     if json {
         printLine(JSONValue.object(p.json).serialized)
     } else {
-        printError(String(format: "%7.1f s  %@  %@", LANHealth.milliseconds(p.elapsed) / 1000, p.step.rawValue, p.detail))
+        printError(String(format: "%7.1f s  %@  %@", p.elapsed.inMilliseconds / 1000, p.step.rawValue, p.detail))
     }
 }
 
@@ -120,7 +120,7 @@ struct OTAUpgrade: AsyncParsableCommand {
                 showProgress($0, json: json)
             }
             if json { printLine(JSONValue.object(outcome.json).serialized) }
-            else { printLine("\(d.displayName): firmware \(outcome.from) → \(outcome.to ?? "?") (\(String(format: "%.1f", LANHealth.milliseconds(outcome.elapsed) / 1000)) s)") }
+            else { printLine("\(d.displayName): firmware \(outcome.from) → \(outcome.to ?? "?") (\(String(format: "%.1f", outcome.elapsed.inMilliseconds / 1000)) s)") }
         } catch {
             if json { printLine(JSONValue.object(["device": .string(d.id), "ok": false, "error": .string(error.description)]).serialized) }
             throw fail("\(d.displayName): \(error)", code: otaExitCode(error))

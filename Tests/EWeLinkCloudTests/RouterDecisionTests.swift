@@ -10,10 +10,6 @@ import TestSupport
 /// cloud presence, policies and channel merging, each against the simulator and the mock cloud.
 @Suite("Router decisions")
 struct RouterDecisionTests {
-    static func milliseconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
-    }
-
     static func lanOptions() -> LANController.Options {
         var options = LANController.Options()
         options.resolveTimeout = .milliseconds(500)

@@ -27,9 +27,7 @@ public struct CommandResult: Sendable {
         return o
     }
 
-    public var elapsedMilliseconds: Double {
-        Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-    }
+    public var elapsedMilliseconds: Double { elapsed.inMilliseconds }
 }
 
 /// A device's current state and where it came from.
@@ -49,8 +47,7 @@ public struct StateResult: Sendable {
                              "state": .object(state)]
         if let seq { o["seq"] = .int(seq) }
         if let host, let port { o["host"] = .string(host); o["port"] = .int(port) }
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        o["elapsedMs"] = .double((ms * 1000).rounded() / 1000)
+        o["elapsedMs"] = .double((elapsed.inMilliseconds * 1000).rounded() / 1000)
         return o
     }
 }

@@ -14,7 +14,7 @@ public struct OTAProgress: Sendable {
 
     public var json: JSONObject {
         ["device": .string(deviceID), "event": .string(step.rawValue), "detail": .string(detail),
-         "elapsedMs": .double(LANHealth.milliseconds(elapsed).rounded())]
+         "elapsedMs": .double(elapsed.inMilliseconds.rounded())]
     }
 }
 
@@ -28,7 +28,7 @@ public struct OTAOutcome: Sendable {
 
     public var json: JSONObject {
         ["device": .string(deviceID), "from": .string(from), "to": to.map(JSONValue.string) ?? .null,
-         "ok": true, "elapsedMs": .double(LANHealth.milliseconds(elapsed).rounded())]
+         "ok": true, "elapsedMs": .double(elapsed.inMilliseconds.rounded())]
     }
 }
 

@@ -25,7 +25,7 @@ public struct LANHealth: Sendable, Equatable {
     var isEmpty: Bool { replyMs.isEmpty && failures == 0 && lastProbe == nil && lastCacheMiss == nil }
 
     public mutating func succeeded(after elapsed: Duration) {
-        replyMs.append((Self.milliseconds(elapsed) * 1000).rounded() / 1000)
+        replyMs.append((elapsed.inMilliseconds * 1000).rounded() / 1000)
         if replyMs.count > Self.sampleCount { replyMs.removeFirst(replyMs.count - Self.sampleCount) }
         failures = 0
     }
@@ -50,11 +50,6 @@ public struct LANHealth: Sendable, Equatable {
     public func hedgeDelay(limit: Duration) -> Duration {
         let learnt = slowestMs.map { Duration.microseconds(Int64(($0 * 2 + 20) * 1000)) } ?? .milliseconds(300)
         return min(learnt, limit)
-    }
-
-    /// A duration in milliseconds.
-    public static func milliseconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
     }
 
     var json: JSONObject {

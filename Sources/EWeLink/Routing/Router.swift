@@ -197,7 +197,7 @@ public final class Router: Sendable {
                 return (lanPlan(seen.lanHealth), seen)
             }
             if health.isDown {
-                let due = health.lastProbe.map { Date().timeIntervalSince($0) >= Self.seconds(options.probeInterval) } ?? true
+                let due = health.lastProbe.map { Date().timeIntervalSince($0) >= options.probeInterval.inSeconds } ?? true
                 guard due, await lan.probe(device, timeout: options.probeTimeout) else {
                     return (.cloudOnly(why: "the LAN is down (\(health.failures) failures in a row)"), device)
                 }
@@ -298,10 +298,6 @@ public final class Router: Sendable {
 
     /// LAN copies of commands still in flight (answered already through the cloud).
     public var lanCommandsInFlight: Int { ledger.totalInFlight }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
 }
 
 /// What the router knows of one device's routes.
@@ -323,7 +319,7 @@ public struct Reachability: Sendable {
     public var json: JSONObject {
         var o: JSONObject = ["device": .string(deviceID), "policy": .string(policy.rawValue), "lanKnown": .bool(lanKnown),
                              "lanDown": .bool(lanDown), "lanFailures": .int(lanFailures),
-                             "lanTimeoutMs": .double(LANHealth.milliseconds(lanTimeout).rounded())]
+                             "lanTimeoutMs": .double(lanTimeout.inMilliseconds.rounded())]
         o["lastReplyMs"] = lastReplyMs.map(JSONValue.double) ?? .null
         o["cloudOnline"] = cloudOnline.map(JSONValue.bool) ?? .null
         o["cloudSession"] = cloudSession.map(JSONValue.string) ?? .null

@@ -36,7 +36,7 @@ public final class CloudRateLimiter: Sendable {
 
     /// The spacing in whole milliseconds (a retry hint).
     public var spacingMilliseconds: Int {
-        Int(minimumSpacing.components.seconds * 1000 + minimumSpacing.components.attoseconds / 1_000_000_000_000_000)
+        minimumSpacing.wholeMilliseconds
     }
 
     /// Marks the call to `interface` answered. The spacing counts from here: the cloud sees a
@@ -85,8 +85,7 @@ public final class CloudRateLimiter: Sendable {
             }
             guard let wait else { return }
             if failFast {
-                let ms = Int(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000) + 1
-                throw .rateLimited(path: interface, retryAfterMs: ms)
+                throw .rateLimited(path: interface, retryAfterMs: wait.wholeMilliseconds + 1)
             }
             try? await Task.sleep(for: wait)
         }
@@ -96,7 +95,7 @@ public final class CloudRateLimiter: Sendable {
 extension CloudRateLimiter {
     /// The same rules over wall-clock times kept in the ledger file, under an exclusive lock.
     private func acquireShared(_ interface: String, ledger: String, failFast: Bool) async throws(CloudError) {
-        let spacing = Double(minimumSpacing.components.seconds) + Double(minimumSpacing.components.attoseconds) / 1e18
+        let spacing = minimumSpacing.inSeconds
         let windowSeconds = Double(window.components.seconds)
         while true {
             let wait: Double? = Self.withLedger(ledger) { calls in

@@ -122,8 +122,7 @@ public final class ZeroconfClient: Sendable {
                 let reply = try await post(endpoint, body, to: target, deadline: started + timeout)
                 return try decode(reply, target: target, cipher: cipher, started: started, resets: resets)
             } catch .lanTimeout(let h, let p, _) {
-                let ms = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-                throw .lanTimeout(host: h, port: p, afterMs: ms)
+                throw .lanTimeout(host: h, port: p, afterMs: timeout.wholeMilliseconds)
             } catch .lanReset(let h, let p, _) {
                 resets += 1
                 guard resets <= options.resetRetries,
@@ -161,7 +160,7 @@ public final class ZeroconfClient: Sendable {
     private func post(_ endpoint: String, _ body: [UInt8], to target: LANTarget,
                       deadline: ContinuousClock.Instant) async throws(LANError) -> [UInt8] {
         let remaining = deadline - ContinuousClock.now
-        let timeoutMs = Int(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000)
+        let timeoutMs = remaining.wholeMilliseconds
         do {
             let reply = try await ZeroconfTransport.post(host: target.host, port: target.port,
                                                          path: "/zeroconf/\(endpoint)", body: body, timeout: remaining)

@@ -29,9 +29,7 @@ enum ZeroconfTransport {
             + "Accept: application/json\r\nConnection: close\r\nContent-Length: \(body.count)\r\n\r\n")
         request.writeBytes(body)
         let requestBytes = request
-        let nanoseconds = max(1_000_000, timeout.components.seconds * 1_000_000_000
-            + timeout.components.attoseconds / 1_000_000_000)
-        let limit = TimeAmount.nanoseconds(nanoseconds)
+        let limit = TimeAmount.nanoseconds(timeout.nanosecondsAtLeastOneMillisecond)
         let deadline = NIODeadline.now() + limit
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(limit)
@@ -41,19 +39,12 @@ enum ZeroconfTransport {
                     try channel.pipeline.syncOperations.addHandler(ReplyCollector(promise: promise, deadline: deadline))
                 }
             }
-        // An address literal skips name resolution (getaddrinfo runs on another thread in NIO).
-        let connected: EventLoopFuture<any Channel>
-        if let address = try? SocketAddress(ipAddress: host, port: port) {
-            connected = bootstrap.connect(to: address)
-        } else {
-            connected = bootstrap.connect(host: host, port: port)
-        }
-        connected.whenComplete { result in
-                switch result {
-                case .success(let channel): channel.writeAndFlush(requestBytes, promise: nil)
-                case .failure(let error): promise.fail(error)
-                }
+        connect(bootstrap, host: host, port: port).whenComplete { result in
+            switch result {
+            case .success(let channel): channel.writeAndFlush(requestBytes, promise: nil)
+            case .failure(let error): promise.fail(error)
             }
+        }
         return try await promise.futureResult.get()
     }
 
@@ -174,19 +165,18 @@ enum ZeroconfTransport {
 }
 
 extension ZeroconfTransport {
+    /// Connects; an address literal skips name resolution (getaddrinfo runs on another thread in NIO).
+    static func connect(_ bootstrap: ClientBootstrap, host: String, port: Int) -> EventLoopFuture<any Channel> {
+        if let address = try? SocketAddress(ipAddress: host, port: port) { return bootstrap.connect(to: address) }
+        return bootstrap.connect(host: host, port: port)
+    }
+
     /// Whether a TCP connection to `host:port` opens within `timeout` (closed at once, nothing sent).
     static func canConnect(host: String, port: Int, timeout: Duration) async -> Bool {
-        let nanoseconds = max(1_000_000, timeout.components.seconds * 1_000_000_000
-            + timeout.components.attoseconds / 1_000_000_000)
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.nanoseconds(nanoseconds))
+            .connectTimeout(.nanoseconds(timeout.nanosecondsAtLeastOneMillisecond))
         do {
-            let channel: any Channel
-            if let address = try? SocketAddress(ipAddress: host, port: port) {
-                channel = try await bootstrap.connect(to: address).get()
-            } else {
-                channel = try await bootstrap.connect(host: host, port: port).get()
-            }
+            let channel = try await connect(bootstrap, host: host, port: port).get()
             try? await channel.close()
             return true
         } catch {
