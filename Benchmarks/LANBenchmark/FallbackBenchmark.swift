@@ -58,11 +58,10 @@ enum FallbackBenchmark {
         let silentRouter = Router(lan: lan, cloud: cloud, socket: socket, options: noHedge)
         let (absent, refused, silent, slow) = (sim.devices[0], sim.devices[1], sim.devices[2], sim.devices[3])
         func place(_ d: SimulatedDevice, known: Bool) throws {
-            try store.update { list in
-                guard let i = list.firstIndex(where: { $0.id == d.id }) else { return }
-                list[i].host = known ? "127.0.0.1" : nil
-                list[i].port = known ? d.snapshot.port : nil
-                list[i].lanHealth = LANHealth()
+            try store.update(device: d.id) { s in
+                s.host = known ? "127.0.0.1" : nil
+                s.port = known ? d.snapshot.port : nil
+                s.lanHealth = LANHealth()
             }
         }
         try place(absent, known: false)
@@ -103,13 +102,13 @@ enum FallbackBenchmark {
         // The first command to a device without an address asks the avahi-daemon's cache; the
         // next ones within a minute do not.
         let wsAbsentFirst = try await measure(quick ? 5 : 20) { n in
-            try store.update { list in if let i = list.firstIndex(where: { $0.id == absent.id }) { list[i].lanHealth.lastCacheMiss = nil } }
+            try store.update(device: absent.id) { $0.lanHealth.lastCacheMiss = nil }
             return try expectRoute(try await wsRouter.send(on(n), to: absent.id), .websocket)
         }
         let wsAbsent = try await measure(wsCount) { n in try expectRoute(try await wsRouter.send(on(n), to: absent.id), .websocket) }
         // Each refusal counts against the LAN; keep it below the three that would mark it down.
         let wsRefused = try await measure(wsCount) { n in
-            try store.update { list in if let i = list.firstIndex(where: { $0.id == refused.id }) { list[i].lanHealth.failures = 0 } }
+            try store.update(device: refused.id) { $0.lanHealth.failures = 0 }
             return try expectRoute(try await wsRouter.send(on(n), to: refused.id), .websocket)
         }
         rows.append(Row(key: "ws_direct_p50_ms", label: "cloud WebSocket `update` round trip (mock cloud): p50", value: wsDirect.p50, unit: "ms", target: nil))
@@ -129,7 +128,7 @@ enum FallbackBenchmark {
         }
         let restAbsent = try await measure(restCount, spacing: spacing) { n in try expectRoute(try await restRouter.send(on(n), to: absent.id), .rest) }
         let restRefused = try await measure(restCount, spacing: spacing) { n in
-            try store.update { list in if let i = list.firstIndex(where: { $0.id == refused.id }) { list[i].lanHealth.failures = 0 } }
+            try store.update(device: refused.id) { $0.lanHealth.failures = 0 }
             return try expectRoute(try await restRouter.send(on(n), to: refused.id), .rest)
         }
         rows.append(Row(key: "rest_direct_p50_ms", label: "cloud REST `POST /v2/device/thing/status`, signed (mock cloud): p50", value: restDirect.p50, unit: "ms", target: nil))
@@ -141,12 +140,12 @@ enum FallbackBenchmark {
         // A silent LAN (learnt timeout, no hedging) and a LAN that answers after 2 s (hedged).
         var silentTimeout = Duration.zero
         let silentSamples = try await measure(slowCount) { n in
-            try store.update { list in if let i = list.firstIndex(where: { $0.id == silent.id }) { list[i].lanHealth.failures = 0 } }
+            try store.update(device: silent.id) { $0.lanHealth.failures = 0 }
             silentTimeout = try await silentRouter.reachability(of: silent.id).lanTimeout
             return try expectRoute(try await silentRouter.send(on(n), to: silent.id), .websocket)
         }
         let hedged = try await measure(slowCount) { n in
-            try store.update { list in if let i = list.firstIndex(where: { $0.id == slow.id }) { list[i].lanHealth.failures = 0 } }
+            try store.update(device: slow.id) { $0.lanHealth.failures = 0 }
             let r = try await wsRouter.send(on(n), to: slow.id)
             return try expectRoute(r, .websocket)
         }

@@ -301,18 +301,12 @@ public final class LANController: Sendable {
 
     /// The avahi-daemon's cache did not know the device just now.
     public func noteCacheMiss(_ deviceID: String) {
-        _ = try? store.update { list in
-            guard let i = list.firstIndex(where: { $0.id == deviceID }) else { return }
-            list[i].lanHealth.lastCacheMiss = Date()
-        }
+        try? store.update(device: deviceID) { $0.lanHealth.lastCacheMiss = Date() }
     }
 
     /// One more consecutive LAN failure for the device (three mark its LAN down).
     public func noteFailure(_ deviceID: String) {
-        _ = try? store.update { list in
-            guard let i = list.firstIndex(where: { $0.id == deviceID }) else { return }
-            list[i].lanHealth.failed()
-        }
+        try? store.update(device: deviceID) { $0.lanHealth.failed() }
     }
 
     /// Whether something listens at the device's address: a TCP connect, nothing sent. Used to
@@ -320,10 +314,9 @@ public final class LANController: Sendable {
     public func probe(_ device: StoredDevice, timeout: Duration = .milliseconds(300)) async -> Bool {
         guard let host = device.host else { return false }
         let open = await ZeroconfClient.isListening(host: host, port: device.port ?? 8081, timeout: timeout)
-        _ = try? store.update { list in
-            guard let i = list.firstIndex(where: { $0.id == device.id }) else { return }
-            list[i].lanHealth.lastProbe = Date()
-            if open { list[i].lanHealth.failures = 0 }
+        try? store.update(device: device.id) { d in
+            d.lanHealth.lastProbe = Date()
+            if open { d.lanHealth.failures = 0 }
         }
         return open
     }
@@ -336,16 +329,15 @@ public final class LANController: Sendable {
     /// plain on/off costs no disk write beyond the state.
     private func record(_ device: StoredDevice, state: JSONObject?, seq: Int?, addressChanged: Bool,
                         replyTime: Duration? = nil) {
-        _ = try? store.update { list in
-            guard let i = list.firstIndex(where: { $0.id == device.id }) else { return }
-            if let replyTime { list[i].lanHealth.succeeded(after: replyTime) }
-            if addressChanged && !list[i].hostConfigured {
-                list[i].host = device.host
-                list[i].port = device.port
+        try? store.update(device: device.id) { d in
+            if let replyTime { d.lanHealth.succeeded(after: replyTime) }
+            if addressChanged && !d.hostConfigured {
+                d.host = device.host
+                d.port = device.port
             }
-            if let state, list[i].lastState != state { list[i].lastState = state }
-            if let seq { list[i].lastSeq = seq }
-            list[i].lastSeen = Date()
+            if let state, d.lastState != state { d.lastState = state }
+            if let seq { d.lastSeq = seq }
+            d.lastSeen = Date()
         }
     }
 }

@@ -97,10 +97,7 @@ public struct CloudOTAUpdater: Sendable {
             step(.failed, "came back with \(after)")
             throw .notNewer(deviceID: device.id, before: before, after: after)
         }
-        _ = try? store.update { list in
-            guard let i = list.firstIndex(where: { $0.id == device.id }) else { return }
-            list[i].fwVersion = after
-        }
+        try? store.update(device: device.id) { $0.fwVersion = after }
         step(.succeeded, "\(before) → \(after)")
         return OTAOutcome(deviceID: device.id, from: before, to: after, elapsed: ContinuousClock.now - started)
     }

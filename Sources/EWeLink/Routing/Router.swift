@@ -146,10 +146,7 @@ public final class Router: Sendable {
     /// Records a `sysmsg` online/offline (also kept in the store for later processes).
     public func noteCloudPresence(_ deviceID: String, _ online: Bool) {
         presence.withLock { $0[deviceID] = online }
-        _ = try? lan.store.update { list in
-            guard let i = list.firstIndex(where: { $0.id == deviceID }), list[i].cloudOnline != online else { return }
-            list[i].cloudOnline = online
-        }
+        try? lan.store.update(device: deviceID) { $0.cloudOnline = online }
     }
 
     // MARK: Planning

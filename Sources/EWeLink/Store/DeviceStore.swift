@@ -73,6 +73,15 @@ public struct DeviceStore: Sendable {
         return result
     }
 
+    /// Changes the stored device `deviceID` (nothing happens when it is not in the store), with
+    /// the same lock and atomic write as `update`.
+    public func update(device deviceID: String, _ body: (inout StoredDevice) -> Void) throws {
+        try update { list in
+            guard let i = list.firstIndex(where: { $0.id == deviceID }) else { return }
+            body(&list[i])
+        }
+    }
+
     /// Finds a device by id, or by name (case-insensitive).
     public func find(_ query: String, in devices: [StoredDevice]) -> StoredDevice? {
         if let d = devices.first(where: { $0.id == query }) { return d }
