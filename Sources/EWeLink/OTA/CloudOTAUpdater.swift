@@ -40,11 +40,8 @@ public struct CloudOTAUpdater: Sendable {
     /// Orders the update and follows the device until it reports a newer version; `progress` sees
     /// each step.
     public func upgrade(_ device: StoredDevice, version wanted: String? = nil, timeout: Duration = .seconds(600),
-                        progress: @Sendable (OTAProgress) -> Void = { _ in }) async throws(OTAError) -> OTAOutcome {
-        let started = ContinuousClock.now
-        func step(_ s: OTAProgress.Step, _ detail: String) {
-            progress(OTAProgress(deviceID: device.id, step: s, detail: detail, elapsed: ContinuousClock.now - started))
-        }
+                        progress: @escaping @Sendable (OTAProgress) -> Void = { _ in }) async throws(OTAError) -> OTAOutcome {
+        let step = OTAReporter(deviceID: device.id, progress: progress)
         guard cloud.session != nil else { throw .noSession }
         guard let apikey = device.apikey, let model = device.model else { throw .notInCloud(deviceID: device.id) }
         // The version now, from the cloud (the store may be behind).
@@ -90,22 +87,15 @@ public struct CloudOTAUpdater: Sendable {
             step(.acknowledged, "no acknowledgement (\(error)); following the device")
         }
         let reported = await follow(device.id, events: events, timeout: timeout, step: step)
-        guard let after = reported else {
-            throw .timedOut(deviceID: device.id, after: timeout, lastSeen: before)
-        }
-        guard let a = FirmwareVersion(after), let b = FirmwareVersion(before), a > b else {
-            step(.failed, "came back with \(after)")
-            throw .notNewer(deviceID: device.id, before: before, after: after)
-        }
-        try? store.update(device: device.id) { $0.fwVersion = after }
-        step(.succeeded, "\(before) → \(after)")
-        return OTAOutcome(deviceID: device.id, from: before, to: after, elapsed: ContinuousClock.now - started)
+        let outcome = try step.outcome(before: before, after: reported, timeout: timeout)
+        try? store.update(device: device.id) { $0.fwVersion = reported }
+        return outcome
     }
 
     /// Waits for the device's next `fwVersion` report after it went offline (or after it came back
     /// online, asking it then when it does not say by itself). Nil on timeout.
     private func follow(_ deviceID: String, events: AsyncStream<CloudEvent>, timeout: Duration,
-                        step: (OTAProgress.Step, String) -> Void) async -> String? {
+                        step: OTAReporter) async -> String? {
         let deadline = ContinuousClock.now + timeout
         let (merged, sink) = AsyncStream.makeStream(of: CloudEvent?.self)
         let pump = Task {

@@ -13,11 +13,8 @@ public struct DIYFlasher: Sendable {
     public init(client: ZeroconfClient = ZeroconfClient()) { self.client = client }
 
     public func flash(_ device: StoredDevice, image path: String, timeout: Duration = .seconds(300),
-                      progress: @Sendable (OTAProgress) -> Void = { _ in }) async throws(OTAError) -> OTAOutcome {
-        let started = ContinuousClock.now
-        func step(_ s: OTAProgress.Step, _ detail: String) {
-            progress(OTAProgress(deviceID: device.id, step: s, detail: detail, elapsed: ContinuousClock.now - started))
-        }
+                      progress: @escaping @Sendable (OTAProgress) -> Void = { _ in }) async throws(OTAError) -> OTAOutcome {
+        let step = OTAReporter(deviceID: device.id, progress: progress)
         // Everything that can be refused is checked before the device is touched.
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         guard let size = (attributes?[.size] as? NSNumber)?.intValue else {
@@ -65,18 +62,12 @@ public struct DIYFlasher: Sendable {
         step(.downloading, "\(server.bytesServed) bytes served")
         let after = await followReboot(target, before: before, timeout: timeout, step: step)
         await server.stop()
-        guard let after else { throw .timedOut(deviceID: device.id, after: timeout, lastSeen: before) }
-        guard let a = FirmwareVersion(after), let b = FirmwareVersion(before), a > b else {
-            step(.failed, "came back with \(after)")
-            throw .notNewer(deviceID: device.id, before: before, after: after)
-        }
-        step(.succeeded, "\(before) → \(after)")
-        return OTAOutcome(deviceID: device.id, from: before, to: after, elapsed: ContinuousClock.now - started)
+        return try step.outcome(before: before, after: after, timeout: timeout)
     }
 
     /// Polls `info` until the device has been away (rebooting) and answers again; its version then.
     private func followReboot(_ target: LANTarget, before: String, timeout: Duration,
-                              step: (OTAProgress.Step, String) -> Void) async -> String? {
+                              step: OTAReporter) async -> String? {
         let deadline = ContinuousClock.now + timeout
         var away = false
         while ContinuousClock.now < deadline {

@@ -18,6 +18,28 @@ public struct OTAProgress: Sendable {
     }
 }
 
+/// Reports one update's steps and judges its end, the same way for cloud upgrades and DIY flashes.
+struct OTAReporter: Sendable {
+    let deviceID: String
+    let started = ContinuousClock.now
+    let progress: @Sendable (OTAProgress) -> Void
+
+    func callAsFunction(_ step: OTAProgress.Step, _ detail: String) {
+        progress(OTAProgress(deviceID: deviceID, step: step, detail: detail, elapsed: ContinuousClock.now - started))
+    }
+
+    /// A success only when the device came back within `timeout` with a version newer than before.
+    func outcome(before: String, after: String?, timeout: Duration) throws(OTAError) -> OTAOutcome {
+        guard let after else { throw .timedOut(deviceID: deviceID, after: timeout, lastSeen: before) }
+        guard let a = FirmwareVersion(after), let b = FirmwareVersion(before), a > b else {
+            self(.failed, "came back with \(after)")
+            throw .notNewer(deviceID: deviceID, before: before, after: after)
+        }
+        self(.succeeded, "\(before) → \(after)")
+        return OTAOutcome(deviceID: deviceID, from: before, to: after, elapsed: ContinuousClock.now - started)
+    }
+}
+
 /// How an update ended.
 public struct OTAOutcome: Sendable {
     public var deviceID: String
