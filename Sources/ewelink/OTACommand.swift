@@ -39,8 +39,24 @@ func showProgress(_ p: OTAProgress, json: Bool) {
     if json {
         printLine(JSONValue.object(p.json).serialized)
     } else {
-        printError(String(format: "%7.1f s  %@  %@", p.elapsed.inMilliseconds / 1000, p.step.rawValue, p.detail))
+        printError(String(format: "%7.1f s  %@  %@", p.elapsed.inSeconds, p.step.rawValue, p.detail))
     }
+}
+
+/// Prints how an update ended: its JSON object, or one line.
+func report(_ outcome: OTAOutcome, device: StoredDevice, json: Bool) {
+    if json {
+        printLine(JSONValue.object(outcome.json).serialized)
+    } else {
+        printLine("\(device.displayName): firmware \(outcome.from) → \(outcome.to ?? "?") "
+            + "(\(String(format: "%.1f", outcome.elapsed.inSeconds)) s)")
+    }
+}
+
+/// Reports a failed update (also as a JSON object with `--json`) and returns its exit code.
+func otaFailure(_ error: OTAError, device: StoredDevice, json: Bool, message: String) -> ExitCode {
+    if json { printLine(JSONValue.object(["device": .string(device.id), "ok": false, "error": .string(error.description)]).serialized) }
+    return fail(message, code: otaExitCode(error))
 }
 
 func otaExitCode(_ error: OTAError) -> Int32 {
@@ -119,11 +135,9 @@ struct OTAUpgrade: AsyncParsableCommand {
             let outcome = try await updater.upgrade(d, version: version, timeout: .milliseconds(Int(timeout * 1000))) {
                 showProgress($0, json: json)
             }
-            if json { printLine(JSONValue.object(outcome.json).serialized) }
-            else { printLine("\(d.displayName): firmware \(outcome.from) → \(outcome.to ?? "?") (\(String(format: "%.1f", outcome.elapsed.inMilliseconds / 1000)) s)") }
+            report(outcome, device: d, json: json)
         } catch {
-            if json { printLine(JSONValue.object(["device": .string(d.id), "ok": false, "error": .string(error.description)]).serialized) }
-            throw fail("\(d.displayName): \(error)", code: otaExitCode(error))
+            throw otaFailure(error, device: d, json: json, message: "\(d.displayName): \(error)")
         }
     }
 }
@@ -154,11 +168,9 @@ struct OTAFlash: AsyncParsableCommand {
             let outcome = try await DIYFlasher().flash(d, image: file, timeout: .milliseconds(Int(timeout * 1000))) {
                 showProgress($0, json: json)
             }
-            if json { printLine(JSONValue.object(outcome.json).serialized) }
-            else { printLine("\(d.displayName): firmware \(outcome.from) → \(outcome.to ?? "?")") }
+            report(outcome, device: d, json: json)
         } catch {
-            if json { printLine(JSONValue.object(["device": .string(d.id), "ok": false, "error": .string(error.description)]).serialized) }
-            throw fail(error.description, code: otaExitCode(error))
+            throw otaFailure(error, device: d, json: json, message: error.description)
         }
     }
 }
