@@ -82,7 +82,7 @@ public final class Router: Sendable {
         } catch {
             guard case .stateUnknown = error, action == .toggle || plan.isCloudOnly, canUseCloud(device) else { throw error }
             if action == .toggle {
-                do { device.lastState = try await cloudState(device) } catch {
+                do { device.lastState = try await cloudState(device).0 } catch {
                     throw .cloud(error, lan: "the LAN did not report the state")
                 }
             }
@@ -114,9 +114,8 @@ public final class Router: Sendable {
         guard cloud?.session != nil, device.apikey != nil else {
             throw lanError ?? .invalidRequest("\(device.displayName) is set to go through the cloud, but there is no cloud session: run `ewelink login`")
         }
-        let route: Route = socket?.isConnected == true ? .websocket : .rest
         do {
-            let state = try await cloudState(device)
+            let (state, route) = try await cloudState(device)
             return StateResult(deviceID: device.id, route: route, source: "cloud", state: state, seq: nil, host: nil,
                                port: nil, elapsed: ContinuousClock.now - started)
         } catch {
@@ -260,13 +259,14 @@ public final class Router: Sendable {
 
     // MARK: Cloud leg
 
-    private func cloudState(_ device: StoredDevice) async throws(CloudError) -> JSONObject {
+    /// The device's params as the cloud knows them, and the route that told.
+    private func cloudState(_ device: StoredDevice) async throws(CloudError) -> (JSONObject, Route) {
         guard let cloud else { throw .notLoggedIn }
         if let socket, socket.isConnected, let apikey = device.apikey,
            let reply = try? await socket.query(device.id, apikey: apikey), reply.error == 0, let params = reply.params {
-            return params
+            return (params, .websocket)
         }
-        return try await cloud.status(of: device.id)
+        return (try await cloud.status(of: device.id), .rest)
     }
 
     /// The WebSocket when the session is up and the device is not known offline, else REST.
