@@ -29,11 +29,7 @@ enum FallbackBenchmark {
         let doc: JSONValue = ["devices": .array(devices),
                               "cloud": ["appId": "bench-app", "appSecret": .string(secret), "accounts": [[
                                   "email": "bench@example.com", "password": "pw", "region": "eu", "apikey": .string(owner)]]]]
-        var options = Simulator.Options()
-        options.publishMDNS = false
-        options.cloudPort = 0
-        let sim = Simulator(fleet: try Fleet.parse(doc.serializedBytes, file: "bench"), options: options)
-        try await sim.start()
+        let sim = try await Simulator.startedWithCloud(try Fleet.parse(doc.serializedBytes, file: "bench"))
         defer { Task { await sim.stop() } }
         let cloud = CloudClient(credentials: CloudCredentials(appID: "bench-app", appSecret: secret),
                                 endpoints: CloudEndpoints(override: sim.cloud!.baseURL), limiter: CloudRateLimiter())

@@ -67,6 +67,17 @@ public final class Simulator: Sendable {
         }
     }
 
+    /// A started simulator of `fleet` with its mock cloud on a free port, announced over mDNS
+    /// only when `mdns` (tests and benchmarks).
+    public static func startedWithCloud(_ fleet: Fleet, mdns: Bool = false) async throws -> Simulator {
+        var options = Options()
+        options.publishMDNS = mdns
+        options.cloudPort = 0
+        let sim = Simulator(fleet: fleet, options: options)
+        try await sim.start()
+        return sim
+    }
+
     /// Withdraws every service and closes every port.
     public func stop() async {
         let list = runtimes.withLock { r -> [DeviceRuntime] in defer { r = [] }; return r }

@@ -36,11 +36,7 @@ struct OTAFleet {
                       "accounts": [["email": "o@example.com", "password": "pw", "region": "us", "apikey": .string(owner),
                                     "devices": .array(ids)]]],
         ]
-        var options = Simulator.Options()
-        options.publishMDNS = false
-        options.cloudPort = 0
-        let sim = Simulator(fleet: try Fleet.parse(doc.serializedBytes, file: "ota"), options: options)
-        try await sim.start()
+        let sim = try await Simulator.startedWithCloud(try Fleet.parse(doc.serializedBytes, file: "ota"))
         let c = CloudClient(credentials: CloudCredentials(appID: "ota-app", appSecret: secret),
                             endpoints: CloudEndpoints(override: sim.cloud!.baseURL), limiter: CloudRateLimiter())
         _ = try await c.login(email: "o@example.com", password: "pw", countryCode: "+1")

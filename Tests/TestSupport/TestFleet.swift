@@ -113,12 +113,7 @@ public struct CloudTestFleet: Sendable {
 extension CloudTestFleet {
     /// The simulator of this fleet with its mock cloud on a free port (HTTP only unless `mdns`).
     public func startSimulator(mdns: Bool = false) async throws -> Simulator {
-        var options = Simulator.Options()
-        options.publishMDNS = mdns
-        options.cloudPort = 0
-        let sim = Simulator(fleet: fleet, options: options)
-        try await sim.start()
-        return sim
+        try await Simulator.startedWithCloud(fleet, mdns: mdns)
     }
 
     /// The environment of a CLI run against this fleet's mock cloud.
