@@ -76,17 +76,16 @@ public final class Router: Sendable {
         let (plan, planned) = try await plan(for: try await lan.device(query), via: via)
         var device = planned
         let params: JSONObject
-        do throws(ControlError) {
-            if case .cloudOnly = plan { throw ControlError.stateUnknown(deviceID: device.id) }
-            (device, params) = try await lan.powerParams(action, device: device, channel: channel)
-        } catch {
-            guard case .stateUnknown = error, action == .toggle || plan.isCloudOnly, canUseCloud(device) else { throw error }
-            if action == .toggle {
-                do { device.lastState = try await cloudState(device).0 } catch {
-                    throw .cloud(error, lan: "the LAN did not report the state")
-                }
+        if plan.isCloudOnly {
+            (device, params) = try await cloudPowerParams(action, device: device, channel: channel)
+        } else {
+            do throws(ControlError) {
+                (device, params) = try await lan.powerParams(action, device: device, channel: channel)
+            } catch {
+                // The LAN could not tell the state a toggle needs: the cloud can.
+                guard case .stateUnknown = error, action == .toggle, canUseCloud(device) else { throw error }
+                (device, params) = try await cloudPowerParams(action, device: device, channel: channel)
             }
-            (device, params) = try await lan.powerParams(action, device: device, channel: channel, lookUp: false)
         }
         if options.mergeWindow > .zero, action != .toggle, channel != nil, params.keys == ["switches"] {
             let merged = device
@@ -96,6 +95,18 @@ public final class Router: Sendable {
             }
         }
         return try await execute(plan, params, device: device, endpoint: nil, started: started)
+    }
+
+    /// on / off / toggle params without asking the LAN; a toggle reads the state from the cloud.
+    private func cloudPowerParams(_ action: PowerAction, device stored: StoredDevice,
+                                  channel: Int?) async throws(ControlError) -> (StoredDevice, JSONObject) {
+        var device = stored
+        if action == .toggle {
+            do { device.lastState = try await cloudState(device).0 } catch {
+                throw .cloud(error, lan: "the LAN did not report the state")
+            }
+        }
+        return try await lan.powerParams(action, device: device, channel: channel, lookUp: false)
     }
 
     /// The current state: from the LAN (announcement or a query), else from the cloud (the
