@@ -130,13 +130,35 @@ struct MockCloudTests {
     func rateLimits() async throws {
         let limiter = CloudRateLimiter()
         let start = ContinuousClock.now
-        for _ in 0..<3 { try await limiter.acquire("GET /x") }
+        for _ in 0..<3 { try await limiter.call("GET /x") }
         #expect(ContinuousClock.now - start >= .milliseconds(1000))
-        try await limiter.acquire("GET /other")
+        try await limiter.call("GET /other")
         await #expect(throws: CloudError.self) { try await limiter.acquire("GET /x", failFast: true) }
         let small = CloudRateLimiter(minimumSpacing: .zero, window: .seconds(60), maxCallsPerWindow: 3)
-        for _ in 0..<3 { try await small.acquire("GET /y") }
+        for _ in 0..<3 { try await small.call("GET /y") }
         await #expect(throws: CloudError.self) { try await small.acquire("GET /y", failFast: true) }
+    }
+
+    @Test("A call to an interface waits for the answer of the one in flight, then the spacing")
+    func oneInFlight() async throws {
+        let limiter = CloudRateLimiter()
+        try await limiter.acquire("GET /slow")
+        await #expect(throws: CloudError.self) { try await limiter.acquire("GET /slow", failFast: true) }
+        let answered = ContinuousClock.now + .milliseconds(300)
+        async let second: Void = limiter.acquire("GET /slow")
+        try await Task.sleep(until: answered)
+        limiter.finished("GET /slow")
+        try await second
+        #expect(ContinuousClock.now - answered >= .milliseconds(500), "spaced from the first one's answer")
+        limiter.finished("GET /slow")
+    }
+}
+
+extension CloudRateLimiter {
+    /// One call that is answered at once.
+    func call(_ interface: String) async throws {
+        try await acquire(interface)
+        finished(interface)
     }
 }
 
@@ -180,9 +202,9 @@ struct SharedLimiterTests {
         let path = temporaryHome() + "-calls.json"
         let a = CloudRateLimiter(sharedThrough: path), b = CloudRateLimiter(sharedThrough: path)
         let start = ContinuousClock.now
-        try await a.acquire("GET /v2/device/thing")
-        try await b.acquire("GET /v2/device/thing")
-        try await a.acquire("GET /v2/device/thing")
+        try await a.call("GET /v2/device/thing")
+        try await b.call("GET /v2/device/thing")
+        try await a.call("GET /v2/device/thing")
         #expect(ContinuousClock.now - start >= .milliseconds(1000))
         await #expect(throws: CloudError.self) { try await b.acquire("GET /v2/device/thing", failFast: true) }
         let attributes = try FileManager.default.attributesOfItem(atPath: path)

@@ -44,7 +44,7 @@ struct CloudMessageFuzzTests {
         #expect(try CloudSocketMessage.parse(Self.seeds[1]) == .update(deviceID: "1000abc001", params: ["switch": "on"]))
         #expect(try CloudSocketMessage.parse(Self.seeds[2]) == .presence(deviceID: "1000abc001", online: false))
         guard case .reply(let r, let hb) = try CloudSocketMessage.parse(Self.seeds[0]) else { Issue.record("not a reply"); return }
-        #expect(r.error == 0 && hb == 145)
+        #expect(r.error == 0 && hb == CloudHeartbeat(enabled: true, interval: 145))
         #expect(throws: CloudSocketMessage.Failure.missing(field: "deviceid", action: "update")) {
             try CloudSocketMessage.parse(#"{"action":"update","params":{}}"#)
         }

@@ -85,7 +85,8 @@ public struct CloudTestFleet: Sendable {
     public let guestEmail = "guest@example.com"
     public let guestPassword = "guest-" + UUID().uuidString
 
-    public init(_ kinds: [(type: String, encrypted: Bool)], tokenLifetimeSeconds: Int = 3600, hbInterval: Int = 145) {
+    public init(_ kinds: [(type: String, encrypted: Bool)], tokenLifetimeSeconds: Int = 3600, hbInterval: Int = 145,
+                heartbeat: Bool = true) {
         let ownerKey = UUID().uuidString.lowercased()
         var devices: [JSONValue] = []
         for (n, kind) in kinds.enumerated() {
@@ -97,7 +98,7 @@ public struct CloudTestFleet: Sendable {
         let first = devices.first?["id"] ?? .null
         let cloud: JSONValue = [
             "appId": .string(appID), "appSecret": .string(appSecret), "tokenLifetimeSeconds": .int(tokenLifetimeSeconds),
-            "hbInterval": .int(hbInterval),
+            "hbInterval": .int(hbInterval), "hb": heartbeat ? 1 : 0,
             "accounts": [
                 ["email": .string(ownerEmail), "password": .string(ownerPassword), "countryCode": "+49", "region": "eu",
                  "apikey": .string(ownerKey)],

@@ -4,31 +4,84 @@ import Foundation
 
 /// Pulls the thing list once and keeps every device's keys in the local store, so LAN control
 /// works offline afterwards.
+///
+/// A thing list shows one home (the current one by default), so every home of `GET /v2/family`
+/// is read; a device listed in several homes is kept once. Own devices (item type 1), devices
+/// shared by others (2) and devices of any other item type that carry a `deviceid` (shared into
+/// a home) are kept; groups are skipped.
 public enum KeySync {
+    /// What one home contributed.
+    public struct HomeReport: Sendable, Equatable {
+        public var id: String?
+        public var name: String
+        /// Devices listed in this home (before de-duplication across homes).
+        public var devices: Int
+        public var shared: Int
+
+        public var json: JSONObject {
+            ["id": id.map(JSONValue.string) ?? .null, "name": .string(name), "devices": .int(devices),
+             "shared": .int(shared)]
+        }
+    }
+
     public struct Report: Sendable {
         public var added: [String] = []
         public var updated: [String] = []
         /// Devices the cloud lists without a devicekey (DIY mode, or not shared with keys).
         public var withoutKey: [String] = []
-        public var total: Int { added.count + updated.count }
+        public var homes: [HomeReport] = []
+        /// Devices synced (new, changed or unchanged).
+        public var synced = 0
+        public var total: Int { synced }
 
         public var json: JSONObject {
             ["added": .array(added.map(JSONValue.string)), "updated": .array(updated.map(JSONValue.string)),
-             "withoutKey": .array(withoutKey.map(JSONValue.string)), "total": .int(total)]
+             "withoutKey": .array(withoutKey.map(JSONValue.string)), "total": .int(total),
+             "homes": .array(homes.map { .object($0.json) })]
         }
     }
 
+    /// Every device of every home, de-duplicated by id (the first listing wins), with what each
+    /// home listed.
+    public static func fetch(client: CloudClient) async throws(CloudError) -> (things: [CloudThing], homes: [HomeReport]) {
+        var homes: [(id: String?, name: String)]
+        do {
+            let families = try await client.families()
+            homes = families.families.map { ($0.id, $0.name) }
+        } catch {
+            // A server without homes: the default listing is all there is.
+            guard case .api = error else { throw error }
+            homes = []
+        }
+        if homes.isEmpty { homes = [(nil, "default")] }
+        var things: [CloudThing] = []
+        var seen = Set<String>()
+        var reports: [HomeReport] = []
+        for home in homes {
+            let listed = try await client.items(familyID: home.id).compactMap { item -> CloudThing? in
+                if case .device(let thing) = item { return thing }
+                return nil
+            }
+            reports.append(HomeReport(id: home.id, name: home.name, devices: listed.count,
+                                      shared: listed.filter(\.isShared).count))
+            for thing in listed where seen.insert(thing.deviceID).inserted { things.append(thing) }
+        }
+        return (things, reports)
+    }
+
     public static func sync(client: CloudClient, store: DeviceStore) async throws -> Report {
-        let things = try await client.things()
+        let (things, homes) = try await fetch(client: client)
         return try store.update { list -> Report in
             var report = Report()
+            report.homes = homes
+            report.synced = things.count
             for t in things {
                 let key = (t.devicekey?.isEmpty ?? true) ? nil : t.devicekey
                 if key == nil { report.withoutKey.append(t.deviceID) }
                 if let i = list.firstIndex(where: { $0.id == t.deviceID }) {
                     var d = list[i]
                     d.devicekey = key ?? d.devicekey
-                    d.apikey = t.apikey
+                    d.apikey = t.apikey.isEmpty ? d.apikey : t.apikey
                     d.uiid = t.uiid ?? d.uiid
                     d.model = t.model ?? d.model
                     d.fwVersion = t.fwVersion ?? d.fwVersion
@@ -38,7 +91,8 @@ public enum KeySync {
                     if d != list[i] { report.updated.append(t.deviceID) }
                     list[i] = d
                 } else {
-                    var d = StoredDevice(id: t.deviceID, name: t.name, devicekey: key, apikey: t.apikey, uiid: t.uiid,
+                    var d = StoredDevice(id: t.deviceID, name: t.name, devicekey: key,
+                                         apikey: t.apikey.isEmpty ? nil : t.apikey, uiid: t.uiid,
                                          model: t.model, fwVersion: t.fwVersion, channels: t.channels,
                                          lastState: t.params.isEmpty ? nil : t.params)
                     d.cloudOnline = t.online

@@ -122,7 +122,7 @@ public final class Router: Sendable {
                 lanError = error
             }
         }
-        guard cloud?.session != nil, device.apikey != nil else {
+        guard cloud?.session != nil else {
             throw lanError ?? .invalidRequest("\(device.displayName) is set to go through the cloud, but there is no cloud session: run `ewelink login`")
         }
         do {
@@ -169,6 +169,9 @@ public final class Router: Sendable {
         var isCloudOnly: Bool { if case .cloudOnly = self { return true } else { return false } }
     }
 
+    /// Whether `auto` may fall back to the cloud: the device is known to be in the account (it
+    /// came with its owner's apikey from a sync). Asked for explicitly (`--via cloud`), REST needs
+    /// only the device id; the WebSocket also needs the apikey and is skipped without it.
     private func canUseCloud(_ device: StoredDevice) -> Bool {
         cloud?.session != nil && device.apikey != nil
     }
@@ -182,9 +185,6 @@ public final class Router: Sendable {
         case .cloud:
             guard cloud?.session != nil else {
                 throw .invalidRequest("\(device.displayName) is set to go through the cloud, but there is no cloud session: run `ewelink login`")
-            }
-            guard device.apikey != nil else {
-                throw .invalidRequest("\(device.displayName) is not in the cloud account (no apikey): run `ewelink sync`, or use --via lan")
             }
             return (.cloudOnly(why: "policy"), device)
         case .auto:
@@ -295,8 +295,11 @@ public final class Router: Sendable {
                 return CommandResult(deviceID: device.id, route: .websocket, error: 0,
                                      elapsed: ContinuousClock.now - started, state: state, seq: nil)
             } catch {
-                if case .api = error { throw error }
-                // The socket failed under the command: REST is the last resort.
+                // The device refused or does not respond: REST would be told the same.
+                switch error {
+                case .api, .deviceOffline: throw error
+                default: break  // the socket failed under the command: REST is the last resort
+                }
             }
         }
         try await cloud.setStatus(of: device.id, params: params)

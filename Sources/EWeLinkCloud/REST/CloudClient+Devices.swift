@@ -1,19 +1,51 @@
 import EWeLinkLAN
 
 extension CloudClient {
-    /// Every thing of a home (nil: the current one), devices and groups, fetched 30 at a time.
+    /// Every thing of a home (nil: the current one), devices and groups.
     public func items(familyID: String? = nil) async throws(CloudError) -> [CloudItem] {
-        var out: [CloudItem] = []
-        var begin = 0
-        while true {
-            var query: [(String, String)] = [("num", "30"), ("beginIndex", String(begin))]
+        try await thingItems(familyID: familyID).compactMap(CloudItem.init)
+    }
+
+    /// The most pages one home's thing list is read in (30 things each): 9,000 things.
+    static let maxThingPages = 300
+
+    /// The raw thing list of a home, paged as the document describes it: `beginIndex` is an
+    /// item's `index` (which can be negative and need not be contiguous), not an offset. The
+    /// first page is asked without it (the server's default, -9999999), each next one from the
+    /// highest `index` seen + 1, until `total` things are in hand or a page comes back empty,
+    /// short, or with nothing new. Items are de-duplicated by type and id.
+    func thingItems(familyID: String?) async throws(CloudError) -> [JSONValue] {
+        let pageSize = 30
+        var out: [JSONValue] = []
+        var seen = Set<String>()
+        var begin: Int? = nil
+        for _ in 0..<Self.maxThingPages {
+            var query: [(String, String)] = [("num", String(pageSize))]
+            if let begin { query.append(("beginIndex", String(begin))) }
             if let familyID { query.append(("familyid", familyID)) }
             let data = try await call(.thingList, query: query)
-            let items = data["thingList"]?.arrayValue ?? []
-            out += items.compactMap(CloudItem.init)
-            begin += items.count
-            if items.isEmpty || begin >= data["total"]?.intValue ?? 0 { return out }
+            guard let page = data["thingList"]?.arrayValue else {
+                throw .invalidResponse(path: CloudAPI.thingList.path, reason: "no thingList")
+            }
+            var fresh = 0
+            for item in page where seen.insert(Self.itemKey(item)).inserted {
+                out.append(item)
+                fresh += 1
+            }
+            let total = data["total"]?.intValue ?? 0
+            let highest = page.compactMap { $0["index"]?.intValue }.max()
+            guard fresh > 0, page.count >= pageSize, out.count < total, let highest,
+                  begin.map({ highest + 1 > $0 }) ?? true else { break }
+            begin = highest + 1
         }
+        return out
+    }
+
+    /// What makes a thing-list entry unique: its type and the device or group id.
+    static func itemKey(_ item: JSONValue) -> String {
+        let data = item["itemData"]
+        let id = data?["deviceid"]?.stringValue ?? data?["id"]?.stringValue ?? JSONValue.object(item.objectValue ?? [:]).serialized
+        return "\(item["itemType"]?.intValue ?? 0):\(id)"
     }
 
     /// The named things (1 to 10): devices and groups, in the cloud's order.
@@ -94,7 +126,7 @@ extension CloudClient {
         let body: JSONObject = ["deviceid": .string(deviceID), "type": .string(merge ? "merge" : "replace"),
                                 "tags": .object(tags)]
         let data = try await call(.deviceTags, body: body)
-        return data["updatedThing"].flatMap { CloudThing(item: $0) }
+        return Self.updatedThing(data)
     }
 
     /// A device's operating history, newest first: `num` (1…30) entries before `from` (ms).

@@ -32,8 +32,9 @@ extension CloudClient {
         return Self.updatedThing(data)
     }
 
-    /// `updatedThing`, documented as an array but an object in examples: take either.
-    private static func updatedThing(_ data: JSONValue) -> CloudThing? {
+    /// `updatedThing` of the tags and sharing answers: an object in the tags table, an array in
+    /// the sharing ones: take either.
+    static func updatedThing(_ data: JSONValue) -> CloudThing? {
         guard let value = data["updatedThing"] else { return nil }
         return CloudThing(item: value.arrayValue?.first ?? value)
     }

@@ -28,6 +28,8 @@ public final class CloudClient: Sendable {
     let state: Mutex<CloudSession?>
     private let failFast: Bool
     private let http: HTTPClient
+    /// The refresh under way, shared by every caller that found the access token refused.
+    private let refreshing = Mutex<Task<Result<Void, CloudError>, Never>?>(nil)
 
     public init(credentials: CloudCredentials, endpoints: CloudEndpoints = CloudEndpoints(),
                 session: CloudSession? = nil, sessionStore: CloudSessionStore? = nil,
@@ -54,40 +56,47 @@ public final class CloudClient: Sendable {
         var body: JSONObject = ["countryCode": .string(countryCode)]
         if let phoneNumber { body["phoneNumber"] = .string(phoneNumber) } else if let email { body["email"] = .string(email) }
         body["password"] = .string(password)
-        var region = start
-        for _ in 0..<3 {
-            do throws(CloudError) {
-                let data = try await call(.POST, CloudAPI.login.path, body: body, auth: .sign, region: region)
-                guard let at = data["at"]?.stringValue, let rt = data["rt"]?.stringValue,
-                      let apikey = data["user"]?["apikey"]?.stringValue else {
-                    throw CloudError.invalidResponse(path: CloudAPI.login.path, reason: "no at/rt/user.apikey")
-                }
-                let actual = data["region"]?.stringValue.flatMap(CloudRegion.init(rawValue:)) ?? region
-                let session = CloudSession(at: at, rt: rt, apikey: apikey, region: actual, appID: credentials.appID,
-                                           account: phoneNumber ?? email ?? "")
-                state.withLock { $0 = session }
-                try sessionStore?.save(session)
-                return session
-            } catch {
-                guard case .api(10004, _, _) = error, let next = redirectRegion, next != region else { throw error }
-                region = next
-            }
-        }
-        throw .regionLoop(region.rawValue)
+        let (data, region) = try await exchange(.POST, CloudAPI.login.path, query: [], body: body, auth: .sign,
+                                                region: start, retryOnTokenProblem: false)
+        return try adoptSession(data, api: .login, account: phoneNumber ?? email ?? "", region: region)
     }
 
-    /// The region named by the last `10004` answer (set just before it is thrown).
-    private var redirectRegion: CloudRegion? { lastRedirect.withLock { $0 } }
-    private let lastRedirect = Mutex<CloudRegion?>(nil)
-
-    /// Trades the refresh token for new tokens.
+    /// Trades the refresh token for new tokens. Concurrent callers share one refresh: the
+    /// refresh token is single-use, so a second exchange of the same one would end the session.
     public func refresh() async throws(CloudError) {
-        guard var session = session else { throw .notLoggedIn }
-        let data = try await call(.POST, CloudAPI.refresh.path, body: ["rt": .string(session.rt)], auth: .sign,
-                                  region: session.region, retryOnTokenProblem: false)
+        guard let at = session?.at else { throw .notLoggedIn }
+        try await refreshOnce(replacing: at)
+    }
+
+    /// Refreshes unless the access token `stale` was already replaced (by another caller's
+    /// refresh); joins a refresh already under way.
+    func refreshOnce(replacing stale: String) async throws(CloudError) {
+        let task = refreshing.withLock { running -> Task<Result<Void, CloudError>, Never>? in
+            if let running { return running }
+            guard let current = session, current.at == stale else { return nil }
+            let started = Task { () -> Result<Void, CloudError> in
+                defer { self.refreshing.withLock { $0 = nil } }
+                do throws(CloudError) {
+                    try await self.exchangeRefreshToken(current)
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            running = started
+            return started
+        }
+        guard let task else { return }
+        try await task.value.get()
+    }
+
+    private func exchangeRefreshToken(_ old: CloudSession) async throws(CloudError) {
+        let (data, _) = try await exchange(.POST, CloudAPI.refresh.path, query: [], body: ["rt": .string(old.rt)],
+                                           auth: .sign, region: old.region, retryOnTokenProblem: false)
         guard let at = data["at"]?.stringValue, let rt = data["rt"]?.stringValue else {
             throw .invalidResponse(path: CloudAPI.refresh.path, reason: "no at/rt")
         }
+        var session = old
         session.at = at
         session.rt = rt
         state.withLock { $0 = session }
@@ -96,19 +105,9 @@ public final class CloudClient: Sendable {
 
     // MARK: Things
 
-    /// Every device of the account, own and shared, fetched 30 at a time.
+    /// Every device of the current home, own and shared (`KeySync` walks every home).
     public func things() async throws(CloudError) -> [CloudThing] {
-        var out: [CloudThing] = []
-        var begin = 0
-        while true {
-            let data = try await call(.GET, CloudAPI.thingList.path,
-                                      query: [("num", "30"), ("beginIndex", String(begin))], auth: .bearer)
-            let items = data["thingList"]?.arrayValue ?? []
-            out += items.compactMap(CloudThing.init(item:))
-            let total = data["total"]?.intValue ?? 0
-            begin += items.count
-            if items.isEmpty || begin >= total { return out }
-        }
+        try await thingItems(familyID: nil).compactMap { CloudThing(item: $0) }
     }
 
     /// A device's status (all params, or the named ones).
@@ -127,14 +126,30 @@ public final class CloudClient: Sendable {
 
     // MARK: Transport
 
-    /// One API call; returns `data`. Bearer calls refresh the token once on 401/402.
+    /// One API call; returns `data`. Bearer calls refresh the token once on 401/402; signed
+    /// calls follow the `10004` region redirect.
     public func call(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSONObject? = nil,
                      auth: Auth, region: CloudRegion? = nil, retryOnTokenProblem: Bool = true) async throws(CloudError) -> JSONValue {
+        try await exchange(method, path, query: query, body: body, auth: auth, region: region,
+                           retryOnTokenProblem: retryOnTokenProblem).data
+    }
+
+    /// A call and the region that answered it (the one a redirect led to).
+    func exchange(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: JSONObject?, auth: Auth,
+                  region: CloudRegion?, retryOnTokenProblem: Bool) async throws(CloudError) -> (data: JSONValue, region: CloudRegion) {
+        let session = self.session
         do {
-            return try await perform(method, path, query: query, body: body, auth: auth, region: region)
+            return try await performFollowingRedirects(method, path, query: query, body: body, auth: auth,
+                                                       region: region, session: session)
         } catch let error where error.isTokenProblem && auth == .bearer && retryOnTokenProblem {
-            try await refreshOrExpire()
-            return try await perform(method, path, query: query, body: body, auth: auth, region: region)
+            // Another caller may have refreshed meanwhile: then only the retry is needed.
+            if let at = session?.at {
+                do throws(CloudError) { try await refreshOnce(replacing: at) } catch where error.isTokenProblem {
+                    throw .sessionExpired
+                }
+            }
+            return try await performFollowingRedirects(method, path, query: query, body: body, auth: auth,
+                                                       region: region, session: self.session)
         }
     }
 
@@ -143,14 +158,34 @@ public final class CloudClient: Sendable {
         do { try await refresh() } catch where error.isTokenProblem { throw .sessionExpired }
     }
 
+    /// A signed call answered `10004` is sent again to the region the answer names (register,
+    /// SMS login, codes and password resets as much as login). The region travels with the call,
+    /// so concurrent calls cannot take each other's redirect.
+    private func performFollowingRedirects(_ method: HTTPMethod, _ path: String, query: [(String, String)],
+                                           body: JSONObject?, auth: Auth, region: CloudRegion?,
+                                           session: CloudSession?) async throws(CloudError) -> (data: JSONValue, region: CloudRegion) {
+        var region = region ?? session?.region ?? .us
+        var visited: Set<CloudRegion> = [region]
+        while true {
+            let root = try await perform(method, path, query: query, body: body, auth: auth, region: region, session: session)
+            if auth == .sign, let next = Self.redirectRegion(root) {
+                guard visited.insert(next).inserted else { throw .regionLoop(next.rawValue) }
+                region = next
+                continue
+            }
+            return (try Self.unwrap(root, path: path), region)
+        }
+    }
+
+    /// One HTTP exchange; returns the whole answer (`error`, `msg`, `data`).
     private func perform(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: JSONObject?,
-                         auth: Auth, region: CloudRegion?) async throws(CloudError) -> JSONValue {
-        let session = self.session
+                         auth: Auth, region: CloudRegion, session: CloudSession?) async throws(CloudError) -> JSONValue {
         if auth == .bearer && session == nil { throw .notLoggedIn }
-        let region = region ?? session?.region ?? .us
+        // Each region is its own server with its own calling limits.
         let interface = "\(method.rawValue) \(path)"
-        try await limiter.acquire(interface, failFast: failFast)
-        defer { limiter.finished(interface) }
+        let ledgerKey = "\(region.rawValue) \(interface)"
+        try await limiter.acquire(ledgerKey, failFast: failFast)
+        defer { limiter.finished(ledgerKey) }
         var url = endpoints.base(for: path, region: region) + path
         if !query.isEmpty {
             url += "?" + query.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
@@ -184,13 +219,19 @@ public final class CloudClient: Sendable {
         guard let root = try? JSONValue.parse(Array(responseBody.readableBytesView)), root.objectValue != nil else {
             throw .invalidResponse(path: path, reason: "not a JSON object")
         }
+        return root
+    }
+
+    /// The region a `10004` answer sends the call to (`{"error":10004,"data":{"region":"eu"}}`).
+    static func redirectRegion(_ root: JSONValue) -> CloudRegion? {
+        guard root["error"]?.intValue == CloudErrorCode.wrongRegion.rawValue else { return nil }
+        return root["data"]?["region"]?.stringValue.flatMap(CloudRegion.init(rawValue:))
+    }
+
+    /// `data` of a successful answer, or the answer's error.
+    static func unwrap(_ root: JSONValue, path: String) throws(CloudError) -> JSONValue {
         let code = root["error"]?.intValue ?? 0
-        guard code == 0 else {
-            if code == 10004, let r = root["data"]?["region"]?.stringValue.flatMap(CloudRegion.init(rawValue:)) {
-                lastRedirect.withLock { $0 = r }
-            }
-            throw .api(code: code, message: root["msg"]?.stringValue ?? "", path: path)
-        }
+        guard code == 0 else { throw .api(code: code, message: root["msg"]?.stringValue ?? "", path: path) }
         return root["data"] ?? .object([:])
     }
 
@@ -228,14 +269,20 @@ extension CloudClient {
         } catch {
             throw .transport(path: "/dispatch/app", reason: "\(error)")
         }
-        guard let o = try? JSONValue.parse(Array(body.readableBytesView)).objectValue else {
+        guard let root = try? JSONValue.parse(Array(body.readableBytesView)) else {
             throw .invalidResponse(path: "/dispatch/app", reason: "not a JSON object")
         }
+        return try Self.webSocketURL(fromDispatch: root, secure: !url.hasPrefix("http://"))
+    }
+
+    /// `wss://domain:port/api/ws` from a dispatch answer (`{"IP","port","domain","error","reason"}`);
+    /// `ws://` when the API itself is plain HTTP (a mock cloud on loopback).
+    static func webSocketURL(fromDispatch o: JSONValue, secure: Bool) throws(CloudError) -> String {
+        guard o.objectValue != nil else { throw .invalidResponse(path: "/dispatch/app", reason: "not a JSON object") }
         guard o["error"]?.intValue == 0 || o["error"] == nil, let port = o["port"]?.intValue,
               let host = o["domain"]?.stringValue ?? o["IP"]?.stringValue else {
             throw .api(code: o["error"]?.intValue ?? -1, message: o["reason"]?.stringValue ?? "", path: "/dispatch/app")
         }
-        let scheme = url.hasPrefix("http://") ? "ws" : "wss"
-        return "\(scheme)://\(host):\(port)/api/ws"
+        return "\(secure ? "wss" : "ws")://\(host):\(port)/api/ws"
     }
 }

@@ -16,6 +16,9 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
     case transport(path: String, reason: String)
     case invalidResponse(path: String, reason: String)
     case tokenStore(String)
+    /// The cloud says the device does not respond (WebSocket error 504: offline, or it did not
+    /// take the command).
+    case deviceOffline(deviceID: String, path: String)
 
     public var description: String {
         switch self {
@@ -35,6 +38,8 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
         case .transport(let path, let reason): return "cannot reach the eWeLink cloud for \(path): \(reason)"
         case .invalidResponse(let path, let reason): return "unexpected answer from the cloud for \(path): \(reason)"
         case .tokenStore(let why): return "session file: \(why)"
+        case .deviceOffline(let id, let path):
+            return "the cloud says \(id) does not respond on \(path) (offline, or it did not take the command)"
         }
     }
 

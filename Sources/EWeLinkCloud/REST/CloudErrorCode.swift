@@ -9,6 +9,8 @@ public enum CloudErrorCode: Int, Sendable, CaseIterable, CustomStringConvertible
     case appIDNoPermission = 407
     case appIDQuotaExceeded = 412
     case serverError = 500
+    /// WebSocket `update`/`query`/`upgrade` answer: the device does not respond.
+    case deviceNotResponding = 504
     case deviceControlFailed = 4002
     case wrongPassword = 10001
     case wrongVerificationCode = 10002
@@ -46,6 +48,7 @@ public enum CloudErrorCode: Int, Sendable, CaseIterable, CustomStringConvertible
         case .appIDNoPermission: return "the APPID has no permission for this interface"
         case .appIDQuotaExceeded: return "the APPID exceeded its call limit"
         case .serverError: return "internal server error"
+        case .deviceNotResponding: return "the device does not respond (offline or command error)"
         case .deviceControlFailed: return "device control failed (offline device or bad parameters)"
         case .wrongPassword: return "incorrect login password"
         case .wrongVerificationCode: return "incorrect verification code"

@@ -15,6 +15,10 @@ public final class CloudRateLimiter: Sendable {
     public let window: Duration
     public let maxCallsPerWindow: Int
     private let calls = Mutex<[String: [ContinuousClock.Instant]]>([:])
+    /// Interfaces with a call of this process under way: the next waits for its answer, since the
+    /// spacing counts from there (two calls in flight at once could reach the cloud closer
+    /// together than the spacing, however they were sent).
+    private let inFlight = Mutex<Set<String>>([])
     /// When set, calls are also recorded in this file so that separate processes (one-shot CLI
     /// runs from a script) keep to the same limits together.
     private let ledger: String?
@@ -43,6 +47,7 @@ public final class CloudRateLimiter: Sendable {
     /// request arrive at the latest when its answer is back, so the next one can never arrive
     /// less than the spacing after it, whatever the network did to the first.
     public func finished(_ interface: String) {
+        defer { _ = inFlight.withLock { $0.remove(interface) } }
         if let ledger {
             Self.withLedger(ledger) { calls in
                 if var list = calls[interface], !list.isEmpty {
@@ -64,6 +69,19 @@ public final class CloudRateLimiter: Sendable {
     /// Reserves a slot for a call to `interface`, waiting as long as needed (or throwing
     /// `.rateLimited` at once when `failFast`).
     public func acquire(_ interface: String, failFast: Bool = false) async throws(CloudError) {
+        while !inFlight.withLock({ $0.insert(interface).inserted }) {
+            if failFast { throw .rateLimited(path: interface, retryAfterMs: spacingMilliseconds) }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        do throws(CloudError) {
+            try await reserve(interface, failFast: failFast)
+        } catch {
+            _ = inFlight.withLock { $0.remove(interface) }
+            throw error
+        }
+    }
+
+    private func reserve(_ interface: String, failFast: Bool) async throws(CloudError) {
         if let ledger {
             try await acquireShared(interface, ledger: ledger, failFast: failFast)
             return

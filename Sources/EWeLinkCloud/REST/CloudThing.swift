@@ -12,9 +12,11 @@ public struct CloudThing: Sendable, Equatable {
     public var model: String?
     public var fwVersion: String?
     public var online: Bool
-    /// 1 own device, 2 shared with me.
+    /// 1 own device, 2 shared with me; other types carrying a device (5: shared into a home) are kept too.
     public var itemType: Int
     public var sharedBy: String?
+    /// Whether the device belongs to another account (shared with this one).
+    public var isShared: Bool { itemType != CloudItemType.ownDevice.rawValue || sharedBy != nil }
     public var params: JSONObject
     /// The users the device is shared with (own devices).
     public var shareTo: [CloudShare]
@@ -27,7 +29,8 @@ public struct CloudThing: Sendable, Equatable {
     public var channels: Int? { params["switches"]?.arrayValue?.count }
 
     init?(item: JSONValue) {
-        guard let type = item["itemType"]?.intValue, type == 1 || type == 2,
+        // Any item that carries a device id is a device (groups, type 3, carry `id`).
+        guard let type = item["itemType"]?.intValue, type != CloudItemType.group.rawValue,
               let data = item["itemData"]?.objectValue, let id = data["deviceid"]?.stringValue, !id.isEmpty else {
             return nil
         }

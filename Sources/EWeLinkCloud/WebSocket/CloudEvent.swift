@@ -12,10 +12,31 @@ public enum CloudEvent: Sendable, Equatable {
     case online(deviceID: String, Bool)
 }
 
-/// A reply to one of our commands, matched by `sequence`.
+/// A reply to one of our commands, matched by `sequence`; the document's `query` reply has
+/// none, and is matched to the oldest command waiting for that device.
 public struct CloudReply: Sendable, Equatable {
     public var deviceID: String
     public var error: Int
     public var params: JSONObject?
-    public var sequence: String
+    public var sequence: String?
+}
+
+/// The heartbeat the server asks for in its `userOnline` answer (`config`).
+public struct CloudHeartbeat: Sendable, Equatable {
+    /// `config.hb`: 0 means no heartbeats.
+    public var enabled: Bool
+    /// `config.hbInterval` in seconds; 90 when absent, as the document says.
+    public var interval: Int
+
+    public static let documentedDefault = CloudHeartbeat(enabled: true, interval: 90)
+
+    public init(enabled: Bool, interval: Int) {
+        self.enabled = enabled
+        self.interval = interval
+    }
+
+    /// How often to ping: well inside the server's limit (the document has clients ping every
+    /// `hbInterval + 7` s and cut sessions after that; 0.8 × `hbInterval` leaves room for a slow
+    /// network).
+    public var pingEvery: Duration { .milliseconds(max(1000, interval * 800)) }
 }

@@ -7,8 +7,9 @@ import NIOSSL
 import WSClient
 
 /// The cloud WebSocket session: dispatch → `wss://domain:port/api/ws` → `userOnline` (version 8) →
-/// text `ping` heartbeats at 0.8 × `hbInterval` → `update` / `query` with replies matched by
-/// `sequence` → device pushes as events → reconnection with exponential back-off and jitter.
+/// text `ping` heartbeats at 0.8 × `hbInterval` (none when `config.hb` is 0) → `update` / `query`
+/// with replies matched by `sequence` (or, for replies without one, to the oldest command waiting
+/// for that device) → device pushes as events → reconnection with exponential back-off and jitter.
 /// One session serves every caller; commands in flight when the socket drops fail with a clear
 /// error instead of vanishing.
 public final class CloudSocket: Sendable {
@@ -20,8 +21,16 @@ public final class CloudSocket: Sendable {
         public init() {}
     }
 
+    /// A command waiting for its reply.
+    private struct Pending {
+        var deviceID: String
+        var order: Int
+        var continuation: CheckedContinuation<CloudReply, any Error>
+    }
+
     private struct State {
-        var pending: [String: CheckedContinuation<CloudReply, any Error>] = [:]
+        var pending: [String: Pending] = [:]
+        var sent = 0
         var outgoing: AsyncStream<String>.Continuation?
         var connected = false
         var runner: Task<Void, Never>?
@@ -105,34 +114,39 @@ public final class CloudSocket: Sendable {
     /// Sends params to a device (`update`); `apikey` is the owner's, from the thing list.
     public func update(_ deviceID: String, apikey: String, params: JSONObject,
                        sequence: String = SequenceGenerator.shared.nextString()) async throws(CloudError) -> CloudReply {
-        try await send([
-            "action": "update", "apikey": .string(apikey), "selfApikey": .string(client.session?.apikey ?? ""),
-            "deviceid": .string(deviceID), "params": .object(params), "userAgent": "app", "sequence": .string(sequence),
-        ], sequence: sequence)
+        try await send(command("update", deviceID, apikey: apikey, params: .object(params), sequence: sequence),
+                       deviceID: deviceID, sequence: sequence)
     }
 
     /// Asks a device for params (`query`; empty: all).
     public func query(_ deviceID: String, apikey: String, params: [String] = []) async throws(CloudError) -> CloudReply {
         let sequence = SequenceGenerator.shared.nextString()
-        return try await send([
-            "action": "query", "apikey": .string(apikey), "selfApikey": .string(client.session?.apikey ?? ""),
-            "deviceid": .string(deviceID), "params": .array(params.map(JSONValue.string)), "userAgent": "app",
-            "sequence": .string(sequence),
-        ], sequence: sequence)
+        return try await send(command("query", deviceID, apikey: apikey, params: .array(params.map(JSONValue.string)),
+                                      sequence: sequence), deviceID: deviceID, sequence: sequence)
     }
 
     /// Tells a device to fetch and install `offer` (`upgrade`). The acknowledgement only says the
     /// device took the order; it then reboots and reports its new `fwVersion`.
     public func upgrade(_ deviceID: String, apikey: String, model: String, offer: OTAOffer) async throws(CloudError) -> CloudReply {
         let sequence = SequenceGenerator.shared.nextString()
-        return try await send([
-            "action": "upgrade", "deviceid": .string(deviceID), "apikey": .string(apikey),
-            "selfApikey": .string(client.session?.apikey ?? ""), "userAgent": "app", "sequence": .string(sequence),
-            "params": ["model": .string(model), "version": .string(offer.version), "binList": .array(offer.binList)],
-        ], sequence: sequence)
+        let params: JSONValue = ["model": .string(model), "version": .string(offer.version), "binList": .array(offer.binList)]
+        return try await send(command("upgrade", deviceID, apikey: apikey, params: params, sequence: sequence),
+                              deviceID: deviceID, sequence: sequence)
     }
 
-    private func send(_ message: JSONObject, sequence: String) async throws(CloudError) -> CloudReply {
+    /// A command to a device. `apikey` is the owner's; for a device shared with this account
+    /// (another owner) `selfApikey` names the receiver, as the document requires, and is left
+    /// out for own devices.
+    func command(_ action: String, _ deviceID: String, apikey: String, params: JSONValue, sequence: String) -> JSONObject {
+        var message: JSONObject = ["action": .string(action), "deviceid": .string(deviceID), "apikey": .string(apikey)]
+        if let own = client.session?.apikey, own != apikey { message["selfApikey"] = .string(own) }
+        message["userAgent"] = "app"
+        message["sequence"] = .string(sequence)
+        message["params"] = params
+        return message
+    }
+
+    private func send(_ message: JSONObject, deviceID: String, sequence: String) async throws(CloudError) -> CloudReply {
         let text = message.serialized
         let result: Result<CloudReply, any Error> = await withCheckedContinuation { outer in
             Task {
@@ -140,7 +154,8 @@ public final class CloudSocket: Sendable {
                     let reply = try await withCheckedThrowingContinuation { (cont: CheckedContinuation<CloudReply, any Error>) in
                         let sent = state.withLock { s -> Bool in
                             guard s.connected, let out = s.outgoing else { return false }
-                            s.pending[sequence] = cont
+                            s.sent += 1
+                            s.pending[sequence] = Pending(deviceID: deviceID, order: s.sent, continuation: cont)
                             out.yield(text)
                             return true
                         }
@@ -153,9 +168,12 @@ public final class CloudSocket: Sendable {
                 }
             }
         }
+        let path = "ws \(message["action"]?.stringValue ?? "")"
         switch result {
         case .success(let reply):
-            if reply.error != 0 { throw .api(code: reply.error, message: Self.replyMeaning(reply.error), path: "ws \(message["action"]?.stringValue ?? "")") }
+            // 504 is the document's "device does not respond"; older answers said 503.
+            if reply.error == CloudErrorCode.deviceNotResponding.rawValue || reply.error == 503 { throw .deviceOffline(deviceID: deviceID, path: path) }
+            if reply.error != 0 { throw .api(code: reply.error, message: Self.replyMeaning(reply.error), path: path) }
             return reply
         case .failure(let error as CloudError): throw error
         case .failure(let error): throw .transport(path: "/api/ws", reason: "\(error)")
@@ -166,21 +184,39 @@ public final class CloudSocket: Sendable {
         let timeout = options.replyTimeout
         Task { [self] in
             try? await Task.sleep(for: timeout)
-            let cont = state.withLock { $0.pending.removeValue(forKey: sequence) }
-            cont?.resume(throwing: CloudError.transport(path: "/api/ws", reason: "no reply to \(sequence) within \(timeout)"))
+            let waiting = state.withLock { $0.pending.removeValue(forKey: sequence) }
+            waiting?.continuation.resume(throwing: CloudError.transport(path: "/api/ws", reason: "no reply to \(sequence) within \(timeout)"))
         }
     }
 
     static func replyMeaning(_ code: Int) -> String {
         switch code {
-        case 503: return "device offline"
-        case 504: return "device did not answer"
         case 406: return "authentication failed"
+        case 403: return "not allowed for this account"
         default: return ""
         }
     }
 
+    /// The command a reply answers: by `sequence`; without one, the oldest command waiting for
+    /// the reply's device.
+    private func takePending(for reply: CloudReply) -> Pending? {
+        state.withLock { s -> Pending? in
+            if let sequence = reply.sequence, let p = s.pending.removeValue(forKey: sequence) { return p }
+            guard reply.sequence == nil, !reply.deviceID.isEmpty,
+                  let oldest = s.pending.filter({ $0.value.deviceID == reply.deviceID }).min(by: { $0.value.order < $1.value.order })
+            else { return nil }
+            return s.pending.removeValue(forKey: oldest.key)
+        }
+    }
+
     // MARK: Connection
+
+    /// The `userOnline` handshake (version 8).
+    func handshake(_ session: CloudSession, sequence: String) -> JSONObject {
+        ["action": "userOnline", "at": .string(session.at), "apikey": .string(session.apikey),
+         "appid": .string(client.credentials.appID), "nonce": .string(CloudSignature.nonce()),
+         "ts": .int(Int(Date().timeIntervalSince1970)), "userAgent": "app", "sequence": .string(sequence), "version": 8]
+    }
 
     private func runLoop() async {
         var failures = 0
@@ -201,14 +237,14 @@ public final class CloudSocket: Sendable {
     }
 
     private func failAllPending(_ reason: String) {
-        let pending = state.withLock { s -> [CheckedContinuation<CloudReply, any Error>] in
+        let pending = state.withLock { s -> [Pending] in
             s.connected = false
             s.outgoing = nil
             defer { s.pending = [:] }
             return Array(s.pending.values)
         }
-        for cont in pending {
-            cont.resume(throwing: CloudError.transport(path: "/api/ws", reason: "the cloud connection dropped (\(reason)); the command may not have been delivered"))
+        for waiting in pending {
+            waiting.continuation.resume(throwing: CloudError.transport(path: "/api/ws", reason: "the cloud connection dropped (\(reason)); the command may not have been delivered"))
         }
     }
 
@@ -221,12 +257,7 @@ public final class CloudSocket: Sendable {
         logger.logLevel = .critical
         let (outgoing, outgoingSink) = AsyncStream.makeStream(of: String.self)
         let handshakeSequence = SequenceGenerator.shared.nextString()
-        let hello: JSONObject = [
-            "action": "userOnline", "at": .string(session.at), "apikey": .string(session.apikey),
-            "appid": .string(client.credentials.appID), "nonce": .string(CloudSignature.nonce()),
-            "ts": .int(Int(Date().timeIntervalSince1970)), "userAgent": "app", "sequence": .string(handshakeSequence),
-            "version": 8,
-        ]
+        let hello = handshake(session, sequence: handshakeSequence)
         let outcome = Mutex<String>("closed by the server")
         do {
             let tls: TLSConfiguration? = url.hasPrefix("wss:") ? .makeClientConfiguration() : nil
@@ -241,17 +272,21 @@ public final class CloudSocket: Sendable {
                     for try await message in inbound.messages(maxSize: CloudSocketMessage.maxBytes) {
                         guard case .text(let text) = message,
                               let parsed = try? CloudSocketMessage.parse(text) else { continue }
-                        if case .reply(let reply, let hbInterval) = parsed, reply.sequence == handshakeSequence {
+                        // The first reply answers the handshake (no command is sent before it; its
+                        // `sequence` should echo ours, but the session does not depend on that).
+                        if case .reply(let reply, let config) = parsed, !isConnected {
                             guard reply.error == 0 else {
                                 outcome.withLock { $0 = "userOnline refused: error \(reply.error)" }
                                 break
                             }
-                            let interval = max(1, hbInterval ?? 90)
-                            heartbeat = Task {
-                                while !Task.isCancelled {
-                                    try? await Task.sleep(for: .seconds(Double(interval) * 0.8))
-                                    if Task.isCancelled { break }
-                                    outgoingSink.yield("ping")
+                            let beat = config ?? .documentedDefault
+                            if beat.enabled {
+                                heartbeat = Task {
+                                    while !Task.isCancelled {
+                                        try? await Task.sleep(for: beat.pingEvery)
+                                        if Task.isCancelled { break }
+                                        outgoingSink.yield("ping")
+                                    }
                                 }
                             }
                             state.withLock { s in
@@ -279,7 +314,7 @@ public final class CloudSocket: Sendable {
         case .update(let id, let params): emit(.update(deviceID: id, params: params))
         case .presence(let id, let online): emit(.online(deviceID: id, online))
         case .reply(let reply, _):
-            state.withLock { $0.pending.removeValue(forKey: reply.sequence) }?.resume(returning: reply)
+            takePending(for: reply)?.continuation.resume(returning: reply)
         case .pong, .other:
             break  // heartbeats; reportSubDevice, notify…: not needed here
         }

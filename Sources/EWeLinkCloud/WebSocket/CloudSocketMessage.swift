@@ -9,9 +9,9 @@ public enum CloudSocketMessage: Sendable, Equatable {
     case update(deviceID: String, params: JSONObject)
     /// A device went online or offline (`action: sysmsg`).
     case presence(deviceID: String, online: Bool)
-    /// An answer to one of our messages (no `action`), matched by `sequence`; for the `userOnline`
-    /// handshake it carries `config.hbInterval`.
-    case reply(CloudReply, hbInterval: Int?)
+    /// An answer to one of our messages (no `action`), matched by `sequence` (or, without one,
+    /// by device); the `userOnline` handshake's carries the heartbeat `config`.
+    case reply(CloudReply, heartbeat: CloudHeartbeat?)
     /// An action this client does not use (`reportSubDevice`, `notify`…).
     case other(action: String)
 
@@ -42,7 +42,10 @@ public enum CloudSocketMessage: Sendable, Equatable {
         guard let o = root.objectValue else { throw .notAnObject }
         switch o["action"] {
         case nil, .null?:
-            guard let sequence = o["sequence"]?.stringValue else { throw .missing(field: "sequence", action: "reply") }
+            // The document's `query` reply has no `sequence`: a reply needs one or a device id.
+            let sequence = o["sequence"]?.stringValue
+            let deviceID = o["deviceid"]?.stringValue
+            guard sequence != nil || deviceID?.isEmpty == false else { throw .missing(field: "sequence", action: "reply") }
             var error = 0
             if let e = o["error"] {
                 guard let code = e.intValue else { throw .wrongType(field: "error", action: "reply") }
@@ -53,9 +56,13 @@ public enum CloudSocketMessage: Sendable, Equatable {
                 guard let object = p.objectValue else { throw .wrongType(field: "params", action: "reply") }
                 params = object
             }
-            let interval = o["config"]?["hbInterval"]?.intValue
-            return .reply(CloudReply(deviceID: o["deviceid"]?.stringValue ?? "", error: error, params: params, sequence: sequence),
-                          hbInterval: interval)
+            var heartbeat: CloudHeartbeat? = nil
+            if let config = o["config"]?.objectValue {
+                heartbeat = CloudHeartbeat(enabled: (config["hb"]?.intValue ?? 1) != 0,
+                                           interval: config["hbInterval"]?.intValue.flatMap { $0 > 0 ? $0 : nil } ?? 90)
+            }
+            return .reply(CloudReply(deviceID: deviceID ?? "", error: error, params: params, sequence: sequence),
+                          heartbeat: heartbeat)
         case .string(let action)?:
             switch action {
             case "update":

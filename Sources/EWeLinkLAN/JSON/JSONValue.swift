@@ -75,6 +75,13 @@ extension JSONValue {
     public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
     public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
+    /// A JSON number (not a string holding one).
+    public var isNumber: Bool {
+        switch self {
+        case .int, .double: return true
+        default: return false
+        }
+    }
     /// Integers, integral doubles and decimal strings (firmware mixes them).
     public var intValue: Int? {
         switch self {

@@ -6,11 +6,22 @@ struct MockCall: Sendable {
     var params: JSONObject
     var account: Int?
     var region: String
+    /// Parameters from a JSON body keep their types: a number sent as a string is refused there
+    /// (query parameters are all text).
+    var typedBody = false
 
     /// The caller's account (Bearer calls only).
     func me() throws(MockRefusal) -> Int {
         guard let account else { throw MockRefusal(401, "token invalid") }
         return account
+    }
+
+    /// Refuses with the `10004` redirect when the call reached another region's server than
+    /// `home` (a region-less base answers for every region).
+    func expectRegion(_ home: String) throws(MockRefusal) {
+        if !region.isEmpty && home != region {
+            throw MockRefusal(10004, "redirection", data: ["region": .string(home)])
+        }
     }
 
     /// A non-empty string parameter, or the cloud's 400.
@@ -29,7 +40,8 @@ struct MockCall: Sendable {
             guard let value else { throw MockRefusal(400, "\(key) required") }
             return value
         }
-        guard let i = raw.intValue else { throw MockRefusal(400, "\(key) must be an integer") }
+        let number: Int? = typedBody ? (raw.isNumber ? raw.intValue : nil) : raw.intValue
+        guard let i = number else { throw MockRefusal(400, "\(key) must be an integer") }
         return i
     }
 

@@ -17,11 +17,12 @@ extension MockCloud {
         if c.params["getFamily"] != nil { out["familyInfo"] = .object(familyJSON(me)) }
         if let get = c.params["getThing"] {
             guard get.objectValue != nil else { throw MockRefusal(400, "getThing must be an object") }
-            let num = get["num"]?.intValue ?? 30
-            let begin = max(0, get["beginIndex"]?.intValue ?? 0)
-            let all = items(for: me, family: nil)
-            let page = num == 0 ? Array(all.dropFirst(begin)) : Array(all.dropFirst(begin).prefix(num))
-            out["thingInfo"] = ["thingList": .array(Self.indexed(page, from: begin)), "total": .int(all.count)]
+            let num = get["num"] == nil ? 30 : get["num"].flatMap { $0.isNumber ? $0.intValue : nil }
+            let begin = get["beginIndex"] == nil ? Self.defaultBeginIndex
+                : get["beginIndex"].flatMap { $0.isNumber ? $0.intValue : nil }
+            guard let num, num >= 0, let begin else { throw MockRefusal(400, "num and beginIndex must be integers") }
+            let all = Self.indexed(items(for: me, family: nil))
+            out["thingInfo"] = ["thingList": .array(Self.page(all, from: begin, num: num)), "total": .int(all.count)]
         }
         if let get = c.params["getMessage"] {
             guard let o = get.objectValue else { throw MockRefusal(400, "getMessage must be an object") }
@@ -52,7 +53,7 @@ extension MockCloud {
                 throw MockRefusal(400, "itemType must be 1, 2 or 3")
             }
         }
-        return ["thingList": .array(Self.indexed(out, from: 0))]
+        return ["thingList": .array(Self.indexed(out))]
     }
 
     func batchStatus(_ c: MockCall) throws(MockRefusal) -> JSONObject {
@@ -234,12 +235,34 @@ extension MockCloud {
         return [:]
     }
 
-    /// Items with their sequence numbers.
-    static func indexed(_ items: [JSONValue], from begin: Int) -> [JSONValue] {
+    /// The `beginIndex` the document gives as the default: before every item.
+    static let defaultBeginIndex = -9_999_999
+
+    /// The sequence number of the thing at `position` of a home's order. The real service's are
+    /// negative and not contiguous (its own sample list has `"index": -236`), so a client that
+    /// takes `beginIndex` for an offset gets nothing here, as it would there.
+    static func sequenceNumber(position: Int) -> Int { -1000 + 7 * position }
+
+    /// A home's items, in order, with their sequence numbers (the item's `index` and the
+    /// device's `family.index` agree).
+    static func indexed(_ items: [JSONValue]) -> [JSONValue] {
         items.enumerated().map { n, v in
             var o = v.objectValue ?? [:]
-            o["index"] = .int(begin + n)
+            let index = JSONValue.int(sequenceNumber(position: n))
+            o["index"] = index
+            if var data = o["itemData"]?.objectValue, var family = data["family"]?.objectValue {
+                family["index"] = index
+                data["family"] = .object(family)
+                o["itemData"] = .object(data)
+            }
             return .object(o)
         }
+    }
+
+    /// The page the document describes: items whose `index` is at least `begin`, `num` of them
+    /// (0: all).
+    static func page(_ indexed: [JSONValue], from begin: Int, num: Int) -> [JSONValue] {
+        let rest = indexed.filter { ($0["index"]?.intValue ?? 0) >= begin }
+        return num == 0 ? rest : Array(rest.prefix(num))
     }
 }

@@ -70,21 +70,24 @@ extension MockCloud {
         return [:]
     }
 
+    /// `POST /v2/device/group/status`: "only saves data without processing": the group's saved
+    /// status changes, no device is switched.
     func groupStatus(_ c: MockCall) throws(MockRefusal) -> JSONObject {
+        _ = try saveGroupStatus(c)
+        return [:]
+    }
+
+    /// Saves params as the group's status; returns its members.
+    private func saveGroupStatus(_ c: MockCall) throws(MockRefusal) -> [String] {
         let me = try c.me()
         let id = try c.string("id")
         let params = try c.object("params")
         guard !params.isEmpty else { throw MockRefusal(400, "params must not be empty") }
-        let members = try extra.withLock { s throws(MockRefusal) -> [String] in
+        return try extra.withLock { s throws(MockRefusal) -> [String] in
             guard s.groups[id]?.owner == me else { throw MockRefusal(405, "group not found") }
             s.groups[id]!.params.merge(params)
             return s.groups[id]!.members
         }
-        // Offline members are skipped, as the real service ignores them for groups.
-        for d in members.compactMap({ devices[$0] }) where d.snapshot.online && !d.snapshot.rebooting {
-            d.applyFromCloud(params)
-        }
-        return [:]
     }
 
     /// `GET /v2/device/thing/status?type=2`: the group's saved status (all, or the named params).
@@ -104,7 +107,14 @@ extension MockCloud {
             return Self.error(400, "type, id and params required")
         }
         do {
-            return Self.ok(try groupStatus(MockCall(params: o, account: me, region: "")))
+            // Unlike `group/status`, this sends the command to every member; offline ones are
+            // skipped, as the real service ignores them for groups.
+            let members = try saveGroupStatus(MockCall(params: o, account: me, region: ""))
+            let params = o["params"]?.objectValue ?? [:]
+            for d in members.compactMap({ devices[$0] }) where d.snapshot.online && !d.snapshot.rebooting {
+                d.applyFromCloud(params)
+            }
+            return Self.ok([:])
         } catch {
             return Self.error(error.code, error.message)
         }

@@ -10,8 +10,10 @@ extension MockCloud {
     /// Routes every other interface of the table, and starts the operating histories.
     func registerStoreRoutes(_ router: Router<BasicRequestContext>) {
         for api in CloudAPI.allCases where !Self.coreAPIs.contains(api) {
-            router.on(Self.route(api), method: HTTPRequest.Method(api.method)!) { request, context in
-                try await self.serve(api, request, context)
+            for prefix in Self.prefixes {
+                router.on(Self.route(api, prefix), method: HTTPRequest.Method(api.method)!) { request, context in
+                    try await self.recorded { try await self.serve(api, request, context) }
+                }
             }
         }
         for device in devices.values {
@@ -20,8 +22,11 @@ extension MockCloud {
         }
     }
 
-    /// Where an interface is served: under each region's prefix.
-    static func route(_ api: CloudAPI) -> RouterPath { RouterPath("/{region}" + api.path) }
+    /// Each interface is served under each region's prefix, and without one (any region).
+    static let prefixes = ["/{region}", ""]
+
+    /// Where an interface is served under a prefix.
+    static func route(_ api: CloudAPI, _ prefix: String = "/{region}") -> RouterPath { RouterPath(prefix + api.path) }
 
     private func serve(_ api: CloudAPI, _ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (body, failure) = try await check(request, context, auth: api.auth == .sign ? .sign : .bearer,
@@ -32,7 +37,8 @@ extension MockCloud {
             return Self.error(407, "appid is unauthorized")
         }
         var params: JSONObject = [:]
-        if request.method == .post || request.method == .put {
+        let fromBody = request.method == .post || request.method == .put
+        if fromBody {
             guard let o = (body.isEmpty ? .object([:]) : try? JSONValue.parse(body))?.objectValue else {
                 return Self.error(400, "body must be a JSON object")
             }
@@ -40,8 +46,9 @@ extension MockCloud {
         } else {
             for (k, v) in request.uri.queryParameters { params[String(k)] = .string(String(v)) }
         }
-        let call = MockCall(params: params, account: api.auth == .bearer ? try bearerAccount(request) : nil,
+        var call = MockCall(params: params, account: api.auth == .bearer ? try bearerAccount(request) : nil,
                             region: context.parameters.get("region") ?? "")
+        call.typedBody = fromBody
         do {
             return Self.ok(try handle(api, call))
         } catch {

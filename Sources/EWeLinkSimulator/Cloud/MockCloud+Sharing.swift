@@ -53,7 +53,8 @@ extension MockCloud {
             let guest = try s.shareOf(id, apikey: apikey, owner: me, devices: devices)
             s.shares["\(id):\(guest)"]!.permit = permit
         }
-        return ["updatedThing": item(devices[id]!, viewer: me)]
+        // The document types this one as an array (the tags answer's as an object).
+        return ["updatedThing": [item(devices[id]!, viewer: me)]]
     }
 
     func cancelShare(_ c: MockCall) throws(MockRefusal) -> JSONObject {
@@ -66,7 +67,8 @@ extension MockCloud {
             s.addMessage(to: guest, type: "cancelShareNotify_v2",
                          ["deviceid": .string(id), "apikey": .string(s.accounts[me].apikey)])
         }
-        return ["updatedThing": item(devices[id]!, viewer: me)]
+        // The document types this one as an array (the tags answer's as an object).
+        return ["updatedThing": [item(devices[id]!, viewer: me)]]
     }
 }
 

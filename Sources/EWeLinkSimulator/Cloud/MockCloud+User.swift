@@ -52,7 +52,7 @@ extension MockCloud {
             } else {
                 guard let index else { throw MockRefusal(10003, "user does not exist") }
                 let home = s.accounts[index].region.rawValue
-                if home != c.region { throw MockRefusal(10004, "redirection", data: ["region": .string(home)]) }
+                try c.expectRegion(home)
             }
             let now = Date()
             let recent = s.codeTimes[address, default: []].filter { now.timeIntervalSince($0) < 3600 }
@@ -75,7 +75,9 @@ extension MockCloud {
         let code = try c.string("verificationCode")
         let password = try c.string("password")
         try Self.checkPasswordRule(password)
-        guard let region = CloudRegion(rawValue: c.region) else { throw MockRefusal(403, "api not found") }
+        // A new account lives in its country's region: another region's server redirects there.
+        let region = Self.region(ofCountryCode: countryCode)
+        try c.expectRegion(region.rawValue)
         let index = try extra.withLock { s throws(MockRefusal) -> Int in
             if s.accountIndex(email: email, phone: phone) != nil { throw MockRefusal(10009, "user already exists") }
             try s.useCode(code, for: address, purpose: 0)
@@ -100,7 +102,7 @@ extension MockCloud {
         let index = try extra.withLock { s throws(MockRefusal) -> Int in
             guard let index = s.accountIndex(email: nil, phone: phone) else { throw MockRefusal(10003, "user does not exist") }
             let home = s.accounts[index].region.rawValue
-            if home != c.region { throw MockRefusal(10004, "redirection", data: ["region": .string(home)]) }
+            try c.expectRegion(home)
             try s.useCode(code, for: phone, purpose: 4)
             return index
         }
@@ -116,7 +118,7 @@ extension MockCloud {
         let index = try extra.withLock { s throws(MockRefusal) -> Int in
             guard let index = s.accountIndex(email: email, phone: phone) else { throw MockRefusal(10003, "user does not exist") }
             let home = s.accounts[index].region.rawValue
-            if home != c.region { throw MockRefusal(10004, "redirection", data: ["region": .string(home)]) }
+            try c.expectRegion(home)
             try s.useCode(code, for: address, purpose: 1)
             s.accounts[index].password = password
             return index

@@ -28,13 +28,14 @@ extension MockCloud {
                 for await text in out { try await outbound.write(.text(text)) }
                 try await outbound.close(.normalClosure, reason: nil)
             }
-            let idleLimit = Double(fleet.hbInterval) * 1.15
             let lastSeen = LockedDate()
-            group.addTask {
-                // The server cuts a session whose client stopped sending heartbeats.
-                while !Task.isCancelled {
-                    try await Task.sleep(for: .milliseconds(200))
-                    if Date().timeIntervalSince(lastSeen.value) > idleLimit { sink.finish(); return }
+            if let idleLimit = Self.idleLimit(fleet) {
+                group.addTask {
+                    // The server cuts a session whose client stopped sending heartbeats.
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .milliseconds(200))
+                        if Date().timeIntervalSince(lastSeen.value) > idleLimit { sink.finish(); return }
+                    }
                 }
             }
             var account: Int? = nil
@@ -42,6 +43,7 @@ extension MockCloud {
                 lastSeen.touch()
                 guard case .text(let text) = message else { continue }
                 if text == "ping" {
+                    notePing()
                     sink.yield("pong")
                     continue
                 }
@@ -59,6 +61,13 @@ extension MockCloud {
             sink.finish()
             group.cancelAll()
         }
+    }
+
+    /// Seconds without a frame after which a session is cut: past the `hbInterval + 7` the
+    /// document tells clients to ping at, with room for a slow network; none when heartbeats are
+    /// off (`hb: 0`).
+    static func idleLimit(_ fleet: CloudFleet) -> Double? {
+        fleet.heartbeat ? Double(fleet.hbInterval + 7) * 1.5 : nil
     }
 
     /// Checks the handshake; replies and registers the session, or refuses (the caller closes).
@@ -79,7 +88,7 @@ extension MockCloud {
         }
         addSession(id, SocketSession(account: index, sink: sink))
         sink.yield(JSONValue.object(["error": 0, "apikey": .string(accounts[index].apikey),
-                                     "config": ["hb": 1, "hbInterval": .int(fleet.hbInterval)],
+                                     "config": ["hb": fleet.heartbeat ? 1 : 0, "hbInterval": .int(fleet.hbInterval)],
                                      "sequence": sequence]).serialized)
         return index
     }
@@ -88,16 +97,24 @@ extension MockCloud {
     private func command(_ o: JSONObject, account index: Int) -> JSONObject {
         let sequence = o["sequence"] ?? .null
         let deviceID = o["deviceid"]?.stringValue ?? ""
-        var reply: JSONObject = ["error": 0, "deviceid": .string(deviceID), "apikey": o["apikey"] ?? .null,
-                                 "sequence": sequence]
+        var reply: JSONObject = ["error": 0, "deviceid": .string(deviceID), "apikey": o["apikey"] ?? .null]
+        // The document's `query` answer carries no `sequence`; the others echo it.
+        if o["action"] != "query" { reply["sequence"] = sequence }
         guard let device = devices[deviceID], ownerApikey(device) == o["apikey"]?.stringValue,
               owns(index, device) || accounts[index].shared.contains(deviceID)
         else {
             reply["error"] = 403
             return reply
         }
+        // A device shared with this account is addressed with the owner's apikey and the
+        // receiver's own as `selfApikey` ("required when the receiver updates its device status").
+        if !owns(index, device) && o["selfApikey"]?.stringValue != accounts[index].apikey {
+            reply["error"] = 403
+            return reply
+        }
         guard device.snapshot.online, !device.snapshot.rebooting else {
-            reply["error"] = 503
+            // "The device does not respond (offline or command error)".
+            reply["error"] = .int(CloudErrorCode.deviceNotResponding.rawValue)
             return reply
         }
         switch o["action"]?.stringValue {

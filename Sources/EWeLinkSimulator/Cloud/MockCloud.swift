@@ -13,7 +13,9 @@ import Synchronization
 /// are the simulator's devices: a cloud command changes the same state the LAN side announces.
 ///
 /// Every region is served under its own path prefix (`/eu/v2/...`): point clients at
-/// `http://127.0.0.1:PORT/{region}`.
+/// `http://127.0.0.1:PORT/{region}`. The same interfaces are served without a prefix too
+/// (`http://127.0.0.1:PORT/v2/...`), as one server answering for every region (no login
+/// redirect there), so any third-party client can be pointed at it.
 public final class MockCloud: Sendable {
     struct Token { var account: Int; var expires: Date }
 
@@ -26,6 +28,10 @@ public final class MockCloud: Sendable {
         var violations = 0
         var sockets: [UUID: SocketSession] = [:]
         var userOnlines = 0
+        var pings = 0
+        /// Calls per interface (`GET /v2/device/thing`), every region together.
+        var perInterface: [String: Int] = [:]
+        var exchanges: [MockExchange] = []
     }
 
     let fleet: CloudFleet
@@ -59,6 +65,11 @@ public final class MockCloud: Sendable {
     }
 
     func noteUserOnline() { state.withLock { $0.userOnlines += 1 } }
+    func notePing() { state.withLock { $0.pings += 1 } }
+    /// Heartbeat `ping`s received on all sessions.
+    public var pingCount: Int { state.withLock { $0.pings } }
+    /// How many calls reached an interface of the table (refused ones included).
+    public func calls(to api: CloudAPI) -> Int { state.withLock { $0.perInterface[api.rawValue] ?? 0 } }
     func addSession(_ id: UUID, _ session: SocketSession) { state.withLock { $0.sockets[id] = session } }
     func removeSession(_ id: UUID) { _ = state.withLock { $0.sockets.removeValue(forKey: id) } }
     func account(forToken at: String) -> Int? {
@@ -87,13 +98,15 @@ public final class MockCloud: Sendable {
 
     public func start(port: Int) async throws {
         let router = Router()
-        router.post(Self.route(.login)) { request, context in try await self.login(request, context) }
-        router.post(Self.route(.refresh)) { request, context in try await self.refresh(request, context) }
-        router.get(Self.route(.thingList)) { request, context in try await self.thingList(request, context) }
-        router.get(Self.route(.getStatus)) { request, context in try await self.getStatus(request, context) }
-        router.post(Self.route(.setStatus)) { request, context in try await self.setStatus(request, context) }
-        router.get("/{region}/dispatch/app") { request, context in try await self.dispatch(request, context) }
-        router.post(Self.route(.otaQuery)) { request, context in try await self.otaQuery(request, context) }
+        for prefix in Self.prefixes {
+            router.post(Self.route(.login, prefix)) { request, context in try await self.recorded { try await self.login(request, context) } }
+            router.post(Self.route(.refresh, prefix)) { request, context in try await self.recorded { try await self.refresh(request, context) } }
+            router.get(Self.route(.thingList, prefix)) { request, context in try await self.recorded { try await self.thingList(request, context) } }
+            router.get(Self.route(.getStatus, prefix)) { request, context in try await self.recorded { try await self.getStatus(request, context) } }
+            router.post(Self.route(.setStatus, prefix)) { request, context in try await self.recorded { try await self.setStatus(request, context) } }
+            router.get(RouterPath(prefix + "/dispatch/app")) { request, context in try await self.recorded { try await self.dispatch(request, context) } }
+            router.post(Self.route(.otaQuery, prefix)) { request, context in try await self.recorded { try await self.otaQuery(request, context) } }
+        }
         registerStoreRoutes(router)
         for device in devices.values { device.observe { [weak self] change in self?.push(device, change) } }
         var logger = Logger(label: "ewelink-mock-cloud")
@@ -138,8 +151,8 @@ public final class MockCloud: Sendable {
             (phone != nil && a.phoneNumber == phone) || (phone == nil && email != nil && a.email == email)
         }) else { return Self.error(10003, "user does not exist") }
         let account = accounts[index]
-        let region = context.parameters.get("region") ?? ""
-        guard region == account.region.rawValue else {
+        // A region-less base answers for every region; a region's prefix only for its own accounts.
+        if let region = context.parameters.get("region"), region != account.region.rawValue {
             return Self.json(["error": 10004, "msg": "redirection", "data": ["region": .string(account.region.rawValue)]])
         }
         guard password == account.password else { return Self.error(10001, "wrong account or password") }
@@ -152,7 +165,8 @@ public final class MockCloud: Sendable {
         return Self.ok([
             "user": ["apikey": .string(account.apikey), "email": account.email.map(JSONValue.string) ?? .null,
                      "phoneNumber": account.phoneNumber.map(JSONValue.string) ?? .null,
-                     "countryCode": .string(account.countryCode), "nickname": .string(account.nickname)],
+                     "countryCode": .string(account.countryCode), "nickname": .string(account.nickname),
+                     "accountLevel": 1],
             "at": .string(at), "rt": .string(rt), "region": .string(account.region.rawValue),
         ])
     }
@@ -160,6 +174,8 @@ public final class MockCloud: Sendable {
     private func refresh(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (body, failure) = try await check(request, context, auth: .signOrBearer, interface: "refresh")
         if let failure { return failure }
+        // A user interface: the app id is required whatever the authorisation.
+        guard request.headers[.init("X-CK-Appid")!] == fleet.appID else { return Self.error(407, "appid is unauthorized") }
         guard let rt = (try? JSONValue.parse(body))?["rt"]?.stringValue else { return Self.error(400, "rt required") }
         guard let index = state.withLock({ $0.refreshTokens.removeValue(forKey: rt) }) else {
             return Self.error(401, "invalid rt")
@@ -172,16 +188,18 @@ public final class MockCloud: Sendable {
         let (_, failure) = try await check(request, context, auth: .bearer, interface: "thing")
         if let failure { return failure }
         let query = request.uri.queryParameters
-        let num = query.get("num").flatMap { Int(String($0)) } ?? 30
-        let begin = max(0, query.get("beginIndex").flatMap { Int(String($0)) } ?? 0)
-        let things = items(for: try bearerAccount(request)!, family: query.get("familyid").map { String($0) })
-        let page = num == 0 ? Array(things.dropFirst(begin)) : Array(things.dropFirst(begin).prefix(num))
-        let indexed = page.enumerated().map { n, t -> JSONValue in
-            var o = t.objectValue!
-            o["index"] = .int(begin + n)
-            return .object(o)
+        guard let num = Self.queryInt(query.get("num"), default: 30), num >= 0,
+              let begin = Self.queryInt(query.get("beginIndex"), default: Self.defaultBeginIndex) else {
+            return Self.error(400, "num and beginIndex must be integers")
         }
-        return Self.ok(["thingList": .array(indexed), "total": .int(things.count)])
+        let all = Self.indexed(items(for: try bearerAccount(request)!, family: query.get("familyid").map { String($0) }))
+        return Self.ok(["thingList": .array(Self.page(all, from: begin, num: num)), "total": .int(all.count)])
+    }
+
+    /// An integer query parameter (the default when absent), nil when it is not one.
+    static func queryInt(_ raw: String?, default value: Int) -> Int? {
+        guard let raw else { return value }
+        return Int(raw)
     }
 
     private func getStatus(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
@@ -210,8 +228,9 @@ public final class MockCloud: Sendable {
     private func setStatus(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (body, failure) = try await check(request, context, auth: .bearer, interface: "status-set")
         if let failure { return failure }
-        if (try? JSONValue.parse(body))?["type"]?.intValue == 2 { return setGroupStatus(body, account: try bearerAccount(request)!) }
-        guard let o = try? JSONValue.parse(body).objectValue, o["type"]?.intValue == 1,
+        if (try? JSONValue.parse(body))?["type"] == .int(2) { return setGroupStatus(body, account: try bearerAccount(request)!) }
+        // Numbers sent as strings are refused, as the real service does.
+        guard let o = try? JSONValue.parse(body).objectValue, o["type"] == .int(1),
               let id = o["id"]?.stringValue, let params = o["params"]?.objectValue, !params.isEmpty else {
             return Self.error(400, "type, id and params required")
         }
@@ -237,7 +256,7 @@ public final class MockCloud: Sendable {
             guard let d = accessible(id, account: index), let ota = d.config.otaAvailable,
                   let offered = ota["version"]?.stringValue, let v = FirmwareVersion(offered), v > reported else { continue }
             offers.append(["deviceid": .string(id), "version": .string(offered), "binList": ota["binList"] ?? [],
-                           "type": 2, "forceTime": 0])
+                           "type": "2", "forceTime": "0"])
         }
         return Self.ok(["otaInfoList": .array(offers)])
     }
@@ -258,10 +277,17 @@ public final class MockCloud: Sendable {
                interface: String) async throws -> ([UInt8], Response?) {
         let buffer = try await request.body.collect(upTo: 1 << 20)
         let body = Array(buffer.readableBytesView)
+        let path = request.uri.path.split(separator: "/").drop { !$0.hasPrefix("v2") && $0 != "dispatch" }
+        let interfaceName = "\(request.method) /" + path.joined(separator: "/")
+        Self.currentExchange?.noteRequest(interface: interfaceName,
+                                          query: request.uri.queryParameters.map { (String($0.key), String($0.value)) },
+                                          body: body.isEmpty ? nil : try? JSONValue.parse(body))
         let limited = state.withLock { s -> Bool in
             s.calls += 1
+            s.perInterface[interfaceName, default: 0] += 1
             let now = Date()
-            let key = "\(request.method) \(interface)"
+            // Each region is its own server, with its own count.
+            let key = "\(context.parameters.get("region") ?? "-") \(request.method) \(interface)"
             var list = s.lastCall[key, default: []].filter { now.timeIntervalSince($0) < 300 }
             let tooSoon = list.last.map { now.timeIntervalSince($0) < 0.5 } ?? false
             let tooMany = list.count >= 300
@@ -271,7 +297,7 @@ public final class MockCloud: Sendable {
             return tooSoon || tooMany
         }
         if limited { return (body, Self.httpError(.tooManyRequests, "request too frequent")) }
-        guard CloudRegion(rawValue: context.parameters.get("region") ?? "") != nil else {
+        if let region = context.parameters.get("region"), CloudRegion(rawValue: region) == nil {
             return (body, Self.error(403, "api not found"))
         }
         if let nonce = request.headers[.init("X-CK-Nonce")!] {
@@ -342,10 +368,18 @@ public final class MockCloud: Sendable {
         let s = d.snapshot
         var params = s.params
         params["fwVersion"] = .string(s.fwVersion)
+        // Factory data as the real list carries it (every field the document marks non-empty).
+        let mac = Self.macAddress(of: d.id)
+        let extra: JSONObject = [
+            "uiid": .int(d.config.uiid), "model": .string(d.config.model), "ui": .string(d.config.type.rawValue),
+            "description": "simulated", "manufacturer": "CoolKit", "mac": .string(mac), "apmac": .string(mac),
+            "modelInfo": .string(String(Digest.hex(Digest.sha256(Array(d.config.model.utf8))).prefix(24))),
+            "brandId": "5c4c1aee3a7d24c7100be054",
+        ]
         var data: JSONObject = [
             "name": .string(d.config.name), "deviceid": .string(d.id), "apikey": .string(ownerApikey(d)),
-            "extra": ["uiid": .int(d.config.uiid), "model": .string(d.config.model)],
-            "brandName": "SONOFF", "productModel": .string(d.config.model), "online": .bool(s.online),
+            "extra": .object(extra), "brandName": "SONOFF", "brandLogo": "https://127.0.0.1/brand/sonoff.png",
+            "showBrand": true, "productModel": .string(d.config.model), "online": .bool(s.online),
             "params": .object(params),
         ]
         // DIY devices have no key; the cloud list still carries the field.
@@ -357,10 +391,38 @@ public final class MockCloud: Sendable {
         return ["itemType": .int(itemType), "itemData": .object(data)]
     }
 
+    /// A stable, locally administered MAC address for a simulated device.
+    static func macAddress(of id: String) -> String {
+        let bytes = [0x02] + Digest.sha256(Array(id.utf8)).prefix(5)
+        return bytes.map { String(format: "%02x", $0) }.joined(separator: ":")
+    }
+
+    // MARK: Exchanges
+
+    /// The exchange the current request belongs to (set around each route's handler).
+    @TaskLocal static var currentExchange: ExchangeRecorder?
+
+    /// Runs a route's handler and keeps what was asked and answered (for conformance checks).
+    func recorded(_ handler: () async throws -> Response) async throws -> Response {
+        let recorder = ExchangeRecorder()
+        let response = try await Self.$currentExchange.withValue(recorder) { try await handler() }
+        if let exchange = recorder.exchange {
+            state.withLock { s in
+                s.exchanges.append(exchange)
+                if s.exchanges.count > 1000 { s.exchanges.removeFirst() }
+            }
+        }
+        return response
+    }
+
+    /// The last 1,000 REST exchanges, oldest first.
+    public var exchanges: [MockExchange] { state.withLock { $0.exchanges } }
+
     // MARK: Responses
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+        currentExchange?.noteResponse(value)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(bytes: value.serializedBytes)))
     }
     static func ok(_ data: JSONObject) -> Response { json(["error": 0, "msg": "", "data": .object(data)]) }

@@ -73,14 +73,22 @@ struct MockCloudStore {
     // MARK: Homes
 
     /// The account's homes, made on first use (one home with three rooms, as a new app account).
+    /// The homes the fleet gives an account are made the same way, their devices placed in them.
     mutating func homesOf(_ account: Int) -> Homes {
         if let h = homes[account] { return h }
-        let familyID = newID("fam")
-        let rooms = ["Living Room", "Bedroom", "Kitchen"].enumerated().map { n, name in
-            Room(id: newID("room"), name: name, index: n)
+        let configured = accounts[account].homes
+        let names = configured.isEmpty ? ["My Home"] : configured.map(\.name)
+        // Home indexes can be negative too.
+        let families = names.enumerated().map { n, name in
+            Family(id: newID("fam"), name: name, index: n - 1, rooms: ["Living Room", "Bedroom", "Kitchen"].enumerated().map {
+                Room(id: newID("room"), name: $1, index: $0)
+            })
         }
-        let h = Homes(families: [Family(id: familyID, name: "My Home", index: 0, rooms: rooms)], current: familyID)
+        let h = Homes(families: families, current: families[0].id)
         homes[account] = h
+        for (home, family) in zip(configured, families) {
+            for id in home.devices { setPlace(id, for: account, Placement(family: family.id, room: nil)) }
+        }
         return h
     }
 
