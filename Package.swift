@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "EWeLink", targets: ["EWeLink"]),
+        .library(name: "EWeLinkCore", targets: ["EWeLinkCore"]),
         .library(name: "EWeLinkLAN", targets: ["EWeLinkLAN"]),
         .library(name: "EWeLinkCloud", targets: ["EWeLinkCloud"]),
         .library(name: "EWeLinkSimulator", targets: ["EWeLinkSimulator"]),
@@ -28,10 +29,12 @@ let package = Package(
         .systemLibrary(name: "CAvahi", providers: [.apt(["libavahi-client-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
+        // What the LAN and cloud sides share: JSON, digests, sequence numbers, atomic files, durations.
+        .target(name: "EWeLinkCore", dependencies: ["COpenSSL"]),
         .target(
             name: "EWeLinkLAN",
             dependencies: [
-                "CAvahi", "COpenSSL",
+                "EWeLinkCore", "CAvahi", "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -39,7 +42,7 @@ let package = Package(
         .target(
             name: "EWeLinkCloud",
             dependencies: [
-                "COpenSSL", "EWeLinkLAN",
+                "COpenSSL", "EWeLinkCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -92,6 +95,7 @@ let package = Package(
 
         // Helpers shared by the test targets: raw HTTP over loopback, fleets, event waits.
         .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkSimulator"], path: "Tests/TestSupport"),
+        .testTarget(name: "EWeLinkCoreTests", dependencies: ["EWeLinkCore"]),
         .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN", "TestSupport"]),
         .testTarget(name: "EWeLinkSimulatorTests", dependencies: ["EWeLinkSimulator", "EWeLinkLAN", "TestSupport"]),
         .testTarget(name: "EWeLinkCloudTests", dependencies: ["EWeLinkCloud", "EWeLink", "TestSupport"]),

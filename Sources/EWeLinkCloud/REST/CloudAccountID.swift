@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// Who an account call is about: an email, or a phone number with its country code
 /// (`+8618023456789`; the phone number is checked first when both are given).

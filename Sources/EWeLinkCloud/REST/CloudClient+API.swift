@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 import NIOHTTP1
 
 extension CloudClient {

@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 extension CloudClient {
     /// Every thing of a home (nil: the current one), devices and groups.

@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 extension CloudClient {
     /// The groups of the current home.

@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 extension CloudClient {
     /// Messages of a home (nil: the current one), newest first: `num` (1…30) before `from` (ms).

@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 extension CloudClient {
     /// Shares devices with another user (silently: no consent asked). Returns the updated devices,

@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 extension CloudClient {
     /// The region of a country calling code (`+86` → `cn`), from the global lookup.

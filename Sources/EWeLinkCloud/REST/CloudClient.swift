@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import EWeLinkLAN
+import EWeLinkCore
 import Foundation
 import NIOCore
 import NIOHTTP1

@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// A room of a home.
 public struct CloudRoom: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// A device group (thing list item type 3).
 public struct CloudGroup: Sendable, Equatable {

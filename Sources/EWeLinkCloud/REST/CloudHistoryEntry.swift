@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// One entry of a device's operating history.
 public struct CloudHistoryEntry: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// What to fetch in one home-page call; nil parts are not asked for.
 public struct HomepageRequest: Sendable {

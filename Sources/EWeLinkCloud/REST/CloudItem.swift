@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// What a thing-list entry is (`itemType`).
 public enum CloudItemType: Int, Sendable {

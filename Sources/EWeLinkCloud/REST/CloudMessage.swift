@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// A message of the message center.
 public struct CloudMessage: Sendable, Equatable {

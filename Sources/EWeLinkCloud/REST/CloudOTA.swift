@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// A firmware update the cloud offers for a device (`/v2/device/ota/query`).
 public struct OTAOffer: Sendable, Equatable {

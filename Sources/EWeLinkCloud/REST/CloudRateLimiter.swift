@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 import Foundation
 import Synchronization
 #if canImport(Glibc)

@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 import Foundation
 
 /// What a login gives: the tokens, the user's apikey and region. Kept in `$EWELINK_HOME/cloud.json`

@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// A user a device is shared with (`shareTo` of a device).
 public struct CloudShare: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// A device of the thing list: what key sync keeps.
 public struct CloudThing: Sendable, Equatable {

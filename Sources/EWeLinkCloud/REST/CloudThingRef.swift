@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// A reference to a thing: a device (own or shared) or a group, by id.
 public struct CloudThingRef: Sendable, Equatable, Hashable {

@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// A user account as the cloud describes it (login, register, profile, home page).
 public struct CloudUser: Sendable, Equatable {

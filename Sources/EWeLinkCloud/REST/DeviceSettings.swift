@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// User settings of a device (nil keeps the cloud's default).
 public struct DeviceSettings: Sendable, Equatable {

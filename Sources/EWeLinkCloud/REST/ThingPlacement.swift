@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// Where a new thing goes: home (default the current one), room (default unassigned), and
 /// whether it gets a smaller (1) or larger (2) sequence number than the others.

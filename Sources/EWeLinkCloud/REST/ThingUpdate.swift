@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// One change of a batch: params for a device or a group.
 public struct ThingUpdate: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// What the cloud WebSocket reports.
 public enum CloudEvent: Sendable, Equatable {

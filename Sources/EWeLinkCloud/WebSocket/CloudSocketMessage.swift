@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 
 /// One text frame from the cloud WebSocket, read strictly: what it is, or a typed reason why it
 /// is not usable (it is then skipped, never trusted halfway).

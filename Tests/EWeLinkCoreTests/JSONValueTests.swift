@@ -1,4 +1,4 @@
-import EWeLinkLAN
+import EWeLinkCore
 import Testing
 
 @Suite("JSON")

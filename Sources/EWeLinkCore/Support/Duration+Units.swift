@@ -15,7 +15,7 @@ extension Duration {
     }
 
     /// The duration in whole nanoseconds, at least one millisecond (for NIO timeouts).
-    var nanosecondsAtLeastOneMillisecond: Int64 {
+    public var nanosecondsAtLeastOneMillisecond: Int64 {
         max(1_000_000, components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
     }
 }
