@@ -375,6 +375,8 @@ public final class MockCloud: Sendable {
             "description": "simulated", "manufacturer": "CoolKit", "mac": .string(mac), "apmac": .string(mac),
             "modelInfo": .string(String(Digest.hex(Digest.sha256(Array(d.config.model.utf8))).prefix(24))),
             "brandId": "5c4c1aee3a7d24c7100be054",
+            // Not in the document's table, but in the real list (third-party clients read it).
+            "chipid": .string(String(Digest.hex(Digest.sha256(Array(d.id.utf8))).prefix(8))),
         ]
         var data: JSONObject = [
             "name": .string(d.config.name), "deviceid": .string(d.id), "apikey": .string(ownerApikey(d)),
