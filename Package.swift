@@ -75,15 +75,15 @@ let package = Package(
         .executableTarget(
             name: "ewelink",
             dependencies: [
-                // The simulator and mock cloud run in-process for `ewelink demo`.
-                "EWeLink", "EWeLinkSimulator",
+                // Never the simulator (nor Hummingbird): the demo lives in ewelink-sim.
+                "EWeLink",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "ewelink-sim",
-            dependencies: ["EWeLinkSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["EWeLinkSimulator", "EWeLinkCloud", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // The benchmark harness (scripts/bench): latency percentiles against the simulator.

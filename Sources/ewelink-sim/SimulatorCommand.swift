@@ -4,10 +4,17 @@ import EWeLinkSimulator
 import Foundation
 
 @main
-struct SimulatorCommand: AsyncParsableCommand {
+struct SimulatorTool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ewelink-sim",
-        abstract: "A fleet of virtual eWeLink devices speaking the real LAN protocol on 127.0.0.1.",
+        abstract: "A fleet of virtual eWeLink devices speaking the real LAN protocol on 127.0.0.1, and the demo.",
+        subcommands: [SimulatorCommand.self, DemoCommand.self], defaultSubcommand: SimulatorCommand.self)
+}
+
+struct SimulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a fleet of virtual eWeLink devices speaking the real LAN protocol on 127.0.0.1 (the default).",
         discussion: """
             Devices are published over mDNS through the avahi-daemon on the loopback interface only, and \
             answer /zeroconf/<endpoint> on their port. Prints one JSON line {"event":"ready",…} on stdout \

@@ -1,107 +1,33 @@
 import ArgumentParser
-import EWeLink
-import EWeLinkCloud
-import EWeLinkLAN
-import EWeLinkSimulator
 import Foundation
-import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
-struct DemoCommand: AsyncParsableCommand {
+/// `ewelink demo` hands over to `ewelink-sim demo`: the simulator and mock cloud are not part of
+/// this binary.
+struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "See everything work without an account or devices: a simulated fleet and mock cloud on 127.0.0.1.",
+        abstract: "See everything work without an account or devices (runs `ewelink-sim demo`).",
         discussion: """
-            Starts the fleet of Fixtures/fleet.json (virtual devices speaking the real LAN protocol, announced through \
-            the avahi-daemon on the loopback interface only) and its mock eWeLink cloud in this process, then logs in, \
-            syncs the keys, discovers, switches a device over the LAN, breaks its LAN and switches it through the cloud, \
-            hedges a slow LAN, and upgrades its firmware. Nothing leaves 127.0.0.1; your own store is not touched. \
-            Exit 0 only when every step was verified on the simulated device.
+            Starts a simulated fleet and mock cloud on 127.0.0.1 (ewelink-sim, installed next to ewelink) and runs \
+            this ewelink for each step: login, sync, discover, on/off over the LAN and through the cloud, an OTA \
+            upgrade. Arguments go to `ewelink-sim demo` (see `ewelink-sim demo --help`).
             """)
 
-    @Option(help: "The fleet file (devices and a \"cloud\" member).")
-    var fleet = "Fixtures/fleet.json"
-    @Option(help: "Interface the simulated devices are announced on.")
-    var interface = "lo"
-    @Flag(help: "Print one JSON object per step.")
-    var json = false
+    @Argument(parsing: .allUnrecognized, help: "Options for ewelink-sim demo (--fleet FILE, --json, …).")
+    var arguments: [String] = []
 
-    func run() async throws {
-        var parsed: Fleet
-        do { parsed = try Fleet.load(path: fleet) } catch { throw fail("\(error)") }
-        guard let cloudFleet = parsed.cloud, let account = cloudFleet.accounts.first else {
-            throw fail("\(fleet) has no \"cloud\" member with an account: the demo needs one")
+    func run() throws {
+        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let sim = me.deletingLastPathComponent().appendingPathComponent("ewelink-sim").path
+        guard FileManager.default.isExecutableFile(atPath: sim) else {
+            throw fail("the demo needs ewelink-sim next to ewelink (\(sim)); build or install both")
         }
-        // Free ports, whatever this machine already runs.
-        for i in parsed.devices.indices { parsed.devices[i].port = 0 }
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("ewelink-demo-\(UUID().uuidString)").path
-        let log = DemoLog(json: json)
-        var options = Simulator.Options()
-        options.interface = interface
-        options.cloudPort = 0
-        let sim = Simulator(fleet: parsed, options: options)
-        let store = DeviceStore(directory: home)
-        let script = DemoScript(sim: sim, fleet: parsed, account: account, appID: cloudFleet.appID,
-                                appSecret: cloudFleet.appSecret, store: store, home: home, log: log)
-        let ok = await script.run()
-        await sim.stop()
-        try? FileManager.default.removeItem(atPath: home)
-        log.summary()
-        if !ok { throw ExitCode.failure }
+        let argv = [sim, "demo", "--ewelink", me.path] + arguments
+        var cArgs = argv.map { strdup($0) } + [nil]
+        execv(sim, &cArgs)
+        throw fail("cannot start \(sim): \(String(cString: strerror(errno)))", code: 1)
     }
-}
-
-/// Prints each step with its timing, as a line or as JSON.
-final class DemoLog: Sendable {
-    private let json: Bool
-    private let results = Mutex<[(String, Bool, Double)]>([])
-
-    init(json: Bool) { self.json = json }
-
-    var allPassed: Bool { results.withLock { $0.allSatisfy(\.1) } }
-
-    /// Runs one step; its detail line on success, the error on failure.
-    func step(_ name: String, _ body: () async throws -> String) async -> Bool {
-        let started = ContinuousClock.now
-        let outcome: Result<String, any Error>
-        do { outcome = .success(try await body()) } catch { outcome = .failure(error) }
-        let ms = (ContinuousClock.now - started).inMilliseconds
-        let n = results.withLock { r -> Int in
-            r.append((name, (try? outcome.get()) != nil, ms))
-            return r.count
-        }
-        switch outcome {
-        case .success(let detail):
-            if json {
-                printLine(JSONValue.object(["step": .int(n), "name": .string(name), "ok": true,
-                                            "ms": .double((ms * 10).rounded() / 10), "detail": .string(detail)]).serialized)
-            } else {
-                printLine(String(format: "%2d. %@ (%.1f ms)\n    %@", n, name, ms, detail))
-            }
-            return true
-        case .failure(let error):
-            if json {
-                printLine(JSONValue.object(["step": .int(n), "name": .string(name), "ok": false,
-                                            "ms": .double((ms * 10).rounded() / 10), "error": .string("\(error)")]).serialized)
-            } else {
-                printLine(String(format: "%2d. %@ FAILED (%.1f ms)\n    %@", n, name, ms, "\(error)"))
-            }
-            return false
-        }
-    }
-
-    func summary() {
-        let all = results.withLock { $0 }
-        let failed = all.filter { !$0.1 }.map(\.0)
-        if json {
-            printLine(JSONValue.object(["summary": true, "steps": .int(all.count), "failed": .array(failed.map(JSONValue.string))]).serialized)
-        } else {
-            printLine(failed.isEmpty ? "\nall \(all.count) steps worked." : "\nfailed: \(failed.joined(separator: "; "))")
-        }
-    }
-}
-
-/// A failed check inside a demo step.
-struct DemoFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
 }

@@ -10,25 +10,41 @@ struct ProductCommandTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    @Test("demo runs every step against the bundled fleet and exits 0, each step verified")
+    @Test("demo runs the real ewelink for every step against the bundled fleet and exits 0, each step verified on the device")
     func demo() async throws {
-        let r = try await CommandRunner.run("ewelink", ["demo", "--json", "--fleet", Self.root + "/Fixtures/fleet.json"])
+        let r = try await CommandRunner.run("ewelink-sim", ["demo", "--json", "--fleet", Self.root + "/Fixtures/fleet.json"])
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         let lines = try r.lines.map { try JSONValue.parse($0) }
         let steps = lines.filter { $0["step"] != nil }
         #expect(steps.count >= 9)
         #expect(steps.allSatisfy { $0["ok"] == true }, "\(r.stdout)")
         #expect(lines.last?["failed"] == [])
+        let commands = steps.compactMap { $0["command"]?.stringValue }
+        for verb in ["login", "sync", "discover", "on", "off", "ota upgrade"] {
+            #expect(commands.contains { $0.hasPrefix("ewelink \(verb)") }, "ran ewelink \(verb)")
+        }
         let routes = steps.compactMap { $0["detail"]?.stringValue }.filter { $0.hasPrefix("route ") }
-        #expect(routes.contains { $0.hasPrefix("route lan") } && routes.contains { $0.hasPrefix("route websocket") })
+        #expect(routes.contains { $0.hasPrefix("route lan") } && routes.contains { $0.hasPrefix("route rest") })
     }
 
-    @Test("demo with a fleet that has no cloud explains and exits non-zero")
+    @Test("ewelink demo hands over to ewelink-sim demo; a fleet without a cloud is explained with exit 2")
     func demoNeedsCloud() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-\(UUID().uuidString).json").path
         try Data(#"{"devices":[{"id":"1000aaaaaa","type":"plug","port":0,"devicekey":"k"}]}"#.utf8).write(to: URL(fileURLWithPath: path))
         let r = try await CommandRunner.run("ewelink", ["demo", "--fleet", path])
-        #expect(r.status == 2 && r.stderr.contains("cloud"))
+        #expect(r.status == 2 && r.stderr.contains("cloud"), "\(r.stderr)")
+        let none = try await CommandRunner.run("ewelink-sim", ["demo", "--fleet", "/nonexistent/fleet.json"])
+        #expect(none.status == 2 && none.stderr.contains("/nonexistent/fleet.json"))
+    }
+
+    @Test("The user's ewelink binary links neither the simulator nor Hummingbird")
+    func binaryIsLean() async throws {
+        let binary = CommandRunner.binDirectory.appendingPathComponent("ewelink")
+        let symbols = try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/nm"), [binary.path])
+        #expect(symbols.status == 0 && symbols.stdout.contains("EWeLinkCloud"), "nm read the binary")
+        for module in ["11Hummingbird", "16EWeLinkSimulator", "20HummingbirdWebSocket"] {
+            #expect(!symbols.stdout.contains(module), "ewelink links \(module)")
+        }
     }
 
     @Test("--via and a stored policy choose the route; ota check lists offers; ota flash refuses a large image untouched")

@@ -1,3 +1,4 @@
+import EWeLinkSimulator
 import Foundation
 
 /// Runs one of the package's executables (built next to the test bundle) and captures its output.
@@ -23,41 +24,8 @@ public enum CommandRunner {
 
     public static func run(_ tool: String, _ arguments: [String], environment: [String: String] = [:],
                            stdin: String? = nil) async throws -> CommandResult {
-        let process = Process()
-        process.executableURL = binDirectory.appendingPathComponent(tool)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        if let stdin {
-            let input = Pipe()
-            process.standardInput = input
-            input.fileHandleForWriting.write(Data(stdin.utf8))
-            try input.fileHandleForWriting.close()
-        } else {
-            process.standardInput = FileHandle.nullDevice
-        }
-        try process.run()
-        // Read both pipes off the cooperative pool so a chatty child cannot block.
-        let (o, e) = await withCheckedContinuation { (cont: CheckedContinuation<(Data, Data), Never>) in
-            Thread {
-                let group = DispatchGroup()
-                nonisolated(unsafe) var errData = Data()
-                group.enter()
-                Thread {
-                    errData = err.fileHandleForReading.readDataToEndOfFile()
-                    group.leave()
-                }.start()
-                let outData = out.fileHandleForReading.readDataToEndOfFile()
-                group.wait()
-                process.waitUntilExit()
-                cont.resume(returning: (outData, errData))
-            }.start()
-        }
-        return CommandResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                             stderr: String(decoding: e, as: UTF8.self))
+        let r = try await ProcessRunner.run(binDirectory.appendingPathComponent(tool), arguments,
+                                            environment: environment, stdin: stdin)
+        return CommandResult(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 }

@@ -58,7 +58,7 @@ public final class PublishedService: @unchecked Sendable {
         let connection = self.connection
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, any Error>) in
             let failure: AvahiError? = connection.withLock {
-                box.waiter = cont
+                box.waiters.append(cont)
                 if avahi_entry_group_is_empty(group) == 0 { avahi_entry_group_reset(group) }
                 let list = makeStringList(service.txt)
                 defer { avahi_string_list_free(list) }
@@ -67,7 +67,7 @@ public final class PublishedService: @unchecked Sendable {
                     AvahiPublishFlags(0), service.name, service.type, nil, nil, service.port, list)
                 if rc == 0 { rc = avahi_entry_group_commit(group) }
                 guard rc != 0 else { return nil }
-                box.waiter = nil
+                box.waiters.removeLast()
                 return rc == Int32(AVAHI_ERR_COLLISION) ? .nameCollision(service.name)
                     : AvahiError.from(code: rc, operation: "publish \(service.name)")
             }
@@ -106,23 +106,21 @@ public final class PublishedService: @unchecked Sendable {
     }
 }
 
-/// Receives entry-group state changes on the poll thread.
+/// Receives entry-group state changes on the poll thread. Every `announce()` still waiting is
+/// answered when the group settles (a re-announcement before the first was established included).
 final class EntryGroupBox: @unchecked Sendable {
-    var waiter: CheckedContinuation<Void, any Error>?
+    var waiters: [CheckedContinuation<Void, any Error>] = []
 
     func changed(to state: AvahiEntryGroupState) {
+        let outcome: Result<Void, any Error>
         switch state {
-        case AVAHI_ENTRY_GROUP_ESTABLISHED:
-            waiter?.resume()
-            waiter = nil
-        case AVAHI_ENTRY_GROUP_COLLISION:
-            waiter?.resume(throwing: AvahiError.nameCollision("entry group"))
-            waiter = nil
-        case AVAHI_ENTRY_GROUP_FAILURE:
-            waiter?.resume(throwing: AvahiError.failure(operation: "entry group", message: "failure"))
-            waiter = nil
-        default:
-            break
+        case AVAHI_ENTRY_GROUP_ESTABLISHED: outcome = .success(())
+        case AVAHI_ENTRY_GROUP_COLLISION: outcome = .failure(AvahiError.nameCollision("entry group"))
+        case AVAHI_ENTRY_GROUP_FAILURE: outcome = .failure(AvahiError.failure(operation: "entry group", message: "failure"))
+        default: return
         }
+        let waiting = waiters
+        waiters = []
+        for waiter in waiting { waiter.resume(with: outcome) }
     }
 }
