@@ -31,6 +31,8 @@ public final class CloudSocket: Sendable {
     private struct State {
         var pending: [String: Pending] = [:]
         var sent = 0
+        /// Callers of `waitUntilConnected`, answered when the session comes up.
+        var connectWaiters: [UUID: CheckedContinuation<Void, Never>] = [:]
         var outgoing: AsyncStream<String>.Continuation?
         var connected = false
         var runner: Task<Void, Never>?
@@ -102,10 +104,33 @@ public final class CloudSocket: Sendable {
 
     /// Waits until the session is up (or throws after `timeout`).
     public func waitUntilConnected(timeout: Duration = .seconds(10)) async throws(CloudError) {
-        let deadline = ContinuousClock.now + timeout
-        while !isConnected {
-            guard ContinuousClock.now < deadline else { throw .transport(path: "/api/ws", reason: "not connected") }
-            try? await Task.sleep(for: .milliseconds(20))
+        let connected = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.connectedSignal(); return true }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !connected { throw .transport(path: "/api/ws", reason: "not connected within \(timeout)") }
+    }
+
+    /// Returns once the session is up (at once when it is), or when the caller is cancelled.
+    private func connectedSignal() async {
+        let id = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { s -> Bool in
+                    if s.connected || Task.isCancelled { return true }
+                    s.connectWaiters[id] = cont
+                    return false
+                }
+                if now { cont.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.connectWaiters.removeValue(forKey: id) }?.resume()
         }
     }
 
@@ -146,46 +171,58 @@ public final class CloudSocket: Sendable {
         return message
     }
 
+    /// Sends one command and waits for its reply, at most `replyTimeout` (the wait is a child
+    /// task next to the exchange; whichever ends first ends the other).
     private func send(_ message: JSONObject, deviceID: String, sequence: String) async throws(CloudError) -> CloudReply {
         let text = message.serialized
-        let result: Result<CloudReply, any Error> = await withCheckedContinuation { outer in
-            Task {
-                do {
-                    let reply = try await withCheckedThrowingContinuation { (cont: CheckedContinuation<CloudReply, any Error>) in
-                        let sent = state.withLock { s -> Bool in
-                            guard s.connected, let out = s.outgoing else { return false }
-                            s.sent += 1
-                            s.pending[sequence] = Pending(deviceID: deviceID, order: s.sent, continuation: cont)
-                            out.yield(text)
-                            return true
-                        }
-                        if !sent { cont.resume(throwing: CloudError.transport(path: "/api/ws", reason: "the cloud session is not connected")) }
-                        else { scheduleTimeout(sequence) }
-                    }
-                    outer.resume(returning: .success(reply))
-                } catch {
-                    outer.resume(returning: .failure(error))
-                }
+        let timeout = options.replyTimeout
+        let outcome = await withTaskGroup(of: Result<CloudReply, CloudError>.self) { group in
+            group.addTask { await self.exchange(text, deviceID: deviceID, sequence: sequence) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return .failure(.transport(path: "/api/ws", reason: "no reply to \(sequence) within \(timeout)"))
             }
+            let first = await group.next()!
+            group.cancelAll()
+            return first
         }
         let path = "ws \(message["action"]?.stringValue ?? "")"
-        switch result {
-        case .success(let reply):
-            // 504 is the document's "device does not respond"; older answers said 503.
-            if reply.error == CloudErrorCode.deviceNotResponding.rawValue || reply.error == 503 { throw .deviceOffline(deviceID: deviceID, path: path) }
-            if reply.error != 0 { throw .api(code: reply.error, message: Self.replyMeaning(reply.error), path: path) }
-            return reply
-        case .failure(let error as CloudError): throw error
-        case .failure(let error): throw .transport(path: "/api/ws", reason: "\(error)")
+        let reply = try outcome.get()
+        // 504 is the document's "device does not respond"; older answers said 503.
+        if reply.error == CloudErrorCode.deviceNotResponding.rawValue || reply.error == 503 {
+            throw .deviceOffline(deviceID: deviceID, path: path)
         }
+        if reply.error != 0 { throw .api(code: reply.error, message: Self.replyMeaning(reply.error), path: path) }
+        return reply
     }
 
-    private func scheduleTimeout(_ sequence: String) {
-        let timeout = options.replyTimeout
-        Task { [self] in
-            try? await Task.sleep(for: timeout)
-            let waiting = state.withLock { $0.pending.removeValue(forKey: sequence) }
-            waiting?.continuation.resume(throwing: CloudError.transport(path: "/api/ws", reason: "no reply to \(sequence) within \(timeout)"))
+    /// Writes the command and waits for the reply matched to it; a cancelled wait (the timeout)
+    /// withdraws it.
+    private func exchange(_ text: String, deviceID: String, sequence: String) async -> Result<CloudReply, CloudError> {
+        do {
+            let reply = try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { (cont: CheckedContinuation<CloudReply, any Error>) in
+                    let refusal: CloudError? = state.withLock { s in
+                        if Task.isCancelled { return .transport(path: "/api/ws", reason: "cancelled") }
+                        guard s.connected, let out = s.outgoing else {
+                            return .transport(path: "/api/ws", reason: "the cloud session is not connected")
+                        }
+                        s.sent += 1
+                        s.pending[sequence] = Pending(deviceID: deviceID, order: s.sent, continuation: cont)
+                        out.yield(text)
+                        return nil
+                    }
+                    if let refusal { cont.resume(throwing: refusal) }
+                }
+            } onCancel: {
+                state.withLock { $0.pending.removeValue(forKey: sequence) }?.continuation
+                    .resume(throwing: CloudError.transport(path: "/api/ws", reason: "cancelled"))
+            }
+            return .success(reply)
+        } catch let error as CloudError {
+            return .failure(error)
+        } catch {
+            return .failure(.transport(path: "/api/ws", reason: "\(error)"))
         }
     }
 
@@ -267,8 +304,6 @@ public final class CloudSocket: Sendable {
                     group.addTask {
                         for await text in outgoing { try await outbound.write(.text(text)) }
                     }
-                    var heartbeat: Task<Void, Never>? = nil
-                    defer { heartbeat?.cancel() }
                     for try await message in inbound.messages(maxSize: CloudSocketMessage.maxBytes) {
                         guard case .text(let text) = message,
                               let parsed = try? CloudSocketMessage.parse(text) else { continue }
@@ -281,7 +316,8 @@ public final class CloudSocket: Sendable {
                             }
                             let beat = config ?? .documentedDefault
                             if beat.enabled {
-                                heartbeat = Task {
+                                // A child of this session: it ends with it.
+                                group.addTask {
                                     while !Task.isCancelled {
                                         try? await Task.sleep(for: beat.pingEvery)
                                         if Task.isCancelled { break }
@@ -289,11 +325,14 @@ public final class CloudSocket: Sendable {
                                     }
                                 }
                             }
-                            state.withLock { s in
+                            let waiting = state.withLock { s -> [CheckedContinuation<Void, Never>] in
                                 s.connected = true
                                 s.outgoing = outgoingSink
                                 s.connects += 1
+                                defer { s.connectWaiters = [:] }
+                                return Array(s.connectWaiters.values)
                             }
+                            for waiter in waiting { waiter.resume() }
                             emit(.connected)
                             continue
                         }
