@@ -12,7 +12,7 @@ struct MockCall: Sendable {
 
     /// The caller's account (Bearer calls only).
     func me() throws(MockRefusal) -> Int {
-        guard let account else { throw MockRefusal(401, "token invalid") }
+        guard let account else { throw MockRefusal(.tokenInvalid, "token invalid") }
         return account
     }
 
@@ -20,13 +20,13 @@ struct MockCall: Sendable {
     /// `home` (a region-less base answers for every region).
     func expectRegion(_ home: String) throws(MockRefusal) {
         if !region.isEmpty && home != region {
-            throw MockRefusal(10004, "redirection", data: ["region": .string(home)])
+            throw MockRefusal(.wrongRegion, "redirection", data: ["region": .string(home)])
         }
     }
 
     /// A non-empty string parameter, or the cloud's 400.
     func string(_ key: String) throws(MockRefusal) -> String {
-        guard let s = params[key]?.stringValue, !s.isEmpty else { throw MockRefusal(400, "\(key) required") }
+        guard let s = params[key]?.stringValue, !s.isEmpty else { throw MockRefusal(.parameterError, "\(key) required") }
         return s
     }
 
@@ -37,21 +37,21 @@ struct MockCall: Sendable {
     /// An integer parameter (a default when absent), or 400 when present but not an integer.
     func int(_ key: String, default value: Int? = nil) throws(MockRefusal) -> Int {
         guard let raw = params[key] else {
-            guard let value else { throw MockRefusal(400, "\(key) required") }
+            guard let value else { throw MockRefusal(.parameterError, "\(key) required") }
             return value
         }
         let number: Int? = typedBody ? (raw.isNumber ? raw.intValue : nil) : raw.intValue
-        guard let i = number else { throw MockRefusal(400, "\(key) must be an integer") }
+        guard let i = number else { throw MockRefusal(.parameterError, "\(key) must be an integer") }
         return i
     }
 
     func array(_ key: String) throws(MockRefusal) -> [JSONValue] {
-        guard let a = params[key]?.arrayValue else { throw MockRefusal(400, "\(key) must be an array") }
+        guard let a = params[key]?.arrayValue else { throw MockRefusal(.parameterError, "\(key) must be an array") }
         return a
     }
 
     func object(_ key: String) throws(MockRefusal) -> JSONObject {
-        guard let o = params[key]?.objectValue else { throw MockRefusal(400, "\(key) must be an object") }
+        guard let o = params[key]?.objectValue else { throw MockRefusal(.parameterError, "\(key) must be an object") }
         return o
     }
 }

@@ -16,16 +16,16 @@ extension MockCloud {
         if c.params["getUser"] != nil { out["userInfo"] = .object(userJSON(me)) }
         if c.params["getFamily"] != nil { out["familyInfo"] = .object(familyJSON(me)) }
         if let get = c.params["getThing"] {
-            guard get.objectValue != nil else { throw MockRefusal(400, "getThing must be an object") }
+            guard get.objectValue != nil else { throw MockRefusal(.parameterError, "getThing must be an object") }
             let num = get["num"] == nil ? 30 : get["num"].flatMap { $0.isNumber ? $0.intValue : nil }
             let begin = get["beginIndex"] == nil ? Self.defaultBeginIndex
                 : get["beginIndex"].flatMap { $0.isNumber ? $0.intValue : nil }
-            guard let num, num >= 0, let begin else { throw MockRefusal(400, "num and beginIndex must be integers") }
+            guard let num, num >= 0, let begin else { throw MockRefusal(.parameterError, "num and beginIndex must be integers") }
             let all = Self.indexed(items(for: me, family: nil))
             out["thingInfo"] = ["thingList": .array(Self.page(all, from: begin, num: num)), "total": .int(all.count)]
         }
         if let get = c.params["getMessage"] {
-            guard let o = get.objectValue else { throw MockRefusal(400, "getMessage must be an object") }
+            guard let o = get.objectValue else { throw MockRefusal(.parameterError, "getMessage must be an object") }
             let list = try messageList(me, family: nil, params: MockCall(params: o, account: me, region: c.region))
             out["messageInfo"] = ["messageList": .array(list)]
         }
@@ -35,11 +35,11 @@ extension MockCloud {
     func specifiedThings(_ c: MockCall) throws(MockRefusal) -> JSONObject {
         let me = try c.me()
         let list = try c.array("thingList")
-        guard (1...10).contains(list.count) else { throw MockRefusal(400, "thingList must hold 1 to 10 things") }
+        guard (1...10).contains(list.count) else { throw MockRefusal(.parameterError, "thingList must hold 1 to 10 things") }
         var out: [JSONValue] = []
         for entry in list {
             guard let type = entry["itemType"]?.intValue, let id = entry["id"]?.stringValue else {
-                throw MockRefusal(400, "each thing needs itemType and id")
+                throw MockRefusal(.parameterError, "each thing needs itemType and id")
             }
             switch type {
             case 1, 2:
@@ -50,7 +50,7 @@ extension MockCloud {
                     out.append(g)
                 }
             default:
-                throw MockRefusal(400, "itemType must be 1, 2 or 3")
+                throw MockRefusal(.parameterError, "itemType must be 1, 2 or 3")
             }
         }
         return ["thingList": .array(Self.indexed(out))]
@@ -60,21 +60,21 @@ extension MockCloud {
         let me = try c.me()
         let list = try c.array("thingList")
         let timeout = try c.int("timeout", default: 0)
-        guard (1...10).contains(list.count) else { throw MockRefusal(400, "thingList must hold 1 to 10 things") }
-        guard (0...8000).contains(timeout) else { throw MockRefusal(400, "timeout must be 0 to 8000") }
+        guard (1...10).contains(list.count) else { throw MockRefusal(.parameterError, "thingList must hold 1 to 10 things") }
+        guard (0...8000).contains(timeout) else { throw MockRefusal(.parameterError, "timeout must be 0 to 8000") }
         var plan: [(type: Int, id: String, targets: [SimulatedDevice], params: JSONObject)] = []
         for entry in list {
             guard let type = entry["type"]?.intValue, type == 1 || type == 2, let id = entry["id"]?.stringValue,
                   let params = entry["params"]?.objectValue, !params.isEmpty else {
-                throw MockRefusal(400, "each thing needs type (1 or 2), id and params")
+                throw MockRefusal(.parameterError, "each thing needs type (1 or 2), id and params")
             }
-            guard !plan.contains(where: { $0.id == id }) else { throw MockRefusal(400, "duplicate id \(id)") }
+            guard !plan.contains(where: { $0.id == id }) else { throw MockRefusal(.parameterError, "duplicate id \(id)") }
             if type == 1 {
-                guard let d = accessible(id, account: me) else { throw MockRefusal(405, "device not found") }
+                guard let d = accessible(id, account: me) else { throw MockRefusal(.resourceNotFound, "device not found") }
                 plan.append((1, id, [d], params))
             } else {
                 guard let members = extra.withLock({ s in s.groups[id].flatMap { $0.owner == me ? $0.members : nil } })
-                else { throw MockRefusal(405, "group not found") }
+                else { throw MockRefusal(.resourceNotFound, "group not found") }
                 plan.append((2, id, members.compactMap { devices[$0] }, params))
             }
         }
@@ -99,11 +99,11 @@ extension MockCloud {
         let id = try c.string("deviceid")
         let digest = try c.string("digest")
         _ = try c.string("chipid")
-        guard id.count == 10, id.allSatisfy(\.isHexDigit) else { throw MockRefusal(30010, "wrong deviceid format") }
-        guard let d = devices[id] else { throw MockRefusal(30018, "device not found") }
+        guard id.count == 10, id.allSatisfy(\.isHexDigit) else { throw MockRefusal(.badDeviceIDFormat, "wrong deviceid format") }
+        guard let d = devices[id] else { throw MockRefusal(.deviceNotFound, "device not found") }
         let expected = CloudClient.addDeviceDigest(deviceID: id, deviceApikey: d.config.devicekey ?? "")
-        guard digest.lowercased() == expected else { throw MockRefusal(30015, "digest error") }
-        if let s = c.params["settings"], s.objectValue == nil { throw MockRefusal(400, "settings must be an object") }
+        guard digest.lowercased() == expected else { throw MockRefusal(.digestError, "digest error") }
+        if let s = c.params["settings"], s.objectValue == nil { throw MockRefusal(.parameterError, "settings must be an object") }
         try adopt(id, by: me, name: name, c)
         extra.withLock { s in
             if let settings = c.params["settings"]?.objectValue {
@@ -122,10 +122,10 @@ extension MockCloud {
         let gsm = try c.string("id")
         let name = try c.string("name")
         guard let d = devices.values.first(where: { gsmID(of: $0.id) == gsm }) else {
-            throw MockRefusal(405, "no GSM device with this id")
+            throw MockRefusal(.resourceNotFound, "no GSM device with this id")
         }
         if let owner = extra.withLock({ $0.owner[d.id] }), owner != me {
-            throw MockRefusal(30007, "the GSM device was added by another user")
+            throw MockRefusal(.gsmDeviceTaken, "the GSM device was added by another user")
         }
         try adopt(d.id, by: me, name: name, c)
         var out = item(d, viewer: me).objectValue ?? [:]
@@ -141,8 +141,8 @@ extension MockCloud {
         try extra.withLock { s throws(MockRefusal) in
             let h = s.homesOf(me)
             let family = familyID ?? h.current
-            guard let f = h.families.first(where: { $0.id == family }) else { throw MockRefusal(405, "home not found") }
-            if let roomID, !f.rooms.contains(where: { $0.id == roomID }) { throw MockRefusal(405, "room not found") }
+            guard let f = h.families.first(where: { $0.id == family }) else { throw MockRefusal(.resourceNotFound, "home not found") }
+            if let roomID, !f.rooms.contains(where: { $0.id == roomID }) { throw MockRefusal(.resourceNotFound, "room not found") }
             if s.owner[id] != me { s.release(id) }
             s.owner[id] = me
             s.names[id] = name
@@ -160,10 +160,10 @@ extension MockCloud {
         let name = c.params["name"]?.stringValue
         let room = c.params["roomid"]?.stringValue
         try extra.withLock { s throws(MockRefusal) in
-            guard devices[id] != nil, s.canSee(id, me) else { throw MockRefusal(405, "device not found") }
+            guard devices[id] != nil, s.canSee(id, me) else { throw MockRefusal(.resourceNotFound, "device not found") }
             if let name {
-                guard s.owner[id] == me else { throw MockRefusal(406, "only the owner renames a device") }
-                guard !name.isEmpty else { throw MockRefusal(400, "name must not be empty") }
+                guard s.owner[id] == me else { throw MockRefusal(.accessDenied, "only the owner renames a device") }
+                guard !name.isEmpty else { throw MockRefusal(.parameterError, "name must not be empty") }
                 s.names[id] = name
             }
             if let room {
@@ -171,7 +171,7 @@ extension MockCloud {
                 if room.isEmpty {
                     p.room = nil
                 } else {
-                    guard let family = s.familyOfRoom(room, account: me) else { throw MockRefusal(405, "room not found") }
+                    guard let family = s.familyOfRoom(room, account: me) else { throw MockRefusal(.resourceNotFound, "room not found") }
                     p = .init(family: family, room: room)
                 }
                 s.setPlace(id, for: me, p)
@@ -191,7 +191,7 @@ extension MockCloud {
             } else if s.accounts[me].shared.contains(id) {
                 s.unshare(id, guest: me)
             } else {
-                throw MockRefusal(405, "device not found")
+                throw MockRefusal(.resourceNotFound, "device not found")
             }
         }
         return [:]
@@ -202,10 +202,10 @@ extension MockCloud {
         let id = try c.string("deviceid")
         let tags = try c.object("tags")
         let type = c.optionalString("type") ?? "replace"
-        guard type == "replace" || type == "merge" else { throw MockRefusal(400, "type must be replace or merge") }
+        guard type == "replace" || type == "merge" else { throw MockRefusal(.parameterError, "type must be replace or merge") }
         try extra.withLock { s throws(MockRefusal) in
-            guard devices[id] != nil, s.canSee(id, me) else { throw MockRefusal(405, "device not found") }
-            guard s.owner[id] == me else { throw MockRefusal(406, "only the owner changes tags") }
+            guard devices[id] != nil, s.canSee(id, me) else { throw MockRefusal(.resourceNotFound, "device not found") }
+            guard s.owner[id] == me else { throw MockRefusal(.accessDenied, "only the owner changes tags") }
             if type == "merge" { s.tags[id, default: [:]].merge(tags) } else { s.tags[id] = tags }
         }
         return ["updatedThing": item(devices[id]!, viewer: me)]
@@ -215,9 +215,9 @@ extension MockCloud {
         let me = try c.me()
         let id = try c.string("deviceid")
         let num = try c.int("num", default: 30)
-        guard (1...30).contains(num) else { throw MockRefusal(400, "num must be 1 to 30") }
+        guard (1...30).contains(num) else { throw MockRefusal(.parameterError, "num must be 1 to 30") }
         let from = try c.int("from", default: Int(Date().timeIntervalSince1970 * 1000) + 1)
-        guard accessible(id, account: me) != nil else { throw MockRefusal(405, "device not found") }
+        guard accessible(id, account: me) != nil else { throw MockRefusal(.resourceNotFound, "device not found") }
         let list = extra.withLock { $0.histories[id] ?? [] }
         let page = list.reversed().filter { ($0["opsTime"]?.intValue ?? 0) < from }.prefix(num)
         return ["histories": .array(page.map(JSONValue.object))]
@@ -226,10 +226,10 @@ extension MockCloud {
     func clearHistory(_ c: MockCall) throws(MockRefusal) -> JSONObject {
         let me = try c.me()
         let id = try c.string("deviceid")
-        guard devices[id] != nil else { throw MockRefusal(405, "device not found") }
+        guard devices[id] != nil else { throw MockRefusal(.resourceNotFound, "device not found") }
         try extra.withLock { s throws(MockRefusal) in
-            guard s.canSee(id, me) else { throw MockRefusal(405, "device not found") }
-            guard s.owner[id] == me else { throw MockRefusal(406, "only the owner clears the history") }
+            guard s.canSee(id, me) else { throw MockRefusal(.resourceNotFound, "device not found") }
+            guard s.owner[id] == me else { throw MockRefusal(.accessDenied, "only the owner clears the history") }
             s.histories[id] = []
         }
         return [:]

@@ -34,13 +34,13 @@ extension MockCloud {
         if let failure { return failure }
         // The user interfaces want the app id even with a token.
         if api.path.hasPrefix("/v2/user/") && request.headers[.init("X-CK-Appid")!] != fleet.appID {
-            return Self.error(407, "appid is unauthorized")
+            return Self.error(.appIDNoPermission, "appid is unauthorized")
         }
         var params: JSONObject = [:]
         let fromBody = request.method == .post || request.method == .put
         if fromBody {
             guard let o = (body.isEmpty ? .object([:]) : try? JSONValue.parse(body))?.objectValue else {
-                return Self.error(400, "body must be a JSON object")
+                return Self.error(.parameterError, "body must be a JSON object")
             }
             params = o
         } else {
@@ -52,7 +52,7 @@ extension MockCloud {
         do {
             return Self.ok(try handle(api, call))
         } catch {
-            return Self.json(["error": .int(error.code), "msg": .string(error.message), "data": .object(error.data)])
+            return Self.json(["error": .int(error.code.rawValue), "msg": .string(error.message), "data": .object(error.data)])
         }
     }
 
@@ -100,7 +100,7 @@ extension MockCloud {
         case .switchFamily: return try switchFamily(c)
         case .messages: return try messages(c)
         case .login, .refresh, .thingList, .getStatus, .setStatus, .otaQuery:
-            throw MockRefusal(403, "api not found")
+            throw MockRefusal(.apiNotFound, "api not found")
         }
     }
 

@@ -9,26 +9,26 @@ extension MockCloud {
         let me = try c.me()
         let list = try c.array("deviceidList")
         let ids = list.compactMap(\.stringValue)
-        guard !ids.isEmpty, ids.count == list.count else { throw MockRefusal(400, "deviceidList must hold device ids") }
+        guard !ids.isEmpty, ids.count == list.count else { throw MockRefusal(.parameterError, "deviceidList must hold device ids") }
         let user = try c.object("user")
         let permit = try c.int("permit")
-        guard (0...15).contains(permit) else { throw MockRefusal(400, "permit must be 0 to 15") }
+        guard (0...15).contains(permit) else { throw MockRefusal(.parameterError, "permit must be 0 to 15") }
         let comment = c.optionalString("comment")
         let shareType = try c.int("shareType", default: 1)
-        guard shareType == 1 else { throw MockRefusal(400, "only silent sharing (shareType 1) is supported") }
+        guard shareType == 1 else { throw MockRefusal(.parameterError, "only silent sharing (shareType 1) is supported") }
         let phone = user["phoneNumber"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         let email = user["email"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-        guard phone != nil || email != nil else { throw MockRefusal(400, "user needs email or phoneNumber") }
-        if phone != nil && user["countryCode"]?.stringValue == nil { throw MockRefusal(400, "countryCode required") }
+        guard phone != nil || email != nil else { throw MockRefusal(.parameterError, "user needs email or phoneNumber") }
+        if phone != nil && user["countryCode"]?.stringValue == nil { throw MockRefusal(.parameterError, "countryCode required") }
         try extra.withLock { s throws(MockRefusal) in
             for id in ids {
-                guard devices[id] != nil, s.canSee(id, me) else { throw MockRefusal(405, "device \(id) not found") }
-                guard s.owner[id] == me else { throw MockRefusal(406, "only the owner shares a device") }
+                guard devices[id] != nil, s.canSee(id, me) else { throw MockRefusal(.resourceNotFound, "device \(id) not found") }
+                guard s.owner[id] == me else { throw MockRefusal(.accessDenied, "only the owner shares a device") }
             }
             guard let guest = s.accountIndex(email: email, phone: phone) else {
-                throw MockRefusal(30008, "the user to share with does not exist")
+                throw MockRefusal(.shareUserNotFound, "the user to share with does not exist")
             }
-            guard guest != me else { throw MockRefusal(400, "cannot share with yourself") }
+            guard guest != me else { throw MockRefusal(.parameterError, "cannot share with yourself") }
             let time = Int(Date().timeIntervalSince1970 * 1000)
             for id in ids {
                 if !s.accounts[guest].shared.contains(id) { s.accounts[guest].shared.append(id) }
@@ -48,7 +48,7 @@ extension MockCloud {
         let id = try c.string("deviceid")
         let apikey = try c.string("apikey")
         let permit = try c.int("permit")
-        guard (0...15).contains(permit) else { throw MockRefusal(400, "permit must be 0 to 15") }
+        guard (0...15).contains(permit) else { throw MockRefusal(.parameterError, "permit must be 0 to 15") }
         try extra.withLock { s throws(MockRefusal) in
             let guest = try s.shareOf(id, apikey: apikey, owner: me, devices: devices)
             s.shares["\(id):\(guest)"]!.permit = permit
@@ -76,10 +76,10 @@ extension MockCloudStore {
     /// The guest a device of `owner` is shared with, by the guest's apikey.
     func shareOf(_ id: String, apikey: String, owner me: Int, devices: [String: SimulatedDevice]) throws(MockRefusal)
         -> Int {
-        guard devices[id] != nil, canSee(id, me) else { throw MockRefusal(405, "device not found") }
-        guard owner[id] == me else { throw MockRefusal(406, "only the owner changes a share") }
+        guard devices[id] != nil, canSee(id, me) else { throw MockRefusal(.resourceNotFound, "device not found") }
+        guard owner[id] == me else { throw MockRefusal(.accessDenied, "only the owner changes a share") }
         guard let guest = accounts.firstIndex(where: { $0.apikey == apikey }), shares["\(id):\(guest)"] != nil else {
-            throw MockRefusal(405, "the device is not shared with this user")
+            throw MockRefusal(.resourceNotFound, "the device is not shared with this user")
         }
         return guest
     }

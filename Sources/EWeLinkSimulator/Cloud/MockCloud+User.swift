@@ -23,7 +23,7 @@ extension MockCloud {
     func getRegion(_ c: MockCall) throws(MockRefusal) -> JSONObject {
         let code = try c.string("countryCode")
         guard code.hasPrefix("+"), code.count > 1, code.dropFirst().allSatisfy(\.isNumber) else {
-            throw MockRefusal(400, "countryCode must look like +86")
+            throw MockRefusal(.parameterError, "countryCode must look like +86")
         }
         return ["region": .string(Self.region(ofCountryCode: code).rawValue)]
     }
@@ -39,25 +39,25 @@ extension MockCloud {
 
     func sendCode(_ c: MockCall) throws(MockRefusal) -> JSONObject {
         let type = try c.int("type")
-        guard [0, 1, 3, 4].contains(type) else { throw MockRefusal(400, "type must be 0, 1, 3 or 4") }
+        guard [0, 1, 3, 4].contains(type) else { throw MockRefusal(.parameterError, "type must be 0, 1, 3 or 4") }
         let (email, phone) = (c.optionalString("email")?.lowercased(), c.optionalString("phoneNumber"))
-        guard let address = phone ?? email else { throw MockRefusal(400, "email or phoneNumber required") }
+        guard let address = phone ?? email else { throw MockRefusal(.parameterError, "email or phoneNumber required") }
         if type == 4 && !(phone?.hasPrefix("+86") ?? false) {
-            throw MockRefusal(400, "verification code login is for mainland China phone numbers")
+            throw MockRefusal(.parameterError, "verification code login is for mainland China phone numbers")
         }
         return try extra.withLock { s throws(MockRefusal) -> JSONObject in
             let index = s.accountIndex(email: email, phone: phone)
             if type == 0 {
-                if index != nil { throw MockRefusal(10009, "user already exists") }
+                if index != nil { throw MockRefusal(.userExists, "user already exists") }
             } else {
-                guard let index else { throw MockRefusal(10003, "user does not exist") }
+                guard let index else { throw MockRefusal(.userNotFound, "user does not exist") }
                 let home = s.accounts[index].region.rawValue
                 try c.expectRegion(home)
             }
             let now = Date()
             let recent = s.codeTimes[address, default: []].filter { now.timeIntervalSince($0) < 3600 }
             guard recent.filter({ now.timeIntervalSince($0) < 60 }).count < 3, recent.count < 20 else {
-                throw MockRefusal(10010, "verification codes requested too fast")
+                throw MockRefusal(.verificationCodeTooFast, "verification codes requested too fast")
             }
             s.codeTimes[address] = recent + [now]
             let code = String(format: "%06d", Int.random(in: 0...999_999))
@@ -69,9 +69,9 @@ extension MockCloud {
 
     func register(_ c: MockCall) throws(MockRefusal) -> JSONObject {
         let countryCode = try c.string("countryCode")
-        guard countryCode.hasPrefix("+") else { throw MockRefusal(400, "countryCode must start with +") }
+        guard countryCode.hasPrefix("+") else { throw MockRefusal(.parameterError, "countryCode must start with +") }
         let (email, phone) = (c.optionalString("email")?.lowercased(), c.optionalString("phoneNumber"))
-        guard let address = phone ?? email else { throw MockRefusal(400, "email or phoneNumber required") }
+        guard let address = phone ?? email else { throw MockRefusal(.parameterError, "email or phoneNumber required") }
         let code = try c.string("verificationCode")
         let password = try c.string("password")
         try Self.checkPasswordRule(password)
@@ -79,7 +79,7 @@ extension MockCloud {
         let region = Self.region(ofCountryCode: countryCode)
         try c.expectRegion(region.rawValue)
         let index = try extra.withLock { s throws(MockRefusal) -> Int in
-            if s.accountIndex(email: email, phone: phone) != nil { throw MockRefusal(10009, "user already exists") }
+            if s.accountIndex(email: email, phone: phone) != nil { throw MockRefusal(.userExists, "user already exists") }
             try s.useCode(code, for: address, purpose: 0)
             let apikey = UUID().uuidString.lowercased()
             s.accounts.append(CloudFleet.Account(email: phone == nil ? email : nil, phoneNumber: phone, password: password,
@@ -96,11 +96,11 @@ extension MockCloud {
         let countryCode = try c.string("countryCode")
         let phone = try c.string("phoneNumber")
         guard countryCode == "+86", phone.hasPrefix("+86") else {
-            throw MockRefusal(400, "SMS login is for mainland China phone numbers")
+            throw MockRefusal(.parameterError, "SMS login is for mainland China phone numbers")
         }
         let code = try c.string("verificationCode")
         let index = try extra.withLock { s throws(MockRefusal) -> Int in
-            guard let index = s.accountIndex(email: nil, phone: phone) else { throw MockRefusal(10003, "user does not exist") }
+            guard let index = s.accountIndex(email: nil, phone: phone) else { throw MockRefusal(.userNotFound, "user does not exist") }
             let home = s.accounts[index].region.rawValue
             try c.expectRegion(home)
             try s.useCode(code, for: phone, purpose: 4)
@@ -111,12 +111,12 @@ extension MockCloud {
 
     func resetPassword(_ c: MockCall) throws(MockRefusal) -> JSONObject {
         let (email, phone) = (c.optionalString("email")?.lowercased(), c.optionalString("phoneNumber"))
-        guard let address = phone ?? email else { throw MockRefusal(400, "email or phoneNumber required") }
+        guard let address = phone ?? email else { throw MockRefusal(.parameterError, "email or phoneNumber required") }
         let code = try c.string("verificationCode")
         let password = try c.string("password")
         try Self.checkPasswordRule(password)
         let index = try extra.withLock { s throws(MockRefusal) -> Int in
-            guard let index = s.accountIndex(email: email, phone: phone) else { throw MockRefusal(10003, "user does not exist") }
+            guard let index = s.accountIndex(email: email, phone: phone) else { throw MockRefusal(.userNotFound, "user does not exist") }
             let home = s.accounts[index].region.rawValue
             try c.expectRegion(home)
             try s.useCode(code, for: address, purpose: 1)
@@ -132,7 +132,7 @@ extension MockCloud {
         let new = try c.string("newPassword")
         try Self.checkPasswordRule(new)
         try extra.withLock { s throws(MockRefusal) in
-            guard s.accounts[me].password == old else { throw MockRefusal(10001, "wrong password") }
+            guard s.accounts[me].password == old else { throw MockRefusal(.wrongPassword, "wrong password") }
             s.accounts[me].password = new
         }
         return [:]
@@ -147,15 +147,15 @@ extension MockCloud {
         let me = try c.me()
         var changes: JSONObject = [:]
         if let v = c.params["nickname"], v != .null {
-            guard let nickname = v.stringValue else { throw MockRefusal(400, "nickname must be a string") }
+            guard let nickname = v.stringValue else { throw MockRefusal(.parameterError, "nickname must be a string") }
             changes["nickname"] = .string(nickname)
         }
         if let v = c.params["acceptEmailAd"], v != .null {
-            guard let b = v.boolValue else { throw MockRefusal(400, "acceptEmailAd must be a boolean") }
+            guard let b = v.boolValue else { throw MockRefusal(.parameterError, "acceptEmailAd must be a boolean") }
             changes["acceptEmailAd"] = .bool(b)
         }
         if let v = c.params["accountConsult"], v != .null {
-            guard v.boolValue == true else { throw MockRefusal(400, "accountConsult can only be true") }
+            guard v.boolValue == true else { throw MockRefusal(.parameterError, "accountConsult can only be true") }
             changes["accountConsult"] = true
         }
         extra.withLock { s in
@@ -215,7 +215,7 @@ extension MockCloud {
     /// 8 or more letters and digits.
     static func checkPasswordRule(_ password: String) throws(MockRefusal) {
         guard password.count >= 8, password.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-            throw MockRefusal(400, "password must be 8 or more letters and digits")
+            throw MockRefusal(.parameterError, "password must be 8 or more letters and digits")
         }
     }
 }
@@ -225,7 +225,7 @@ extension MockCloudStore {
     mutating func useCode(_ code: String, for address: String, purpose: Int) throws(MockRefusal) {
         let key = address.lowercased()
         guard let issued = codes[key], issued.code == code, issued.purpose == purpose else {
-            throw MockRefusal(10002, "wrong verification code")
+            throw MockRefusal(.wrongVerificationCode, "wrong verification code")
         }
         codes[key] = nil
     }

@@ -48,7 +48,7 @@ extension MockCloud {
                     continue
                 }
                 guard let o = try? JSONValue.parse(text).objectValue else {
-                    sink.yield(JSONValue.object(["error": 400, "reason": "Bad Request"]).serialized)
+                    sink.yield(JSONValue.object(["error": .int(CloudErrorCode.parameterError.rawValue), "reason": "Bad Request"]).serialized)
                     continue
                 }
                 if account == nil {
@@ -73,18 +73,18 @@ extension MockCloud {
     /// Checks the handshake; replies and registers the session, or refuses (the caller closes).
     private func userOnline(_ o: JSONObject, sink: AsyncStream<String>.Continuation, id: UUID) -> Int? {
         let sequence = o["sequence"] ?? .null
-        func refuse(_ code: Int, _ reason: String) -> Int? {
-            sink.yield(JSONValue.object(["error": .int(code), "reason": .string(reason), "apikey": o["apikey"] ?? .null,
+        func refuse(_ code: CloudErrorCode, _ reason: String) -> Int? {
+            sink.yield(JSONValue.object(["error": .int(code.rawValue), "reason": .string(reason), "apikey": o["apikey"] ?? .null,
                                          "sequence": sequence, "actionName": "userOnline"]).serialized)
             return nil
         }
         noteUserOnline()
         guard o["action"] == "userOnline", o["version"]?.intValue == 8, o["userAgent"] == "app",
               o["appid"]?.stringValue == fleet.appID, let nonce = o["nonce"]?.stringValue, nonce.count == 8,
-              o["ts"]?.intValue != nil, sequence != .null else { return refuse(400, "Bad Request") }
+              o["ts"]?.intValue != nil, sequence != .null else { return refuse(.parameterError, "Bad Request") }
         guard let at = o["at"]?.stringValue, let index = account(forToken: at),
               o["apikey"]?.stringValue == accounts[index].apikey else {
-            return refuse(406, "Authentication Failed")
+            return refuse(.accessDenied, "Authentication Failed")
         }
         addSession(id, SocketSession(account: index, sink: sink))
         sink.yield(JSONValue.object(["error": 0, "apikey": .string(accounts[index].apikey),
@@ -103,13 +103,13 @@ extension MockCloud {
         guard let device = devices[deviceID], ownerApikey(device) == o["apikey"]?.stringValue,
               owns(index, device) || accounts[index].shared.contains(deviceID)
         else {
-            reply["error"] = 403
+            reply["error"] = .int(CloudErrorCode.apiNotFound.rawValue)
             return reply
         }
         // A device shared with this account is addressed with the owner's apikey and the
         // receiver's own as `selfApikey` ("required when the receiver updates its device status").
         if !owns(index, device) && o["selfApikey"]?.stringValue != accounts[index].apikey {
-            reply["error"] = 403
+            reply["error"] = .int(CloudErrorCode.apiNotFound.rawValue)
             return reply
         }
         guard device.snapshot.online, !device.snapshot.rebooting else {
@@ -119,7 +119,7 @@ extension MockCloud {
         }
         switch o["action"]?.stringValue {
         case "update"?:
-            guard let params = o["params"]?.objectValue, !params.isEmpty else { reply["error"] = 400; return reply }
+            guard let params = o["params"]?.objectValue, !params.isEmpty else { reply["error"] = .int(CloudErrorCode.parameterError.rawValue); return reply }
             device.applyFromCloud(params)
         case "query"?:
             var params = device.snapshot.params
@@ -132,7 +132,7 @@ extension MockCloud {
         case "upgrade"?:
             guard let version = o["params"]?["version"]?.stringValue, FirmwareVersion(version) != nil,
                   o["params"]?["binList"]?.arrayValue?.isEmpty == false else {
-                reply["error"] = 400
+                reply["error"] = .int(CloudErrorCode.parameterError.rawValue)
                 return reply
             }
             // The device downloads and reboots into the new version (offline, then online again);
@@ -144,7 +144,7 @@ extension MockCloud {
                 await device.reboot(downtime: .milliseconds(1500), newFirmware: rollsBack ? nil : version)
             }
         default:
-            reply["error"] = 400
+            reply["error"] = .int(CloudErrorCode.parameterError.rawValue)
         }
         return reply
     }

@@ -142,20 +142,21 @@ public final class MockCloud: Sendable {
         if let failure { return failure }
         guard let o = try? JSONValue.parse(body).objectValue, let password = o["password"]?.stringValue,
               let countryCode = o["countryCode"]?.stringValue, countryCode.hasPrefix("+") else {
-            return Self.error(400, "params incomplete")
+            return Self.error(.parameterError, "params incomplete")
         }
         let phone = o["phoneNumber"]?.stringValue
         let email = o["email"]?.stringValue?.lowercased()
-        guard phone != nil || email != nil else { return Self.error(400, "email or phoneNumber required") }
+        guard phone != nil || email != nil else { return Self.error(.parameterError, "email or phoneNumber required") }
         guard let index = accounts.firstIndex(where: { a in
             (phone != nil && a.phoneNumber == phone) || (phone == nil && email != nil && a.email == email)
-        }) else { return Self.error(10003, "user does not exist") }
+        }) else { return Self.error(.userNotFound, "user does not exist") }
         let account = accounts[index]
         // A region-less base answers for every region; a region's prefix only for its own accounts.
         if let region = context.parameters.get("region"), region != account.region.rawValue {
-            return Self.json(["error": 10004, "msg": "redirection", "data": ["region": .string(account.region.rawValue)]])
+            return Self.json(["error": .int(CloudErrorCode.wrongRegion.rawValue), "msg": "redirection",
+                              "data": ["region": .string(account.region.rawValue)]])
         }
-        guard password == account.password else { return Self.error(10001, "wrong account or password") }
+        guard password == account.password else { return Self.error(.wrongPassword, "wrong account or password") }
         // One session per account and app: a new login invalidates the previous tokens.
         state.withLock { s in
             s.tokens = s.tokens.filter { $0.value.account != index }
@@ -175,10 +176,10 @@ public final class MockCloud: Sendable {
         let (body, failure) = try await check(request, context, auth: .signOrBearer, interface: "refresh")
         if let failure { return failure }
         // A user interface: the app id is required whatever the authorisation.
-        guard request.headers[.init("X-CK-Appid")!] == fleet.appID else { return Self.error(407, "appid is unauthorized") }
-        guard let rt = (try? JSONValue.parse(body))?["rt"]?.stringValue else { return Self.error(400, "rt required") }
+        guard request.headers[.init("X-CK-Appid")!] == fleet.appID else { return Self.error(.appIDNoPermission, "appid is unauthorized") }
+        guard let rt = (try? JSONValue.parse(body))?["rt"]?.stringValue else { return Self.error(.parameterError, "rt required") }
         guard let index = state.withLock({ $0.refreshTokens.removeValue(forKey: rt) }) else {
-            return Self.error(401, "invalid rt")
+            return Self.error(.tokenInvalid, "invalid rt")
         }
         let (at, newRT) = issueTokens(for: index)
         return Self.ok(["at": .string(at), "rt": .string(newRT)])
@@ -190,7 +191,7 @@ public final class MockCloud: Sendable {
         let query = request.uri.queryParameters
         guard let num = Self.queryInt(query.get("num"), default: 30), num >= 0,
               let begin = Self.queryInt(query.get("beginIndex"), default: Self.defaultBeginIndex) else {
-            return Self.error(400, "num and beginIndex must be integers")
+            return Self.error(.parameterError, "num and beginIndex must be integers")
         }
         let all = Self.indexed(items(for: try bearerAccount(request)!, family: query.get("familyid").map { String($0) }))
         return Self.ok(["thingList": .array(Self.page(all, from: begin, num: num)), "total": .int(all.count)])
@@ -211,10 +212,10 @@ public final class MockCloud: Sendable {
                                    account: try bearerAccount(request)!)
         }
         guard query.get("type") == "1", let rawID = query.get("id") else {
-            return Self.error(400, "type and id required")
+            return Self.error(.parameterError, "type and id required")
         }
         let id = String(rawID)
-        guard let d = accessible(id, account: try bearerAccount(request)!) else { return Self.error(405, "device not found") }
+        guard let d = accessible(id, account: try bearerAccount(request)!) else { return Self.error(.resourceNotFound, "device not found") }
         var params = d.snapshot.params
         params["fwVersion"] = .string(d.snapshot.fwVersion)
         if let rawNames = query.get("params"), !rawNames.isEmpty {
@@ -232,10 +233,10 @@ public final class MockCloud: Sendable {
         // Numbers sent as strings are refused, as the real service does.
         guard let o = try? JSONValue.parse(body).objectValue, o["type"] == .int(1),
               let id = o["id"]?.stringValue, let params = o["params"]?.objectValue, !params.isEmpty else {
-            return Self.error(400, "type, id and params required")
+            return Self.error(.parameterError, "type, id and params required")
         }
-        guard let d = accessible(id, account: try bearerAccount(request)!) else { return Self.error(405, "device not found") }
-        guard d.snapshot.online, !d.snapshot.rebooting else { return Self.error(4002, "device offline") }
+        guard let d = accessible(id, account: try bearerAccount(request)!) else { return Self.error(.resourceNotFound, "device not found") }
+        guard d.snapshot.online, !d.snapshot.rebooting else { return Self.error(.deviceControlFailed, "device offline") }
         d.applyFromCloud(params)
         return Self.ok([:])
     }
@@ -244,14 +245,14 @@ public final class MockCloud: Sendable {
         let (body, failure) = try await check(request, context, auth: .bearer, interface: "ota-query")
         if let failure { return failure }
         guard let list = (try? JSONValue.parse(body))?["deviceInfoList"]?.arrayValue, (1...30).contains(list.count) else {
-            return Self.error(400, "deviceInfoList must hold 1 to 30 devices")
+            return Self.error(.parameterError, "deviceInfoList must hold 1 to 30 devices")
         }
         let index = try bearerAccount(request)!
         var offers: [JSONValue] = []
         for item in list {
             guard let id = item["deviceid"]?.stringValue, item["model"]?.stringValue != nil,
                   let reported = item["version"]?.stringValue.flatMap(FirmwareVersion.init) else {
-                return Self.error(400, "each device needs deviceid, model and version")
+                return Self.error(.parameterError, "each device needs deviceid, model and version")
             }
             guard let d = accessible(id, account: index), let ota = d.config.otaAvailable,
                   let offered = ota["version"]?.stringValue, let v = FirmwareVersion(offered), v > reported else { continue }
@@ -298,22 +299,22 @@ public final class MockCloud: Sendable {
         }
         if limited { return (body, Self.httpError(.tooManyRequests, "request too frequent")) }
         if let region = context.parameters.get("region"), CloudRegion(rawValue: region) == nil {
-            return (body, Self.error(403, "api not found"))
+            return (body, Self.error(.apiNotFound, "api not found"))
         }
         if let nonce = request.headers[.init("X-CK-Nonce")!] {
             guard nonce.count == 8, nonce.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-                return (body, Self.error(400, "invalid nonce"))
+                return (body, Self.error(.parameterError, "invalid nonce"))
             }
         }
         if request.method == .post || request.method == .put {
             let type = request.headers[.contentType]?.lowercased() ?? ""
             guard type == "application/json" || type == "application/json; charset=utf-8" else {
-                return (body, Self.error(400, "content-type must be application/json"))
+                return (body, Self.error(.parameterError, "content-type must be application/json"))
             }
         }
         let authorization = request.headers[.authorization] ?? ""
         if authorization.hasPrefix("Sign ") && (auth == .sign || auth == .signOrBearer) {
-            guard request.headers[.init("X-CK-Appid")!] == fleet.appID else { return (body, Self.error(407, "appid is unauthorized")) }
+            guard request.headers[.init("X-CK-Appid")!] == fleet.appID else { return (body, Self.error(.appIDNoPermission, "appid is unauthorized")) }
             let signer = CloudSignature(appSecret: fleet.appSecret)
             let expected: String
             if request.method == .get {
@@ -321,16 +322,16 @@ public final class MockCloud: Sendable {
             } else {
                 expected = signer.sign(body: body)
             }
-            guard String(authorization.dropFirst(5)) == expected else { return (body, Self.error(401, "sign verification failed")) }
+            guard String(authorization.dropFirst(5)) == expected else { return (body, Self.error(.tokenInvalid, "sign verification failed")) }
             return (body, nil)
         }
         if authorization.hasPrefix("Bearer ") && (auth == .bearer || auth == .signOrBearer) {
             let at = String(authorization.dropFirst(7))
-            guard let token = state.withLock({ $0.tokens[at] }) else { return (body, Self.error(401, "token invalid")) }
-            guard token.expires > Date() else { return (body, Self.error(402, "token expired")) }
+            guard let token = state.withLock({ $0.tokens[at] }) else { return (body, Self.error(.tokenInvalid, "token invalid")) }
+            guard token.expires > Date() else { return (body, Self.error(.tokenExpired, "token expired")) }
             return (body, nil)
         }
-        return (body, Self.error(401, "authorization required"))
+        return (body, Self.error(.tokenInvalid, "authorization required"))
     }
 
     func bearerAccount(_ request: Request) throws -> Int? {
@@ -428,8 +429,9 @@ public final class MockCloud: Sendable {
                  body: .init(byteBuffer: ByteBuffer(bytes: value.serializedBytes)))
     }
     static func ok(_ data: JSONObject) -> Response { json(["error": 0, "msg": "", "data": .object(data)]) }
-    static func error(_ code: Int, _ message: String) -> Response {
-        json(["error": .int(code), "msg": .string(message), "data": [:]])
+    /// A refusal with a code of the one error table.
+    static func error(_ code: CloudErrorCode, _ message: String) -> Response {
+        json(["error": .int(code.rawValue), "msg": .string(message), "data": [:]])
     }
     static func httpError(_ status: HTTPResponse.Status, _ message: String) -> Response {
         json(["error": .int(Int(status.code)), "msg": .string(message), "data": [:]], status: status)
