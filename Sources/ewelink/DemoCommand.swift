@@ -75,7 +75,8 @@ final class DemoLog: Sendable {
                 printLine(JSONValue.object(["step": .int(n), "name": .string(name), "ok": true,
                                             "ms": .double((ms * 10).rounded() / 10), "detail": .string(detail)]).serialized)
             } else {
-                printLine(String(format: "%2d. %@ (%.1f ms)\n    %@", n, name, ms, detail))
+                printLine(String(format: "%2d. %@ (%.1f ms)", n, name, ms))
+                printLine("    " + detail)
             }
             return true
         case .failure(let error):
@@ -83,7 +84,8 @@ final class DemoLog: Sendable {
                 printLine(JSONValue.object(["step": .int(n), "name": .string(name), "ok": false,
                                             "ms": .double((ms * 10).rounded() / 10), "error": .string("\(error)")]).serialized)
             } else {
-                printLine(String(format: "%2d. %@ FAILED (%.1f ms)\n    %@", n, name, ms, "\(error)"))
+                printLine(String(format: "%2d. %@ FAILED (%.1f ms)", n, name, ms))
+                printLine("    \(error)")
             }
             return false
         }
@@ -95,7 +97,8 @@ final class DemoLog: Sendable {
         if json {
             printLine(JSONValue.object(["summary": true, "steps": .int(all.count), "failed": .array(failed.map(JSONValue.string))]).serialized)
         } else {
-            printLine(failed.isEmpty ? "\nall \(all.count) steps worked." : "\nfailed: \(failed.joined(separator: "; "))")
+            printLine("")
+            printLine(failed.isEmpty ? "all \(all.count) steps worked." : "failed: \(failed.joined(separator: "; "))")
         }
     }
 }

@@ -69,8 +69,9 @@ struct DevicesAdd: ParsableCommand {
     var policy: RoutePolicy?
 
     func run() throws {
-        guard !id.isEmpty, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-            throw fail("'\(id)' is not a device id (letters and digits, e.g. 1000abcdef)")
+        guard StoredDevice.isValidID(id) else {
+            let shown = id.count > 20 ? String(id.prefix(20)) + "… (\(id.count) characters)" : id
+            throw fail("'\(shown)' is not an eWeLink device id (10 letters and digits, e.g. 1000abcdef)")
         }
         var address: (String, Int)? = nil
         if let host {

@@ -158,7 +158,7 @@ public final class CloudSocket: Sendable {
             if reply.error != 0 { throw .api(code: reply.error, message: Self.replyMeaning(reply.error), path: "ws \(message["action"]?.stringValue ?? "")") }
             return reply
         case .failure(let error as CloudError): throw error
-        case .failure(let error): throw .transport(path: "/api/ws", reason: "\(error)")
+        case .failure(let error): throw .transport(path: "/api/ws", reason: CloudError.transportReason(error))
         }
     }
 
