@@ -23,7 +23,7 @@ struct EWeLinkCommand: AsyncParsableCommand {
             if var async = command as? AsyncParsableCommand { try await async.run() } else { try command.run() }
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-            printError("ewelink: " + usageLine(message(for: error)) + " (see --help)")
+            printError("ewelink: " + usageLine(message(for: error)) + " (see `\(helpCommand(fullMessage(for: error)))`)")
             Foundation.exit(ExitStatus.badInput)
         }
     }
@@ -31,6 +31,14 @@ struct EWeLinkCommand: AsyncParsableCommand {
     /// The first line of a parser message, with its sentence case lowered to match our messages.
     static func usageLine(_ message: String) -> String {
         let line = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? "invalid arguments"
-        return TerminalText.escaped(line.prefix(1).lowercased() + line.dropFirst())
+        return line.prefix(1).lowercased() + line.dropFirst()
+    }
+
+    /// The help command the parser's full text points to (`ewelink on --help`).
+    static func helpCommand(_ fullText: String) -> String {
+        guard let start = fullText.range(of: "See '"), let end = fullText[start.upperBound...].firstIndex(of: "'") else {
+            return "ewelink --help"
+        }
+        return String(fullText[start.upperBound..<end])
     }
 }
