@@ -190,6 +190,15 @@ struct HostileInputTests {
         #expect(!FileManager.default.fileExists(atPath: env["EWELINK_HOME"]! + "/devices.json"))
     }
 
+    @Test("devices add refuses a --host that is not a host name or IPv4 address (it goes into the Host header)",
+          arguments: ["127.0.0.1\r\nX-Injected: yes", "evil host", "127.0.0.1/x", "127.0.0.1:80:80", "127.0.0.1:99999", ""])
+    func hosts(_ host: String) async throws {
+        let env = Self.home()
+        let r = try await CommandRunner.run("ewelink", ["devices", "add", TestFleet.freshID(), "--host", host], environment: env)
+        #expect(r.status == 2 && Self.oneLine(r), "\(r.status) \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: env["EWELINK_HOME"]! + "/devices.json"))
+    }
+
     @Test("The ids of the demo fleet and of the test fleets are eWeLink ids")
     func fleetIDsValid() async throws {
         let fleet = try Fleet.load(path: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
