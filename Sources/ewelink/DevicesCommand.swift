@@ -69,12 +69,15 @@ struct DevicesAdd: ParsableCommand {
     var policy: RoutePolicy?
 
     func run() throws {
-        guard !id.isEmpty, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-            throw fail("'\(id)' is not a device id (letters and digits, e.g. 1000abcdef)")
+        guard StoredDevice.isValidID(id) else {
+            let shown = id.count > 20 ? String(id.prefix(20)) + "… (\(id.count) characters)" : id
+            throw fail("'\(shown)' is not an eWeLink device id (10 letters and digits, e.g. 1000abcdef)")
         }
         var address: (String, Int)? = nil
         if let host {
-            guard let parsed = Self.parseHost(host) else { throw fail("--host must be HOST or HOST:PORT, got '\(host)'") }
+            guard let parsed = Self.parseHost(host) else {
+                throw fail("--host must be HOST or HOST:PORT (a host name or IPv4 address), got '\(host.prefix(80))'")
+            }
             address = parsed
         }
         if let channels, !(1...4).contains(channels) { throw fail("--channels must be 1...4") }
@@ -100,7 +103,10 @@ struct DevicesAdd: ParsableCommand {
 
     static func parseHost(_ text: String) -> (String, Int)? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard let host = parts.first, !host.isEmpty, parts.count <= 2 else { return nil }
+        // A host name or IPv4 address: it goes into the request's Host header, so nothing else.
+        guard let host = parts.first, !host.isEmpty, host.utf8.count <= 253, parts.count <= 2,
+              host.utf8.allSatisfy({ $0 == 0x2E || $0 == 0x2D || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0)
+                  || (0x61...0x7A).contains($0) }) else { return nil }
         if parts.count == 2 {
             guard let port = Int(parts[1]), (1...65535).contains(port) else { return nil }
             return (String(host), port)

@@ -11,8 +11,8 @@ struct DiscoverCommand: AsyncParsableCommand {
             appearances, state changes and disappearances. States are decrypted with the keys of the device store.
             """ + " " + ExitStatus.help)
 
-    @Option(help: "Seconds to wait at most for the list to complete.")
-    var timeout: Double = 3
+    @Option(help: "Seconds to wait at most for the list to complete. (default: 3.0)", transform: Seconds.parser(max: Seconds.lanCeiling))
+    var timeout = Seconds(3)
 
     @Flag(help: "Keep running and print changes as they happen.")
     var watch = false
@@ -21,7 +21,6 @@ struct DiscoverCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        guard timeout > 0, timeout <= 600 else { throw fail("--timeout must be between 0 and 600 seconds") }
         let controller = LANController()
         let names = Dictionary(((try? controller.store.load()) ?? []).compactMap { d in d.name.map { (d.id, $0) } },
                                uniquingKeysWith: { a, _ in a })
@@ -30,7 +29,7 @@ struct DiscoverCommand: AsyncParsableCommand {
             return
         }
         let result: (devices: [DiscoveredDevice], complete: Bool)
-        do { result = try await controller.discover(timeout: .milliseconds(Int(timeout * 1000))) } catch {
+        do { result = try await controller.discover(timeout: timeout.duration) } catch {
             throw fail(error)
         }
         if json {

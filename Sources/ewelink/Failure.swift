@@ -39,6 +39,7 @@ enum ExitStatus {
             switch e {
             case .lanRefused, .lanTimeout, .lanReset, .noAddress, .transport, .invalidReply: return unreachable
             case .superseded: return failure
+            case .invalidEndpoint: return badInput
             case .lanError: return deviceError
             case .deviceKeyMissing, .decryptionFailed, .keyRejected: return key
             }
@@ -58,12 +59,15 @@ func fail(_ error: ControlError, device: String? = nil) -> ExitCode {
     return fail(prefix + error.description, code: ExitStatus.code(for: error))
 }
 
-/// Writes one line to standard error.
+/// Writes one line to standard error, control characters escaped (names, ids and reasons in
+/// messages may come from the network or the store).
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalText.escaped(line) + "\n").utf8))
 }
 
-/// Writes one line to standard output at once (scripts read line by line).
+/// Writes one line to standard output at once (scripts read line by line). Every line goes
+/// through here, so none can carry a control character: JSON lines are unchanged (the
+/// serializer escapes them already), text lines show them escaped.
 func printLine(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    FileHandle.standardOutput.write(Data((TerminalText.escaped(line) + "\n").utf8))
 }

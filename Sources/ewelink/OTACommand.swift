@@ -61,7 +61,7 @@ func otaFailure(_ error: OTAError, device: StoredDevice, json: Bool, message: St
 
 func otaExitCode(_ error: OTAError) -> Int32 {
     switch error {
-    case .noUpdate, .versionNotOffered, .imageTooLarge, .unreadableImage: return ExitStatus.badInput
+    case .noUpdate, .versionNotOffered, .imageTooLarge, .unreadableImage, .notFirmwareImage: return ExitStatus.badInput
     case .notInCloud, .noSession, .cloud: return ExitStatus.cloud
     case .lan(_, _, let e): return ExitStatus.code(for: .lan(e))
     case .refused, .notNewer: return ExitStatus.deviceError
@@ -118,12 +118,11 @@ struct OTAUpgrade: AsyncParsableCommand {
     var device: String
     @Option(help: "Only this version (refused when the cloud offers another).")
     var version: String?
-    @Option(help: "Seconds to wait for the device to come back with the new firmware.")
-    var timeout: Double = 600
+    @Option(help: "Seconds to wait for the device to come back with the new firmware. (default: 600.0)", transform: Seconds.parser(max: Seconds.otaCeiling))
+    var timeout = Seconds(600)
     @OptionGroup var cloud: OTACloudOptions
 
     func run() async throws {
-        guard timeout > 0 else { throw fail("--timeout must be positive") }
         let client = try cloud.client()
         let (store, all) = try loadStore()
         guard let d = store.find(device, in: all) else { throw fail(.unknownDevice(device)) }
@@ -132,7 +131,7 @@ struct OTAUpgrade: AsyncParsableCommand {
         let updater = CloudOTAUpdater(cloud: client, socket: socket, store: store)
         let json = cloud.json
         do {
-            let outcome = try await updater.upgrade(d, version: version, timeout: .milliseconds(Int(timeout * 1000))) {
+            let outcome = try await updater.upgrade(d, version: version, timeout: timeout.duration) {
                 showProgress($0, json: json)
             }
             report(outcome, device: d, json: json)
@@ -146,26 +145,27 @@ struct OTAFlash: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flash", abstract: "Flash a firmware image onto a DIY-mode device over the LAN.",
         discussion: "The image is served by this process over plain HTTP (Range requests) on the address facing the "
-            + "device, under an unguessable path, only while the flash runs. Images over 508 KB are refused before "
-            + "the device is touched. " + ExitStatus.help)
+            + "device, under an unguessable path, only while the flash runs. Images over 508 KB, and files that do "
+            + "not start like an ESP8266/ESP32 app image (0xE9) unless --force, are refused before the device is touched. " + ExitStatus.help)
 
     @Argument(help: "The device: its id or its name.")
     var device: String
     @Option(help: "The firmware image.")
     var file: String
-    @Option(help: "Seconds to wait for the device to come back after flashing.")
-    var timeout: Double = 300
+    @Option(help: "Seconds to wait for the device to come back after flashing. (default: 300.0)", transform: Seconds.parser(max: Seconds.otaCeiling))
+    var timeout = Seconds(300)
+    @Flag(help: "Flash a file that does not start like an ESP8266/ESP32 app image (0xE9).")
+    var force = false
     @Flag(help: "Print JSON (one object per line).")
     var json = false
 
     func run() async throws {
-        guard timeout > 0 else { throw fail("--timeout must be positive") }
         let lan = LANController()
         let d: StoredDevice
         do { d = try await lan.device(device) } catch { throw fail(error, device: device) }
         let json = self.json
         do {
-            let outcome = try await DIYFlasher().flash(d, image: file, timeout: .milliseconds(Int(timeout * 1000))) {
+            let outcome = try await DIYFlasher().flash(d, image: file, timeout: timeout.duration, force: force) {
                 showProgress($0, json: json)
             }
             report(outcome, device: d, json: json)

@@ -7,8 +7,9 @@ struct DeviceCommandOptions: ParsableArguments {
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
-    @Option(help: "Longest wait for the device's LAN reply, in seconds; with a cloud fallback the wait is learnt per device below it.")
-    var timeout: Double = 3
+    @Option(help: "Longest wait for the device's LAN reply, in seconds; with a cloud fallback the wait is learnt per device below it. (default: 3.0)",
+            transform: Seconds.parser(max: Seconds.lanCeiling))
+    var timeout = Seconds(3)
 
     @Flag(help: "Never fall back to the cloud (same as --via lan).")
     var lanOnly = false
@@ -20,9 +21,8 @@ struct DeviceCommandOptions: ParsableArguments {
     var route: RoutePolicy? { lanOnly ? .lan : via }
 
     func controller() throws -> LANController {
-        guard timeout > 0, timeout <= 600 else { throw fail("--timeout must be between 0 and 600 seconds") }
         var options = LANController.Options()
-        options.zeroconf.timeout = .milliseconds(Int(timeout * 1000))
+        options.zeroconf.timeout = timeout.duration
         return LANController(options: options)
     }
 
@@ -32,7 +32,7 @@ struct DeviceCommandOptions: ParsableArguments {
     func router() throws -> Router {
         let lan = try controller()
         var options = Router.Options()
-        options.lanTimeoutCeiling = .milliseconds(Int(timeout * 1000))
+        options.lanTimeoutCeiling = timeout.duration
         options.mergeWindow = .zero
         guard route != .lan, let config = try? CloudConfig.load(), config.credentials != nil,
               let client = try? config.client(), client.session != nil else { return Router(lan: lan, options: options) }

@@ -1,5 +1,7 @@
-/// Prints rows as aligned columns (the last column is not padded).
-func printTable(_ header: [String], _ rows: [[String]]) {
+/// Prints rows as aligned columns (the last column is not padded). Cells are escaped before they
+/// are measured, so a newline or escape sequence in a name cannot break the columns.
+func printTable(_ header: [String], _ cells: [[String]]) {
+    let rows = cells.map { $0.map(TerminalText.escaped) }
     let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
     for row in [header] + rows {
         printLine(row.indices.map { i in

@@ -12,13 +12,12 @@ struct WatchCommand: AsyncParsableCommand {
 
     @Flag(help: "Print JSON lines: device, name, source, kind, params, seq, time.")
     var json = false
-    @Option(help: "Stop after this many seconds (default: until interrupted).")
-    var duration: Double?
+    @Option(help: "Stop after this many seconds (default: until interrupted).", transform: Seconds.parser(max: Seconds.watchCeiling))
+    var duration: Seconds?
     @Flag(help: "Follow the LAN only.")
     var noCloud = false
 
     func run() async throws {
-        if let duration, duration <= 0 { throw fail("--duration must be positive") }
         let lan = LANController()
         let names = Dictionary(((try? lan.store.load()) ?? []).compactMap { d in d.name.map { (d.id, $0) } },
                                uniquingKeysWith: { a, _ in a })
@@ -32,7 +31,7 @@ struct WatchCommand: AsyncParsableCommand {
         socket?.start()
         if let duration {
             Task {
-                try? await Task.sleep(for: .milliseconds(Int(duration * 1000)))
+                try? await Task.sleep(for: duration.duration)
                 stream.stop()
             }
         }

@@ -137,14 +137,54 @@ struct OTAUpdateTests {
         let f = try await OTAFleet.start()
         defer { Task { await f.sim.stop() } }
         let path = temporaryHome() + ".bin"
-        var image = [UInt8](repeating: 0xA5, count: 300_000)
-        image.replaceSubrange(1000..<1016, with: Array("fwVersion=3.7.0\0".utf8))
-        try Data(image).write(to: URL(fileURLWithPath: path))
+        try Data(Self.appImage(version: "3.7.0")).write(to: URL(fileURLWithPath: path))
         let log = StepLog()
         let outcome = try await DIYFlasher().flash(try f.stored(f.diy.id), image: path, timeout: .seconds(20)) { log.add($0) }
         #expect(outcome.from == "3.6.0" && outcome.to == "3.7.0")
         #expect(f.diy.snapshot.fwVersion == "3.7.0")
         #expect(log.all.contains(.unlocked) && log.all.contains(.offline) && log.all.contains(.succeeded))
+    }
+
+    /// A simulated ESP app image: the 0xE9 magic byte, then the simulator's version marker.
+    static func appImage(version: String, size: Int = 300_000) -> [UInt8] {
+        var image = [UInt8](repeating: 0xA5, count: size)
+        image[0] = DIYFlasher.imageMagic
+        let marker = Array("fwVersion=\(version)\0".utf8)
+        image.replaceSubrange(1000..<(1000 + marker.count), with: marker)
+        return image
+    }
+
+    @Test("DIY flash: a device that takes 2 s to answer is followed through its reboot with its learnt wait, not a fixed 2 s")
+    func flashSlowDevice() async throws {
+        let f = try await OTAFleet.start()
+        defer { Task { await f.sim.stop() } }
+        let path = temporaryHome() + ".bin"
+        try Data(Self.appImage(version: "3.7.2")).write(to: URL(fileURLWithPath: path))
+        _ = await f.diy.setFaults { $0.delayMs = 2100 }
+        let outcome = try await DIYFlasher().flash(try f.stored(f.diy.id), image: path, timeout: .seconds(25))
+        #expect(outcome.to == "3.7.2")
+        #expect(f.diy.snapshot.fwVersion == "3.7.2")
+    }
+
+    @Test("DIY flash: a file that is not an ESP app image (no 0xE9) is refused untouched unless forced")
+    func flashRefusesNonImage() async throws {
+        let f = try await OTAFleet.start()
+        defer { Task { await f.sim.stop() } }
+        let path = temporaryHome() + ".bin"
+        var image = Self.appImage(version: "3.7.3")
+        image[0] = 0x7F
+        try Data(image).write(to: URL(fileURLWithPath: path))
+        let seq = f.diy.snapshot.seq
+        let diy = try f.stored(f.diy.id)
+        do {
+            _ = try await DIYFlasher().flash(diy, image: path, timeout: .seconds(20))
+            Issue.record("accepted")
+        } catch {
+            guard case .notFirmwareImage(_, 0x7F) = error else { Issue.record("\(error)"); return }
+        }
+        #expect(f.diy.snapshot.seq == seq && !f.diy.snapshot.otaUnlocked)
+        let forced = try await DIYFlasher().flash(diy, image: path, timeout: .seconds(20), force: true)
+        #expect(forced.to == "3.7.3")
     }
 
     @Test("DIY flash: an image over 508 KB is refused before the device is touched; a wrong SHA-256 is refused by the device")

@@ -204,6 +204,8 @@ public final class LANController: Sendable {
         guard let endpoint = explicit ?? CommandShape.endpoint(for: params, type: device.type) else {
             throw .invalidRequest("empty params: nothing to send")
         }
+        // Refused before any lookup or connection (the client refuses it too).
+        guard ZeroconfEndpoint.isValid(endpoint) else { throw .lan(.invalidEndpoint(endpoint)) }
         var device = device
         var resolvedFresh = false
         if device.host == nil || device.port == nil {

@@ -12,7 +12,14 @@ public struct DIYFlasher: Sendable {
 
     public init(client: ZeroconfClient = ZeroconfClient()) { self.client = client }
 
-    public func flash(_ device: StoredDevice, image path: String, timeout: Duration = .seconds(300),
+    /// The first byte of an ESP8266 / ESP32 application image.
+    public static let imageMagic: UInt8 = 0xE9
+    /// The longest wait for one `info` reply while following the reboot (the learnt wait is used below it).
+    public static let pollCeiling: Duration = .seconds(10)
+
+    /// Flashes `path` onto `device`. The image must fit (`sizeLimit`) and, unless `force`, start
+    /// like an ESP8266/ESP32 app image (`imageMagic`); both are checked before the device is touched.
+    public func flash(_ device: StoredDevice, image path: String, timeout: Duration = .seconds(300), force: Bool = false,
                       progress: @escaping @Sendable (OTAProgress) -> Void = { _ in }) async throws(OTAError) -> OTAOutcome {
         let step = OTAReporter(deviceID: device.id, progress: progress)
         // Everything that can be refused is checked before the device is touched.
@@ -24,13 +31,19 @@ public struct DIYFlasher: Sendable {
         guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else {
             throw .unreadableImage(path: path, reason: size == 0 ? "the file is empty" : "not readable")
         }
+        guard force || data.first == Self.imageMagic else {
+            throw .notFirmwareImage(path: path, firstByte: data[data.startIndex])
+        }
         guard let host = device.host else { throw .lan(deviceID: device.id, step: "finding it", .noAddress(deviceID: device.id)) }
         let target = LANTarget(deviceID: device.id, host: host, port: device.port ?? 8081, devicekey: device.devicekey)
         let image = [UInt8](data)
         let digest = Digest.hex(Digest.sha256(image))
         let before: String
+        var health = device.lanHealth
         do {
-            before = try await client.send("info", [:], to: target).state?["fwVersion"]?.stringValue ?? device.fwVersion ?? "0.0.0"
+            let reply = try await client.send("info", [:], to: target)
+            health.succeeded(after: reply.elapsed)
+            before = reply.state?["fwVersion"]?.stringValue ?? device.fwVersion ?? "0.0.0"
         } catch {
             throw .lan(deviceID: device.id, step: "info", error)
         }
@@ -60,19 +73,23 @@ public struct DIYFlasher: Sendable {
             throw .lan(deviceID: device.id, step: "ota_flash", error)
         }
         step(.downloading, "\(server.bytesServed) bytes served")
-        let after = await followReboot(target, before: before, timeout: timeout, step: step)
+        // A device slow to answer (some firmware takes seconds) is waited for as long as it
+        // needed before the flash, not a fixed 2 s that would count every answer as a failure.
+        let pollTimeout = health.timeout(ceiling: Self.pollCeiling)
+        let after = await followReboot(target, before: before, timeout: timeout, pollTimeout: pollTimeout, step: step)
         await server.stop()
         return try step.outcome(before: before, after: after, timeout: timeout)
     }
 
     /// Polls `info` until the device has been away (rebooting) and answers again; its version then.
-    private func followReboot(_ target: LANTarget, before: String, timeout: Duration,
+    private func followReboot(_ target: LANTarget, before: String, timeout: Duration, pollTimeout: Duration,
                               step: OTAReporter) async -> String? {
         let deadline = ContinuousClock.now + timeout
         var away = false
         while ContinuousClock.now < deadline {
             do {
-                let reply = try await client.send("info", [:], to: target, timeout: .seconds(2))
+                let remaining = deadline - ContinuousClock.now
+                let reply = try await client.send("info", [:], to: target, timeout: min(pollTimeout, max(remaining, .milliseconds(1))))
                 let version = reply.state?["fwVersion"]?.stringValue
                 if away || (version != nil && version != before) {
                     step(.online, "answering again")

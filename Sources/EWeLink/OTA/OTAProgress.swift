@@ -65,6 +65,8 @@ public enum OTAError: Error, Sendable, CustomStringConvertible {
     case notNewer(deviceID: String, before: String, after: String)
     case imageTooLarge(bytes: Int, limit: Int)
     case unreadableImage(path: String, reason: String)
+    /// The file does not start like an ESP8266/ESP32 app image (0xE9); `--force` flashes it anyway.
+    case notFirmwareImage(path: String, firstByte: UInt8)
     case lan(deviceID: String, step: String, LANError)
     case cloud(CloudFailure)
 
@@ -88,6 +90,9 @@ public enum OTAError: Error, Sendable, CustomStringConvertible {
         case .imageTooLarge(let bytes, let limit):
             return "the image is \(bytes) bytes; DIY devices accept at most \(limit) (508 KB): nothing was sent"
         case .unreadableImage(let path, let why): return "cannot read \(path): \(why)"
+        case .notFirmwareImage(let path, let byte):
+            return "\(path) is not an ESP8266/ESP32 firmware image (it starts with 0x\(String(format: "%02X", byte)), "
+                + "an app image with 0xE9): nothing was sent; --force flashes it anyway"
         case .lan(let id, let step, let e): return "\(id): \(step) failed: \(e)"
         case .cloud(let f): return f.description
         }

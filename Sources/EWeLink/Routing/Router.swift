@@ -60,12 +60,31 @@ public final class Router: Sendable {
     // MARK: Commands
 
     /// Sends `params` to a device by the fastest route that works; `via` overrides the device's
-    /// stored policy.
+    /// stored policy. An explicit `endpoint` must have the protocol's form (`ZeroconfEndpoint`,
+    /// else `.invalidEndpoint`, nothing sent); unless it is the one the params name, the command
+    /// goes over the LAN only, as the cloud cannot carry an endpoint.
     public func send(_ params: JSONObject, to query: String, endpoint: String? = nil,
                      via: RoutePolicy? = nil) async throws(ControlError) -> CommandResult {
         let started = ContinuousClock.now
-        let (plan, device) = try await plan(for: try await lan.device(query), via: via)
+        if let endpoint, !ZeroconfEndpoint.isValid(endpoint) { throw .lan(.invalidEndpoint(endpoint)) }
+        let stored = try await lan.device(query)
+        let (planned, device) = try await plan(for: stored, via: via)
+        var plan = planned
+        if let endpoint, endpoint != CommandShape.endpoint(for: params, type: device.type) {
+            plan = try withoutCloud(device: device, endpoint: endpoint, policy: via ?? stored.policy)
+        }
         return try await execute(plan, params, device: device, endpoint: endpoint, started: started)
+    }
+
+    /// An explicit endpoint other than the one the params name has no cloud equivalent (the cloud
+    /// only sets params): such a command goes over the LAN or nowhere, never to the cloud with
+    /// its endpoint dropped.
+    private func withoutCloud(device: StoredDevice, endpoint: String, policy: RoutePolicy) throws(ControlError) -> Plan {
+        guard policy != .cloud else {
+            throw .invalidRequest("endpoint '\(endpoint)' has no cloud equivalent and \(device.displayName) is set to go "
+                + "through the cloud: use --via lan")
+        }
+        return .lanOnly(timeout: options.lanTimeoutCeiling)
     }
 
     /// on / off / toggle by the same rules. A toggle is resolved to an absolute state first (from

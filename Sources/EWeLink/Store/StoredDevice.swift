@@ -52,6 +52,11 @@ public struct StoredDevice: Sendable, Equatable {
     /// The display name, or the id.
     public var displayName: String { name ?? id }
 
+    /// The form of eWeLink device ids: 10 ASCII letters and digits (`1000abcdef`).
+    public static func isValidID(_ id: String) -> Bool {
+        id.utf8.count == 10 && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+    }
+
     /// Whether the device's state carries outlets (`switches`).
     public var isMultiChannel: Bool {
         if let type, type.isMultiChannel { return true }

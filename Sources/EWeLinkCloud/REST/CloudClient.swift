@@ -212,7 +212,7 @@ public final class CloudClient: Sendable {
             status = response.status.code
             responseBody = try await response.body.collect(upTo: 8 * 1024 * 1024)
         } catch {
-            throw .transport(path: path, reason: "\(error)")
+            throw .transport(path: path, reason: CloudError.transportReason(error))
         }
         // The docs name no answer for a broken calling rule; an HTTP 429 is taken as that refusal.
         if status == 429 { throw .rateLimited(path: interface, retryAfterMs: limiter.spacingMilliseconds) }
@@ -267,7 +267,7 @@ extension CloudClient {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(15))
             body = try await response.body.collect(upTo: 64 * 1024)
         } catch {
-            throw .transport(path: "/dispatch/app", reason: "\(error)")
+            throw .transport(path: "/dispatch/app", reason: CloudError.transportReason(error))
         }
         guard let root = try? JSONValue.parse(Array(body.readableBytesView)) else {
             throw .invalidResponse(path: "/dispatch/app", reason: "not a JSON object")

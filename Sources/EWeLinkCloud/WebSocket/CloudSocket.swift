@@ -222,7 +222,7 @@ public final class CloudSocket: Sendable {
         } catch let error as CloudError {
             return .failure(error)
         } catch {
-            return .failure(.transport(path: "/api/ws", reason: "\(error)"))
+            return .failure(.transport(path: "/api/ws", reason: CloudError.transportReason(error)))
         }
     }
 

@@ -13,11 +13,13 @@ public enum AtomicFile {
         }
     }
 
-    /// Creates `directory` (mode 0700) when missing.
+    /// Creates `directory` (mode 0700) when missing. An existing one open to others (0755, say)
+    /// is tightened to 0700 when it is ours, and refused when it is not: the files in it hold keys.
     public static func ensureDirectory(_ directory: String) throws(Failure) {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) {
             guard isDir.boolValue else { throw .io(path: directory, reason: "not a directory") }
+            try tighten(directory)
             return
         }
         do {
@@ -25,6 +27,22 @@ public enum AtomicFile {
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
             throw .io(path: directory, reason: error.localizedDescription)
+        }
+    }
+
+    /// Takes group and other permissions off a folder of ours; refuses a folder of another user
+    /// that others can enter.
+    static func tighten(_ directory: String) throws(Failure) {
+        var info = stat()
+        guard stat(directory, &info) == 0 else { throw .io(path: directory, reason: String(cString: strerror(errno))) }
+        let mode = info.st_mode & 0o7777
+        guard mode & 0o077 != 0 else { return }
+        guard info.st_uid == getuid() else {
+            throw .io(path: directory, reason: "the folder has mode \(String(mode, radix: 8)) and belongs to another user; "
+                + "it would expose device keys and tokens: set EWELINK_HOME to a folder of your own")
+        }
+        guard chmod(directory, mode & 0o7700) == 0 else {
+            throw .io(path: directory, reason: "cannot make the folder private (chmod 700): \(String(cString: strerror(errno)))")
         }
     }
 

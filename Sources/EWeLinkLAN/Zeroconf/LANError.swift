@@ -23,6 +23,8 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Not sent (or not retried): the command was already answered by another route and a newer
     /// one for the device exists.
     case superseded(deviceID: String)
+    /// Not sent: the endpoint name is not of the protocol's form (see `ZeroconfEndpoint`).
+    case invalidEndpoint(String)
 
     public var description: String {
         switch self {
@@ -54,6 +56,10 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
             return "LAN request to \(h):\(p) failed: \(why)"
         case .superseded(let id):
             return "the LAN copy of a command to \(id) was dropped: a newer command replaced it"
+        case .invalidEndpoint(let name):
+            let shown = name.count > 40 ? String(name.prefix(40)) + "…" : name
+            return "'\(shown)' is not a zeroconf endpoint: endpoints are lower-case letters and '_' "
+                + "(switch, pulse, sledonline…); nothing was sent"
         }
     }
 

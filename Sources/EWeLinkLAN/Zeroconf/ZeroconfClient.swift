@@ -70,7 +70,8 @@ public final class ZeroconfClient: Sendable {
         observers.withLock { $0.append(observer) }
     }
 
-    /// Sends `params` to `endpoint` of `target`. A device error code is thrown as `.lanError`.
+    /// Sends `params` to `endpoint` of `target`. A device error code is thrown as `.lanError`; an
+    /// endpoint not of the protocol's form (`ZeroconfEndpoint`) as `.invalidEndpoint`, unsent.
     /// `onWire` is called when the request's turn comes (after earlier requests to the same device);
     /// `proceed`, when given, is asked then and before every retry: false drops the request
     /// (`.superseded`).
@@ -89,6 +90,8 @@ public final class ZeroconfClient: Sendable {
     public func exchange(_ endpoint: String, _ params: JSONObject, to target: LANTarget, timeout: Duration,
                          sequence: String, onWire: (@Sendable () -> Void)? = nil,
                          proceed: (@Sendable () -> Bool)? = nil) async throws(LANError) -> LANReply {
+        // The name goes into the request line: never anything but the protocol's form.
+        guard ZeroconfEndpoint.isValid(endpoint) else { throw .invalidEndpoint(endpoint) }
         let cipher = target.devicekey.map { DeviceCipher(devicekey: $0) }
         let request: ZeroconfRequest
         if let cipher {

@@ -1,0 +1,14 @@
+/// The `<endpoint>` of `POST /zeroconf/<endpoint>`: the protocol's names are lower-case ASCII
+/// letters and `_` (`switch`, `switches`, `pulse`, `sledonline`, `signal_strength`, `ota_unlock`).
+/// Anything else is refused before a byte is sent: the name goes into the request line, so a
+/// space, `?`, `#` or CR LF would change the request (or add headers and a second request).
+public enum ZeroconfEndpoint {
+    /// The longest name accepted (the protocol's longest is 15).
+    public static let maxLength = 32
+
+    /// Whether `name` has the protocol's form: 1…32 of `a`–`z` and `_`.
+    public static func isValid(_ name: String) -> Bool {
+        let bytes = name.utf8
+        return !bytes.isEmpty && bytes.count <= maxLength && bytes.allSatisfy { (0x61...0x7A).contains($0) || $0 == 0x5F }
+    }
+}
