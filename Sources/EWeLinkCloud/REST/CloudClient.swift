@@ -34,7 +34,7 @@ public final class CloudClient: Sendable {
     public init(credentials: CloudCredentials, endpoints: CloudEndpoints = CloudEndpoints(),
                 session: CloudSession? = nil, sessionStore: CloudSessionStore? = nil,
                 limiter: CloudRateLimiter = .shared, failFastOnRateLimit: Bool = false,
-                httpClient: HTTPClient = .shared) {
+                httpClient: HTTPClient = .cloud) {
         self.credentials = credentials
         self.endpoints = endpoints
         signer = CloudSignature(appSecret: credentials.appSecret)
@@ -264,7 +264,7 @@ extension CloudClient {
         request.headers.add(name: "X-CK-Appid", value: credentials.appID)
         let body: ByteBuffer
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(15))
+            let response = try await http.execute(request, timeout: .seconds(15))
             body = try await response.body.collect(upTo: 64 * 1024)
         } catch {
             throw .transport(path: "/dispatch/app", reason: CloudError.transportReason(error))
@@ -285,4 +285,16 @@ extension CloudClient {
         }
         return "\(secure ? "wss" : "ws")://\(host):\(port)/api/ws"
     }
+}
+
+extension HTTPClient {
+    /// The client cloud calls use by default: a refused or unreachable cloud fails at once (after
+    /// at most 5 s to connect) instead of being retried until the request's 15 s deadline, so a
+    /// command whose LAN and cloud both fail says so quickly. Never shut down, like `.shared`.
+    public static let cloud: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 }
