@@ -101,8 +101,8 @@ public final class ZeroconfClient: Sendable {
         await queue.acquire()
         onWire?()
         do {
-            let reply = try await attempt(endpoint, request.body, to: target, cipher: cipher, timeout: timeout,
-                                          proceed: proceed)
+            let reply = try await attempt(endpoint, request.body, to: target, cipher: cipher, sequence: sequence,
+                                          timeout: timeout, proceed: proceed)
             queue.release()
             return reply
         } catch {
@@ -113,14 +113,16 @@ public final class ZeroconfClient: Sendable {
 
     /// One command, retrying connection resets with a short pause while time remains.
     private func attempt(_ endpoint: String, _ body: [UInt8], to target: LANTarget, cipher: DeviceCipher?,
-                         timeout: Duration, proceed: (@Sendable () -> Bool)?) async throws(LANError) -> LANReply {
+                         sequence: String, timeout: Duration,
+                         proceed: (@Sendable () -> Bool)?) async throws(LANError) -> LANReply {
         let started = ContinuousClock.now
         var resets = 0
         while true {
             if let proceed, !proceed() { throw .superseded(deviceID: target.deviceID) }
             do {
                 let reply = try await post(endpoint, body, to: target, deadline: started + timeout)
-                return try decode(reply, target: target, cipher: cipher, started: started, resets: resets)
+                return try decode(reply, target: target, cipher: cipher, sequence: sequence, started: started,
+                                  resets: resets)
             } catch .lanTimeout(let h, let p, _) {
                 throw .lanTimeout(host: h, port: p, afterMs: timeout.wholeMilliseconds)
             } catch .lanReset(let h, let p, _) {
@@ -134,11 +136,14 @@ public final class ZeroconfClient: Sendable {
         }
     }
 
-    private func decode(_ body: [UInt8], target: LANTarget, cipher: DeviceCipher?, started: ContinuousClock.Instant,
-                        resets: Int) throws(LANError) -> LANReply {
+    private func decode(_ body: [UInt8], target: LANTarget, cipher: DeviceCipher?, sequence: String,
+                        started: ContinuousClock.Instant, resets: Int) throws(LANError) -> LANReply {
         let response: ZeroconfResponse
         do { response = try ZeroconfResponse.parse(body) } catch {
             throw .invalidReply(host: target.host, port: target.port, reason: error.description)
+        }
+        if cipher != nil, response.error == 0 {
+            try Self.checkEncryptedSuccess(response, sequence: sequence, target: target)
         }
         var state: JSONObject? = nil
         if response.payload != nil {
@@ -155,6 +160,23 @@ public final class ZeroconfClient: Sendable {
             for o in observers.withLock({ $0 }) { o(update) }
         }
         return reply
+    }
+
+    /// Anyone can answer `{"error":0}`: a success from a device with a key must look like its firmware's
+    /// (it echoes the request's `sequence` and gives its `seq`), and state it attaches must be
+    /// encrypted, since only the device can encrypt with its key.
+    static func checkEncryptedSuccess(_ response: ZeroconfResponse, sequence: String,
+                                      target: LANTarget) throws(LANError) {
+        switch response.payload {
+        case .object?, .jsonString?:
+            throw .invalidReply(host: target.host, port: target.port,
+                                reason: "plain data in a reply for a device with a devicekey: not the device")
+        default: break
+        }
+        guard response.sequence == sequence, response.seq != nil else {
+            throw .invalidReply(host: target.host, port: target.port,
+                                reason: "a success that does not echo the request's sequence and seq: not the device")
+        }
     }
 
     private func post(_ endpoint: String, _ body: [UInt8], to target: LANTarget,
