@@ -60,7 +60,10 @@ struct SpoofTests {
         // The spoof again, after the real device, with an even higher seq.
         let watcher = try lan.watch()
         defer { watcher.stop() }
-        try await eventually("the real device is watched") { watcher.devices.first { $0.id == id }?.port == realPort }
+        try await eventually("the real device is watched, up to date") {
+            let w = watcher.devices.first { $0.id == id }
+            return w?.port == realPort && w?.seq == device.snapshot.seq
+        }
         try await spoofer.announce(Spoofer.forgedEncrypted(id: id, seq: 1_000_000))
         try await eventually("the forged announcement is rejected") {
             watcher.rejected.contains { $0.source.port == spoofer.port && $0.source.seq == 1_000_000 }

@@ -342,7 +342,7 @@ public final class LANController: Sendable {
         if device.devicekey != nil, let led = device.lastState?["sledOnline"] { queries.append(("sledonline", ["sledOnline": led])) }
         for (endpoint, params) in queries {
             do {
-                let reply = try await client.send(endpoint, params, to: target(device))
+                let reply = try await client.check(endpoint, params, to: target(device))
                 if device.devicekey == nil || reply.state != nil { return true }
             } catch {
                 switch error {

@@ -85,10 +85,28 @@ public final class ZeroconfClient: Sendable {
         return reply
     }
 
+    /// Like `send`, but the reply is not passed to the `onUpdate` observers: a check of who
+    /// answers at an address, not news about the device.
+    public func check(_ endpoint: String, _ params: JSONObject, to target: LANTarget,
+                      timeout: Duration? = nil) async throws(LANError) -> LANReply {
+        let reply = try await exchange(endpoint, params, to: target, timeout: timeout ?? options.timeout,
+                                       sequence: SequenceGenerator.shared.nextString(), onWire: nil, proceed: nil,
+                                       quiet: true)
+        if reply.response.error != 0 { throw .lanError(code: reply.response.error, deviceID: target.deviceID) }
+        return reply
+    }
+
     /// Like `send`, but returns replies with a device error code instead of throwing.
     public func exchange(_ endpoint: String, _ params: JSONObject, to target: LANTarget, timeout: Duration,
                          sequence: String, onWire: (@Sendable () -> Void)? = nil,
                          proceed: (@Sendable () -> Bool)? = nil) async throws(LANError) -> LANReply {
+        try await exchange(endpoint, params, to: target, timeout: timeout, sequence: sequence, onWire: onWire,
+                           proceed: proceed, quiet: false)
+    }
+
+    private func exchange(_ endpoint: String, _ params: JSONObject, to target: LANTarget, timeout: Duration,
+                          sequence: String, onWire: (@Sendable () -> Void)?, proceed: (@Sendable () -> Bool)?,
+                          quiet: Bool) async throws(LANError) -> LANReply {
         let cipher = target.devicekey.map { DeviceCipher(devicekey: $0) }
         let request: ZeroconfRequest
         if let cipher {
@@ -102,7 +120,7 @@ public final class ZeroconfClient: Sendable {
         onWire?()
         do {
             let reply = try await attempt(endpoint, request.body, to: target, cipher: cipher, sequence: sequence,
-                                          timeout: timeout, proceed: proceed)
+                                          timeout: timeout, proceed: proceed, quiet: quiet)
             queue.release()
             return reply
         } catch {
@@ -113,8 +131,8 @@ public final class ZeroconfClient: Sendable {
 
     /// One command, retrying connection resets with a short pause while time remains.
     private func attempt(_ endpoint: String, _ body: [UInt8], to target: LANTarget, cipher: DeviceCipher?,
-                         sequence: String, timeout: Duration,
-                         proceed: (@Sendable () -> Bool)?) async throws(LANError) -> LANReply {
+                         sequence: String, timeout: Duration, proceed: (@Sendable () -> Bool)?,
+                         quiet: Bool) async throws(LANError) -> LANReply {
         let started = ContinuousClock.now
         var resets = 0
         while true {
@@ -122,7 +140,7 @@ public final class ZeroconfClient: Sendable {
             do {
                 let reply = try await post(endpoint, body, to: target, deadline: started + timeout)
                 return try decode(reply, target: target, cipher: cipher, sequence: sequence, started: started,
-                                  resets: resets)
+                                  resets: resets, quiet: quiet)
             } catch .lanTimeout(let h, let p, _) {
                 throw .lanTimeout(host: h, port: p, afterMs: timeout.wholeMilliseconds)
             } catch .lanReset(let h, let p, _) {
@@ -137,7 +155,7 @@ public final class ZeroconfClient: Sendable {
     }
 
     private func decode(_ body: [UInt8], target: LANTarget, cipher: DeviceCipher?, sequence: String,
-                        started: ContinuousClock.Instant, resets: Int) throws(LANError) -> LANReply {
+                        started: ContinuousClock.Instant, resets: Int, quiet: Bool) throws(LANError) -> LANReply {
         let response: ZeroconfResponse
         do { response = try ZeroconfResponse.parse(body) } catch {
             throw .invalidReply(host: target.host, port: target.port, reason: error.description)
@@ -154,7 +172,7 @@ public final class ZeroconfClient: Sendable {
         }
         let reply = LANReply(target: target, response: response, state: state, elapsed: ContinuousClock.now - started,
                              resets: resets)
-        if response.error == 0 {
+        if response.error == 0, !quiet {
             let update = LANUpdate(deviceID: target.deviceID, seq: response.seq, state: state, source: .http,
                                    host: target.host, port: target.port)
             for o in observers.withLock({ $0 }) { o(update) }
