@@ -12,16 +12,12 @@ struct SpoofCommandTests {
     func onLANOnly() async throws {
         let fleet = TestFleet.make([("plug", true)])
         let config = fleet.devices[0]
-        let spoofer = try await Spoofer()
-        defer { Task { await spoofer.stop() } }
-        try await spoofer.announce(Spoofer.forgedEncrypted(id: config.id))
+        let (spoofer, sim) = try await Spoofer.ahead(of: fleet, Spoofer.forgedEncrypted(id: config.id))
+        defer { Task { await spoofer.stop(); await sim.stop() } }
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("ewelink-spoof-\(UUID().uuidString)").path
         let env = ["EWELINK_HOME": home]
         #expect(try await CommandRunner.run("ewelink", ["devices", "add", config.id, "--devicekey", config.devicekey!],
                                             environment: env).status == 0)
-        let sim = Simulator(fleet: fleet)
-        try await sim.start()
-        defer { Task { await sim.stop() } }
         let device = sim.devices[0]
 
         let r = try await CommandRunner.run("ewelink", ["on", config.id, "--lan-only", "--json"], environment: env)
@@ -68,12 +64,8 @@ struct SpoofCommandTests {
     func diyTwoSources() async throws {
         let fleet = TestFleet.make([("diy_plug", false)])
         let id = fleet.devices[0].id
-        let spoofer = try await Spoofer()
-        defer { Task { await spoofer.stop() } }
-        try await spoofer.announce(Spoofer.forgedPlain(id: id))
-        let sim = Simulator(fleet: fleet)
-        try await sim.start()
-        defer { Task { await sim.stop() } }
+        let (spoofer, sim) = try await Spoofer.ahead(of: fleet, Spoofer.forgedPlain(id: id))
+        defer { Task { await spoofer.stop(); await sim.stop() } }
         let env = ["EWELINK_HOME": FileManager.default.temporaryDirectory.appendingPathComponent("ewelink-spoof-\(UUID().uuidString)").path]
         let table = try await CommandRunner.run("ewelink", ["discover"], environment: env)
         #expect(table.status == 0)

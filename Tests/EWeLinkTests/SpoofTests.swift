@@ -115,12 +115,8 @@ struct SpoofTests {
     func diyTwoSources() async throws {
         let fleet = TestFleet.make([("diy_plug", false)])
         let id = fleet.devices[0].id
-        let spoofer = try await Spoofer()
-        defer { Task { await spoofer.stop() } }
-        try await spoofer.announce(Spoofer.forgedPlain(id: id))
-        let sim = Simulator(fleet: fleet)
-        try await sim.start()
-        defer { Task { await sim.stop() } }
+        let (spoofer, sim) = try await Spoofer.ahead(of: fleet, Spoofer.forgedPlain(id: id))
+        defer { Task { await spoofer.stop(); await sim.stop() } }
         let device = sim.devices[0]
         let store = try Self.store(for: fleet)
         // The real device answered here before.

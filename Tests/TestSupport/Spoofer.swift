@@ -30,6 +30,16 @@ public final class Spoofer: Sendable {
         connection = try AvahiConnection()
     }
 
+    /// A spoofer announcing `txt` first, then `fleet`'s simulator started: the forgery is in the
+    /// avahi-daemon before the real device.
+    public static func ahead(of fleet: Fleet, _ txt: [(key: String, value: String)]) async throws -> (Spoofer, Simulator) {
+        let spoofer = try await Spoofer()
+        try await spoofer.announce(txt)
+        let sim = Simulator(fleet: fleet)
+        try await sim.start()
+        return (spoofer, sim)
+    }
+
     public var port: Int { server.port }
     public var address: String { "127.0.0.1:\(server.port)" }
     /// The paths of the requests it received.
