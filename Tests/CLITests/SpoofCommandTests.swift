@@ -38,6 +38,15 @@ struct SpoofCommandTests {
         let entry = try #require(list.first { $0["id"]?.stringValue == config.id })
         #expect(entry["port"]?.intValue == device.snapshot.port && entry["seq"]?.intValue != 999_999)
         #expect(entry["rejected"]?.arrayValue?.first?["port"]?.intValue == spoofer.port)
+
+        // watch: the forgery is its own kind of event; the device's own events carry its real seq.
+        let watch = try await CommandRunner.run("ewelink", ["watch", "--json", "--no-cloud", "--duration", "3"], environment: env)
+        let events = watch.lines.compactMap { try? JSONValue.parse($0) }.filter { $0["device"]?.stringValue == config.id }
+        let rejected = try #require(events.first { $0["kind"] == "rejected" }, "\(watch.stdout)")
+        #expect(rejected["params"] == .null && rejected["detail"]?.stringValue?.contains(spoofer.address) == true)
+        #expect(events.contains { $0["kind"] == "appeared" && $0["seq"]?.intValue == device.snapshot.seq })
+        let text = try await CommandRunner.run("ewelink", ["watch", "--no-cloud", "--duration", "3"], environment: env)
+        #expect(text.lines.contains { $0.contains("rejected") && $0.contains("does not decrypt") }, "\(text.stdout)")
     }
 
     @Test("A plain {\"error\":0} at the stored address of an encrypted device: on --lan-only fails (exit 4), the device stays off")

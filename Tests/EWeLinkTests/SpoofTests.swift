@@ -105,6 +105,18 @@ struct SpoofTests {
         #expect(spoofer.requests == ["/zeroconf/switch"])
         let target = LANTarget(deviceID: id, host: "127.0.0.1", port: spoofer.port, devicekey: fleet.devices[0].devicekey)
         await #expect(throws: LANError.self) { try await lan.client.send("switch", ["switch": "on"], to: target) }
+        // State in the clear for a device with a key cannot be the device's.
+        let plainState = try await Spoofer(reply: #"{"seq":7,"error":0,"data":{"switch":"on","evil":1}}"#)
+        defer { Task { await plainState.stop() } }
+        var there = target
+        there.port = plainState.port
+        do {
+            _ = try await lan.client.send("switch", ["switch": "on"], to: there)
+            Issue.record("plain state taken from a host for an encrypted device")
+        } catch {
+            guard case .invalidReply(_, _, let why) = error else { Issue.record("\(error)"); return }
+            #expect(why.contains("plain data"))
+        }
         // Without a key nothing can be proven: a DIY device's ack is its word.
         var plain = target
         plain.devicekey = nil
