@@ -214,7 +214,11 @@ struct Tracker {
 
     /// A service withdrawn on one interface; gone from all, it no longer claims its id.
     private mutating func remove(_ name: String, interface iface: Int32) -> [DiscoveryEvent] {
-        guard let id = names[name] else { return [] }
+        guard let id = names[name] else {
+            // A rejected service that went away is forgotten (a neighbour cannot grow this forever).
+            rejected = rejected.filter { $0.value.source.instanceName != name }
+            return []
+        }
         presence[name]?.remove(iface)
         guard presence[name]?.isEmpty == true else { return [] }
         presence[name] = nil
