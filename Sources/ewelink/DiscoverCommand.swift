@@ -28,16 +28,36 @@ struct DiscoverCommand: AsyncParsableCommand {
             try await follow(controller, names: names)
             return
         }
-        let result: (devices: [DiscoveredDevice], complete: Bool)
-        do { result = try await controller.discover(timeout: timeout.duration) } catch {
+        let result: DiscoveryReport
+        do { result = try await controller.survey(timeout: timeout.duration) } catch {
             throw fail(error)
         }
+        let found = Set(result.devices.map(\.id))
         if json {
-            printLine(JSONValue.array(result.devices.map { .object($0.json(name: names[$0.id])) }).serialized)
+            let rejected = Dictionary(grouping: result.rejected, by: \.deviceID)
+            printLine(JSONValue.array(result.devices.map { d in
+                var o = d.json(name: names[d.id])
+                if let r = rejected[d.id] { o["rejected"] = .array(r.map { .object($0.json) }) }
+                return .object(o)
+            }).serialized)
+            for r in result.rejected where !found.contains(r.deviceID) { printError("ewelink: \(describe(r))") }
         } else {
             printDevices(result.devices, names: names)
+            for d in result.devices where !d.rivals.isEmpty { printLine("! " + describeRivals(d)) }
+            for r in result.rejected { printLine("! " + describe(r)) }
             if !result.complete { printError("ewelink: the list may be incomplete (timed out after \(timeout) s)") }
         }
+    }
+
+    /// Several services claim one id: say so plainly, and which one is used.
+    private func describeRivals(_ d: DiscoveredDevice) -> String {
+        let others = d.rivals.map { "\($0.instanceName) at \($0.address) (seq \($0.seq))" }.joined(separator: ", ")
+        return "\(d.rivals.count + 1) services claim \(d.id): \(d.instanceName) at \(d.host):\(d.port) (used: it answered "
+            + "last, or is the stored address, or was seen first) and \(others); without a key only one of them can be told to be the device"
+    }
+
+    private func describe(_ r: RejectedAnnouncement) -> String {
+        "ignored \(r.source.instanceName) at \(r.source.address) claiming \(r.deviceID) (seq \(r.source.seq)): \(r.reason)"
     }
 
     private func follow(_ controller: LANController, names: [String: String]) async throws {
@@ -59,6 +79,23 @@ struct DiscoverCommand: AsyncParsableCommand {
                 printLine(json ? JSONValue.object(["event": "disappeared", "id": .string(id)]).serialized : "- \(id)")
             case .invalid(let name, let reason):
                 printError("ewelink: ignoring \(name): \(reason)")
+            case .rejected(let r):
+                if json {
+                    var o: JSONObject = ["event": "rejected", "time": .string(Date().formatted(.iso8601))]
+                    o.merge(r.json)
+                    printLine(o.serialized)
+                } else {
+                    printLine("! " + describe(r))
+                }
+            case .contested(let d, let rival):
+                if json {
+                    var o: JSONObject = ["event": "contested", "time": .string(Date().formatted(.iso8601))]
+                    o.merge(d.json(name: names[d.id]))
+                    o["by"] = .object(rival.json)
+                    printLine(o.serialized)
+                } else {
+                    printLine("! " + describeRivals(d))
+                }
             case .failed(let error):
                 throw fail(.mdns(error))
             case .complete:

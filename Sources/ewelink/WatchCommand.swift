@@ -44,6 +44,7 @@ struct WatchCommand: AsyncParsableCommand {
                 var line = "\(time)  \(name ?? event.deviceID)  \(event.source.rawValue)  \(event.kind.rawValue)"
                 if let params = event.params { line += "  " + StateSummary.describe(params) }
                 if let seq = event.seq { line += "  (seq \(seq))" }
+                if let detail = event.detail { line += "  " + detail }
                 printLine(line)
             }
         }

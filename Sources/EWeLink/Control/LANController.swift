@@ -43,38 +43,49 @@ public final class LANController: Sendable {
         do { return try store.load() } catch { throw .store(error) }
     }
 
-    private func keyLookup() throws(ControlError) -> LANDiscovery.KeyLookup {
-        let keys = Dictionary(try loadStore().compactMap { d in d.devicekey.map { (d.id, $0) } },
-                              uniquingKeysWith: { a, _ in a })
-        return { keys[$0] }
+    /// What discovery may trust, from the store: each device's key, and the address where it last
+    /// answered correctly (or the configured one).
+    private func trust() throws(ControlError) -> (keys: LANDiscovery.KeyLookup, addresses: LANDiscovery.AddressLookup) {
+        let stored = try loadStore()
+        let keys = Dictionary(stored.compactMap { d in d.devicekey.map { (d.id, $0) } }, uniquingKeysWith: { a, _ in a })
+        let addresses = Dictionary(stored.compactMap { d in d.host.map { (d.id, "\($0):\(d.port ?? 8081)") } },
+                                   uniquingKeysWith: { a, _ in a })
+        return ({ keys[$0] }, { addresses[$0] })
     }
 
     // MARK: Discovery
 
     /// Lists the devices announced on the LAN, decrypted with the stored keys, and remembers
-    /// their addresses and states in the store.
+    /// their types and states in the store (addresses are stored only once a device answered there).
     public func discover(timeout: Duration = .seconds(3)) async throws(ControlError) -> (devices: [DiscoveredDevice], complete: Bool) {
-        let keys = try keyLookup()
+        let report = try await survey(timeout: timeout)
+        return (report.devices, report.complete)
+    }
+
+    /// `discover`, with the announcements that failed the trust rule.
+    public func survey(timeout: Duration = .seconds(3)) async throws(ControlError) -> DiscoveryReport {
+        let (keys, addresses) = try trust()
         let conn = try connection()
-        let result: (devices: [DiscoveredDevice], complete: Bool)
+        let report: DiscoveryReport
         do {
-            result = try await LANDiscovery.discover(connection: conn, interfaceIndex: options.interfaceIndex,
-                                                     timeout: timeout, keys: keys)
+            report = try await LANDiscovery.survey(connection: conn, interfaceIndex: options.interfaceIndex,
+                                                   timeout: timeout, keys: keys, trustedAddress: addresses)
         } catch let error as AvahiError {
             throw .mdns(error)
         } catch {
             throw .mdns(.failure(operation: "browse", message: "\(error)"))
         }
-        remember(result.devices)
-        return result
+        remember(report.devices)
+        return report
     }
 
     /// Follows the LAN: every appearance, state change and disappearance.
     /// `ingestReplies`: replies to this controller's own commands join the same event path.
     public func watch(ingestReplies: Bool = true) throws(ControlError) -> LANDiscovery {
-        let keys = try keyLookup()
+        let (keys, addresses) = try trust()
         do {
-            let discovery = try LANDiscovery(connection: try connection(), interfaceIndex: options.interfaceIndex, keys: keys)
+            let discovery = try LANDiscovery(connection: try connection(), interfaceIndex: options.interfaceIndex, keys: keys,
+                                             trustedAddress: addresses)
             if ingestReplies { client.onUpdate { [weak discovery] update in discovery?.ingest(update) } }
             return discovery
         }
@@ -82,24 +93,22 @@ public final class LANController: Sendable {
         catch { throw .mdns(.failure(operation: "browse", message: "\(error)")) }
     }
 
-    /// Records what discovery learnt about devices already in the store (a configured host wins).
+    /// Records what discovery learnt about devices already in the store: type, state, revision.
+    /// Not the address: an announcement can come from anyone, so an address is stored only after
+    /// the device answered there correctly (`send`, `refreshAddress`). Nor does a plain
+    /// announcement remove a stored key (discovery rejects those).
     public func remember(_ devices: [DiscoveredDevice]) {
         guard !devices.isEmpty else { return }
         let seen = Dictionary(devices.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         _ = try? store.update { list in
             for i in list.indices {
                 guard let d = seen[list[i].id] else { continue }
-                // A new address or a new revision announced: the device is alive on the LAN again.
-                let moved = !list[i].hostConfigured && (list[i].host != d.host || list[i].port != d.port)
-                if moved || (list[i].lastSeq != nil && list[i].lastSeq != d.seq) { list[i].lanHealth.failures = 0 }
-                if !list[i].hostConfigured { list[i].host = d.host; list[i].port = d.port }
+                // A new revision announced at the trusted address: the device is alive on the LAN again.
+                let atTrusted = list[i].host == d.host && (list[i].port ?? 8081) == d.port
+                if atTrusted, list[i].lastSeq != nil, list[i].lastSeq != d.seq { list[i].lanHealth.failures = 0 }
                 if list[i].type == nil { list[i].type = d.type }
                 if let state = d.state { list[i].lastState = state; list[i].lastSeq = d.seq }
                 list[i].lastSeen = d.lastSeen
-                if !d.encrypted && list[i].devicekey != nil {
-                    // In DIY mode while still in the account: the key no longer applies on the LAN.
-                    list[i].devicekey = nil
-                }
             }
         }
     }
@@ -121,11 +130,21 @@ public final class LANController: Sendable {
 
     /// A fresh mDNS lookup of one device; nil when it is not announced.
     /// `cacheOnly`: only what the avahi-daemon already knows (milliseconds), no fresh query.
+    /// Announcements that fail the trust rule are not returned; when only such announcements were
+    /// seen, this throws `decryptionFailed` (a wrong key, or another host claiming the id).
     public func lookup(_ deviceID: String, cacheOnly: Bool = false) async throws(ControlError) -> DiscoveredDevice? {
-        let keys = try keyLookup()
+        let (keys, addresses) = try trust()
         do {
-            return try await LANDiscovery.find(deviceID, connection: try connection(), timeout: options.resolveTimeout,
-                                               keys: keys, cacheOnly: cacheOnly)
+            let (found, rejected) = try await LANDiscovery.search(
+                deviceID, connection: try connection(), interfaceIndex: options.interfaceIndex,
+                timeout: options.resolveTimeout, keys: keys, trustedAddress: addresses, cacheOnly: cacheOnly)
+            if found == nil, let r = rejected.last {
+                throw ControlError.lan(.decryptionFailed(
+                    deviceID: deviceID,
+                    reason: "the announcement at \(r.source.address) (\(r.source.instanceName)) was rejected: \(r.reason); "
+                        + "either the stored devicekey is wrong or another host claims the id"))
+            }
+            return found
         } catch let error as ControlError {
             throw error
         } catch let error as AvahiError {
@@ -207,7 +226,8 @@ public final class LANController: Sendable {
         // Refused before any lookup or connection (the client refuses it too).
         guard ZeroconfEndpoint.isValid(endpoint) else { throw .lan(.invalidEndpoint(endpoint)) }
         var device = device
-        var resolvedFresh = false
+        // An address from an announcement is tried, and stored only once the device answered there.
+        var resolvedFresh = device.addressUnconfirmed
         if device.host == nil || device.port == nil {
             guard let found = try await lookup(device.id) else { throw .lan(.noAddress(deviceID: device.id)) }
             device.adopt(found)
@@ -231,8 +251,14 @@ public final class LANController: Sendable {
         } catch {
             throw Self.controlError(error, for: device)
         }
+        var confirmed = false
+        if resolvedFresh && !device.hostConfigured {
+            // Without a key any answer is the device's word; with one, only encrypted state proves it.
+            confirmed = device.devicekey == nil || reply.state != nil
+            if !confirmed { confirmed = try await confirm(device) }
+        }
         let state = reply.state ?? (device.lastState ?? [:]).applying(params)
-        record(device, state: state, seq: reply.response.seq, addressChanged: resolvedFresh, replyTime: reply.elapsed)
+        record(device, state: state, seq: reply.response.seq, addressChanged: confirmed, replyTime: reply.elapsed)
         return CommandResult(deviceID: device.id, route: .lan, error: reply.response.error,
                              elapsed: ContinuousClock.now - started, state: state, seq: reply.response.seq)
     }
@@ -295,10 +321,42 @@ public final class LANController: Sendable {
         }
     }
 
-    /// Asks mDNS where the device is now and remembers it (after its remembered address failed).
+    /// Asks mDNS where the device is now (after its remembered address failed), and stores the
+    /// new address once the device answered there correctly.
     public func refreshAddress(_ deviceID: String) async {
         guard let found = try? await lookup(deviceID) else { return }
         remember([found])
+        guard let stored = try? store.load().first(where: { $0.id == deviceID }), !stored.hostConfigured,
+              stored.host != found.host || stored.port != found.port else { return }
+        var device = stored
+        device.adopt(found)
+        if (try? await confirm(device)) == true {
+            record(device, state: nil, seq: nil, addressChanged: true)
+        }
+    }
+
+    /// Whether the device at `device`'s address proves to be the device: it answers `info` (or,
+    /// where firmware lacks it, `sledonline` set to its current value) with state encrypted with
+    /// its key; without a key, with any success. Throws when the host answers but not with the
+    /// key (an impostor); false when it cannot tell (no such endpoint, no answer).
+    func confirm(_ device: StoredDevice) async throws(ControlError) -> Bool {
+        var queries: [(String, JSONObject)] = [("info", [:])]
+        if device.devicekey != nil, let led = device.lastState?["sledOnline"] { queries.append(("sledonline", ["sledOnline": led])) }
+        for (endpoint, params) in queries {
+            do {
+                let reply = try await client.check(endpoint, params, to: target(device))
+                if device.devicekey == nil || reply.state != nil { return true }
+            } catch {
+                switch error {
+                case .lanError: continue
+                case .invalidReply, .decryptionFailed, .deviceKeyMissing:
+                    throw .lan(.invalidReply(host: device.host ?? "", port: device.port ?? 8081,
+                                             reason: "it acknowledged, but cannot prove it holds the devicekey: not the device"))
+                default: return false
+                }
+            }
+        }
+        return false
     }
 
     /// The avahi-daemon's cache did not know the device just now.
@@ -334,6 +392,7 @@ public final class LANController: Sendable {
         try? store.update(device: device.id) { d in
             if let replyTime { d.lanHealth.succeeded(after: replyTime) }
             if addressChanged && !d.hostConfigured {
+                if d.host != device.host || d.port != device.port { d.lanHealth.failures = 0 }
                 d.host = device.host
                 d.port = device.port
             }

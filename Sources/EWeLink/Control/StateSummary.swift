@@ -39,6 +39,27 @@ extension DiscoveredDevice {
         o["apivers"] = .int(apiVersion)
         if let stateError { o["stateError"] = .string(stateError) }
         if !warnings.isEmpty { o["warnings"] = .array(warnings.map(JSONValue.string)) }
+        if !rivals.isEmpty {
+            o["instanceName"] = .string(instanceName)
+            o["rivals"] = .array(rivals.map { .object($0.json) })
+        }
+        return o
+    }
+}
+
+extension AnnouncementSource {
+    /// `{"instanceName","host","port","seq"}`.
+    public var json: JSONObject {
+        ["instanceName": .string(instanceName), "host": .string(host), "port": .int(port), "seq": .int(seq)]
+    }
+}
+
+extension RejectedAnnouncement {
+    /// `{"id","instanceName","host","port","seq","reason"}`.
+    public var json: JSONObject {
+        var o: JSONObject = ["id": .string(deviceID)]
+        o.merge(source.json)
+        o["reason"] = .string(reason)
         return o
     }
 }

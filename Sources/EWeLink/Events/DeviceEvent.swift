@@ -20,6 +20,11 @@ public struct DeviceEvent: Sendable, Equatable {
         /// Its LAN service went away (a hint: devices cannot say they are off).
         case disappeared
         case online, offline
+        /// An announcement claimed the device but failed the trust rule (its data does not decrypt
+        /// with the device's key): nothing of it was adopted. `detail` says where and why.
+        case rejected
+        /// Another service claims the id of a device without a key; the one used is unchanged.
+        case contested
     }
 
     public var deviceID: String
@@ -29,8 +34,10 @@ public struct DeviceEvent: Sendable, Equatable {
     /// The device's LAN revision (`seq`), when the source has one.
     public var seq: Int?
     public var time: Date
+    /// For `rejected` and `contested`: who claimed the device, and why it was not believed.
+    public var detail: String? = nil
 
-    /// `{"device","source","kind","params","seq","time"}`, one per line for scripts.
+    /// `{"device","source","kind","params","seq","time"[,"detail"]}`, one per line for scripts.
     public func json(name: String?) -> JSONObject {
         var o: JSONObject = ["device": .string(deviceID)]
         if let name { o["name"] = .string(name) }
@@ -40,6 +47,7 @@ public struct DeviceEvent: Sendable, Equatable {
         o["seq"] = seq.map(JSONValue.int) ?? .null
         o["time"] = .string(time.formatted(.iso8601.time(includingFractionalSeconds: true).year().month().day()
             .dateTimeSeparator(.standard).timeZone(separator: .omitted)))
+        if let detail { o["detail"] = .string(detail) }
         return o
     }
 }

@@ -58,6 +58,15 @@ public final class DeviceEventStream: Sendable {
                     self.handle(DeviceEvent(deviceID: d.id, source: .mdns, kind: .state, params: d.state, seq: d.seq, time: d.lastSeen))
                 case .disappeared(let id):
                     self.handle(DeviceEvent(deviceID: id, source: .mdns, kind: .disappeared, params: nil, seq: nil, time: Date()))
+                case .rejected(let r):
+                    // Reported as it is: the claimed seq and no params (its data was not believed).
+                    self.handle(DeviceEvent(deviceID: r.deviceID, source: .mdns, kind: .rejected, params: nil, seq: r.source.seq,
+                                            time: r.time, detail: "\(r.source.instanceName) at \(r.source.address): \(r.reason)"))
+                case .contested(let d, let rival):
+                    self.handle(DeviceEvent(deviceID: d.id, source: .mdns, kind: .contested, params: nil, seq: rival.seq,
+                                            time: d.lastSeen,
+                                            detail: "\(rival.instanceName) at \(rival.address) also claims the id; "
+                                                + "using \(d.instanceName) at \(d.host):\(d.port)"))
                 case .complete, .invalid, .failed:
                     continue
                 }
@@ -141,6 +150,9 @@ public final class DeviceEventStream: Sendable {
                 let online = event.kind == .online
                 guard k.online != online else { return }
                 k.online = online
+                sink.yield(event)
+            case .rejected, .contested:
+                // Discovery reports each once per service and revision; they change nothing known.
                 sink.yield(event)
             }
         }

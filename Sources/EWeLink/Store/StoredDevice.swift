@@ -27,6 +27,9 @@ public struct StoredDevice: Sendable, Equatable {
     public var lanHealth = LANHealth()
     /// What the cloud last said about the device being online (thing list or `sysmsg`).
     public var cloudOnline: Bool?
+    /// `host`/`port` came from an announcement in this process and are not confirmed yet: the
+    /// device has not answered there correctly (never stored; see `LANController.send`).
+    public var addressUnconfirmed = false
 
     public init(id: String, name: String? = nil, devicekey: String? = nil, apikey: String? = nil, uiid: Int? = nil,
                 type: DeviceType? = nil, model: String? = nil, fwVersion: String? = nil, channels: Int? = nil,
@@ -69,9 +72,10 @@ extension StoredDevice {
     /// Takes what an announcement says: its address (unless one was configured by hand), its type
     /// when unknown, and its state when it could be read.
     mutating func adopt(_ found: DiscoveredDevice) {
-        if !hostConfigured {
+        if !hostConfigured, host != found.host || port != found.port {
             host = found.host
             port = found.port
+            addressUnconfirmed = true
         }
         type = type ?? found.type
         lastState = found.state ?? lastState

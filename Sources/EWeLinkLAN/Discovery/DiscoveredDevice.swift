@@ -14,10 +14,54 @@ public struct DiscoveredDevice: Sendable, Equatable {
     public var iv: String?
     /// The decoded state; nil when it is encrypted and no key is known, or could not be decoded.
     public var state: JSONObject?
-    /// Why the state could not be decoded (wrong key, garbage), when it could not.
+    /// Why the state could not be decoded (garbage), when it could not.
     public var stateError: String?
     public var warnings: [String]
     public var lastSeen: Date
+    /// Other services announcing the same id (a second device, or a spoofer). They are not used
+    /// while this one is preferred; only possible for devices without a key (DIY), since an
+    /// announcement of a device with a key counts only when it decrypts with that key.
+    public var rivals: [AnnouncementSource] = []
+
+    /// Where and under which name this record was announced.
+    public var source: AnnouncementSource {
+        AnnouncementSource(instanceName: instanceName, host: host, port: port, seq: seq)
+    }
+}
+
+/// One mDNS service announcing a device id: where it says the device is.
+public struct AnnouncementSource: Sendable, Equatable {
+    public var instanceName: String
+    public var host: String
+    public var port: Int
+    public var seq: Int
+
+    public init(instanceName: String, host: String, port: Int, seq: Int) {
+        self.instanceName = instanceName
+        self.host = host
+        self.port = port
+        self.seq = seq
+    }
+
+    /// `host:port`.
+    public var address: String { "\(host):\(port)" }
+}
+
+/// An announcement that claims a device id but cannot be the device's own: encrypted data that
+/// does not decrypt with the device's key, or plain data for a device that has a key. It is
+/// reported and nothing of it is adopted (no address, no seq, no state).
+public struct RejectedAnnouncement: Sendable, Equatable {
+    public var deviceID: String
+    public var source: AnnouncementSource
+    public var reason: String
+    public var time: Date
+
+    public init(deviceID: String, source: AnnouncementSource, reason: String, time: Date) {
+        self.deviceID = deviceID
+        self.source = source
+        self.reason = reason
+        self.time = time
+    }
 }
 
 /// What discovery reports.
@@ -32,6 +76,27 @@ public enum DiscoveryEvent: Sendable, Equatable {
     case complete
     /// A service of the type that is not a usable eWeLink announcement (malformed TXT).
     case invalid(name: String, reason: String)
+    /// An announcement that failed the trust rule: reported, not adopted.
+    case rejected(RejectedAnnouncement)
+    /// Another service announced the id of a device without a key (`by`); the device (as its
+    /// preferred source describes it, with every rival) is unchanged otherwise.
+    case contested(DiscoveredDevice, by: AnnouncementSource)
     /// The browse failed (daemon gone); nothing more follows.
     case failed(AvahiError)
+}
+
+/// What a one-shot discovery found.
+public struct DiscoveryReport: Sendable {
+    /// The devices, by id, as their preferred source describes them.
+    public var devices: [DiscoveredDevice]
+    /// Announcements that claimed a device but failed the trust rule (latest per service).
+    public var rejected: [RejectedAnnouncement]
+    /// Every service Avahi knew of was resolved before the timeout.
+    public var complete: Bool
+
+    public init(devices: [DiscoveredDevice], rejected: [RejectedAnnouncement], complete: Bool) {
+        self.devices = devices
+        self.rejected = rejected
+        self.complete = complete
+    }
 }

@@ -86,10 +86,28 @@ public final class ZeroconfClient: Sendable {
         return reply
     }
 
+    /// Like `send`, but the reply is not passed to the `onUpdate` observers: a check of who
+    /// answers at an address, not news about the device.
+    public func check(_ endpoint: String, _ params: JSONObject, to target: LANTarget,
+                      timeout: Duration? = nil) async throws(LANError) -> LANReply {
+        let reply = try await exchange(endpoint, params, to: target, timeout: timeout ?? options.timeout,
+                                       sequence: SequenceGenerator.shared.nextString(), onWire: nil, proceed: nil,
+                                       quiet: true)
+        if reply.response.error != 0 { throw .lanError(code: reply.response.error, deviceID: target.deviceID) }
+        return reply
+    }
+
     /// Like `send`, but returns replies with a device error code instead of throwing.
     public func exchange(_ endpoint: String, _ params: JSONObject, to target: LANTarget, timeout: Duration,
                          sequence: String, onWire: (@Sendable () -> Void)? = nil,
                          proceed: (@Sendable () -> Bool)? = nil) async throws(LANError) -> LANReply {
+        try await exchange(endpoint, params, to: target, timeout: timeout, sequence: sequence, onWire: onWire,
+                           proceed: proceed, quiet: false)
+    }
+
+    private func exchange(_ endpoint: String, _ params: JSONObject, to target: LANTarget, timeout: Duration,
+                          sequence: String, onWire: (@Sendable () -> Void)?, proceed: (@Sendable () -> Bool)?,
+                          quiet: Bool) async throws(LANError) -> LANReply {
         // The name goes into the request line: never anything but the protocol's form.
         guard ZeroconfEndpoint.isValid(endpoint) else { throw .invalidEndpoint(endpoint) }
         let cipher = target.devicekey.map { DeviceCipher(devicekey: $0) }
@@ -104,8 +122,8 @@ public final class ZeroconfClient: Sendable {
         await queue.acquire()
         onWire?()
         do {
-            let reply = try await attempt(endpoint, request.body, to: target, cipher: cipher, timeout: timeout,
-                                          proceed: proceed)
+            let reply = try await attempt(endpoint, request.body, to: target, cipher: cipher, sequence: sequence,
+                                          timeout: timeout, proceed: proceed, quiet: quiet)
             queue.release()
             return reply
         } catch {
@@ -116,14 +134,16 @@ public final class ZeroconfClient: Sendable {
 
     /// One command, retrying connection resets with a short pause while time remains.
     private func attempt(_ endpoint: String, _ body: [UInt8], to target: LANTarget, cipher: DeviceCipher?,
-                         timeout: Duration, proceed: (@Sendable () -> Bool)?) async throws(LANError) -> LANReply {
+                         sequence: String, timeout: Duration, proceed: (@Sendable () -> Bool)?,
+                         quiet: Bool) async throws(LANError) -> LANReply {
         let started = ContinuousClock.now
         var resets = 0
         while true {
             if let proceed, !proceed() { throw .superseded(deviceID: target.deviceID) }
             do {
                 let reply = try await post(endpoint, body, to: target, deadline: started + timeout)
-                return try decode(reply, target: target, cipher: cipher, started: started, resets: resets)
+                return try decode(reply, target: target, cipher: cipher, sequence: sequence, started: started,
+                                  resets: resets, quiet: quiet)
             } catch .lanTimeout(let h, let p, _) {
                 throw .lanTimeout(host: h, port: p, afterMs: timeout.wholeMilliseconds)
             } catch .lanReset(let h, let p, _) {
@@ -137,11 +157,14 @@ public final class ZeroconfClient: Sendable {
         }
     }
 
-    private func decode(_ body: [UInt8], target: LANTarget, cipher: DeviceCipher?, started: ContinuousClock.Instant,
-                        resets: Int) throws(LANError) -> LANReply {
+    private func decode(_ body: [UInt8], target: LANTarget, cipher: DeviceCipher?, sequence: String,
+                        started: ContinuousClock.Instant, resets: Int, quiet: Bool) throws(LANError) -> LANReply {
         let response: ZeroconfResponse
         do { response = try ZeroconfResponse.parse(body) } catch {
             throw .invalidReply(host: target.host, port: target.port, reason: error.description)
+        }
+        if cipher != nil, response.error == 0 {
+            try Self.checkEncryptedSuccess(response, sequence: sequence, target: target)
         }
         var state: JSONObject? = nil
         if response.payload != nil {
@@ -152,12 +175,29 @@ public final class ZeroconfClient: Sendable {
         }
         let reply = LANReply(target: target, response: response, state: state, elapsed: ContinuousClock.now - started,
                              resets: resets)
-        if response.error == 0 {
+        if response.error == 0, !quiet {
             let update = LANUpdate(deviceID: target.deviceID, seq: response.seq, state: state, source: .http,
                                    host: target.host, port: target.port)
             for o in observers.withLock({ $0 }) { o(update) }
         }
         return reply
+    }
+
+    /// Anyone can answer `{"error":0}`: a success from a device with a key must look like its firmware's
+    /// (it echoes the request's `sequence` and gives its `seq`), and state it attaches must be
+    /// encrypted, since only the device can encrypt with its key.
+    static func checkEncryptedSuccess(_ response: ZeroconfResponse, sequence: String,
+                                      target: LANTarget) throws(LANError) {
+        switch response.payload {
+        case .object?, .jsonString?:
+            throw .invalidReply(host: target.host, port: target.port,
+                                reason: "plain data in a reply for a device with a devicekey: not the device")
+        default: break
+        }
+        guard response.sequence == sequence, response.seq != nil else {
+            throw .invalidReply(host: target.host, port: target.port,
+                                reason: "a success that does not echo the request's sequence and seq: not the device")
+        }
     }
 
     private func post(_ endpoint: String, _ body: [UInt8], to target: LANTarget,
