@@ -23,8 +23,10 @@ struct HostileCloudTests {
             #expect(error == .responseTooLarge(path: CloudAPI.login.path, limitBytes: CloudClient.maxResponseBytes))
             #expect(error.description.contains("answer too large"))
         }
+        // Alone under 0.3 s; the bound (a third of the 15 s request timeout) leaves room for a loaded
+        // CI machine running every suite at once.
         let elapsed = ContinuousClock.now - started
-        #expect(elapsed < .seconds(2), "took \(elapsed)")
+        #expect(elapsed < .seconds(5), "took \(elapsed)")
     }
 
     @Test("A WebSocket message over the limit is refused unread, with a typed reason")

@@ -15,7 +15,7 @@ extension HostileHTTPServer.Behaviour: CustomTestStringConvertible {
 
 @Suite("Hostile zeroconf replies fail fast and bounded (issue 16, point 6)")
 struct HostileReplyTests {
-    @Test("The client refuses the reply as too large within 1 s, whatever the peer keeps sending",
+    @Test("The client refuses the reply as too large at once, whatever the peer keeps sending",
           arguments: [HostileHTTPServer.Behaviour.endlessChunkedBody, .endlessHeaderLine,
                       .body(bytes: 10_000_000, declared: true), .body(bytes: 10_000_000, declared: false)])
     func refused(_ behaviour: HostileHTTPServer.Behaviour) async throws {
@@ -24,7 +24,7 @@ struct HostileReplyTests {
         let target = LANTarget(deviceID: "1000abc123", host: "127.0.0.1", port: server.port, devicekey: nil)
         let started = ContinuousClock.now
         do {
-            let reply = try await ZeroconfClient().send("switch", ["switch": "on"], to: target, timeout: .seconds(5))
+            let reply = try await ZeroconfClient().send("switch", ["switch": "on"], to: target, timeout: .seconds(10))
             Issue.record("a hostile reply was accepted: \(reply.response)")
         } catch {
             guard case .replyTooLarge(let host, let port, let part, let limit) = error else {
@@ -37,8 +37,10 @@ struct HostileReplyTests {
             #expect(error.description.contains("reply too large"))
             #expect(!error.isUnreachable)
         }
+        // Alone this takes under 0.3 s (the old client ran into the 10 s timeout, or accepted the
+        // 10 MB); the bound leaves room for a loaded 2-core CI machine running every suite at once.
         let elapsed = ContinuousClock.now - started
-        #expect(elapsed < .seconds(1), "took \(elapsed)")
+        #expect(elapsed < .seconds(5), "took \(elapsed)")
         // One connection: a reply too large is not retried like a reset.
         #expect(server.connections == 1)
     }
