@@ -1,5 +1,5 @@
 /// libFuzzer target: the order-keeping JSON parser (`scripts/fuzz json`), compiled in one module
-/// with `Sources/EWeLinkLAN/JSON`.
+/// with `Sources/EWeLinkCore/JSON`.
 ///
 /// Beyond "no crash": whatever parses serializes to text that parses back to the same value.
 @_cdecl("LLVMFuzzerTestOneInput")

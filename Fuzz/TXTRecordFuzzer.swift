@@ -1,5 +1,5 @@
 /// libFuzzer target: the TXT record decoder (`scripts/fuzz txt-record`), compiled in one module with
-/// the JSON, crypto and TXT sources of EWeLinkLAN.
+/// the JSON and digest sources of EWeLinkCore and the crypto and TXT sources of EWeLinkLAN.
 ///
 /// The input is a TXT record in DNS wire form (length-prefixed `key=value` strings), split the way
 /// `txtPairs` splits Avahi's list; the state is decrypted with the fixtures' device key, as

@@ -1,5 +1,4 @@
 import EWeLinkCloud
-import EWeLinkLAN
 import Foundation
 import Testing
 import TestSupport
