@@ -18,6 +18,7 @@ struct HostileReplyCLITests {
         #expect(r.status == 4, "\(r.stderr)")
         #expect(r.stderr.contains("reply too large"))
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Alone about 0.2 s (the old client waited out the 10 s timeout); loose for a loaded CI machine.
+        #expect(ContinuousClock.now - started < .seconds(8))
     }
 }

@@ -22,10 +22,10 @@ struct HostileCloudTests {
             #expect(error == .responseTooLarge(path: CloudAPI.login.path, limitBytes: CloudClient.maxResponseBytes))
             #expect(error.description.contains("answer too large"))
         }
-        // Alone under 0.3 s; the bound (a third of the 15 s request timeout) leaves room for a loaded
-        // CI machine running every suite at once.
+        // Alone under 0.3 s; loose on purpose (below the 15 s request timeout): with every suite
+        // running at once on a loaded 2-core machine this has taken 8 s.
         let elapsed = ContinuousClock.now - started
-        #expect(elapsed < .seconds(5), "took \(elapsed)")
+        #expect(elapsed < .seconds(12), "took \(elapsed)")
     }
 
     @Test("A WebSocket message over the limit is refused unread, with a typed reason")

@@ -24,7 +24,7 @@ struct HostileReplyTests {
         let target = LANTarget(deviceID: "1000abc123", host: "127.0.0.1", port: server.port, devicekey: nil)
         let started = ContinuousClock.now
         do {
-            let reply = try await ZeroconfClient().send("switch", ["switch": "on"], to: target, timeout: .seconds(10))
+            let reply = try await ZeroconfClient().send("switch", ["switch": "on"], to: target, timeout: .seconds(30))
             Issue.record("a hostile reply was accepted: \(reply.response)")
         } catch {
             guard case .replyTooLarge(let host, let port, let part, let limit) = error else {
@@ -37,10 +37,12 @@ struct HostileReplyTests {
             #expect(error.description.contains("reply too large"))
             #expect(!error.isUnreachable)
         }
-        // Alone this takes under 0.3 s (the old client ran into the 10 s timeout, or accepted the
-        // 10 MB); the bound leaves room for a loaded 2-core CI machine running every suite at once.
+        // Alone this takes under 0.3 s (the old client ran into the 30 s timeout, or accepted the
+        // 10 MB). The bound is loose on purpose: with every suite running at once on a loaded 2-core
+        // machine, all four cases have taken 9.5 s together (the event loops were busy elsewhere).
+        // The deterministic bounds (bytes taken before the failure) are in HTTPReplyParserTests.
         let elapsed = ContinuousClock.now - started
-        #expect(elapsed < .seconds(5), "took \(elapsed)")
+        #expect(elapsed < .seconds(15), "took \(elapsed)")
         // One connection: a reply too large is not retried like a reset.
         #expect(server.connections == 1)
     }
