@@ -27,7 +27,9 @@ public func fuzzTXTRecord(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var again: [String: String] = [:]
     for (key, value) in announcement.records { again[key] = value }
     guard let reread = try? TXTAnnouncement(records: again) else { fatalError("published records do not read back") }
-    guard reread.data == announcement.data || announcement.data.utf8.count > TXTAnnouncement.chunkSize * TXTAnnouncement.maxChunks
+    // Data that fits data1..data4 once cut on character boundaries must come back whole (more, and
+    // `make` refuses to publish it: found by this target, kept in Fixtures/fuzz/txt-record).
+    guard reread.data == announcement.data || TXTAnnouncement.chunks(announcement.data).count > TXTAnnouncement.maxChunks
     else { fatalError("data changed through records: \(announcement.data) → \(reread.data)") }
     return 0
 }
