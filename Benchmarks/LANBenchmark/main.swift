@@ -247,6 +247,10 @@ md += """
     Reference points from the protocol notes: today's Python LAN clients take 0.45–0.9 ms per command in process and
     145–220 ms per one-shot process.
     """
+// The fuzzing section is written by hand from `scripts/fuzz` runs: keep it.
+if let old = try? String(contentsOfFile: options.out, encoding: .utf8), let fuzz = old.range(of: "\n## Fuzzing") {
+    md += "\n" + old[fuzz.lowerBound...]
+}
 try Data(md.utf8).write(to: URL(fileURLWithPath: options.out))
 var saved = numbers
 saved["date"] = .string(Date().formatted(.iso8601))

@@ -37,7 +37,8 @@ enum ExitStatus {
         case .cloud: return unreachable
         case .lan(let e):
             switch e {
-            case .lanRefused, .lanTimeout, .lanReset, .noAddress, .transport, .invalidReply: return unreachable
+            case .lanRefused, .lanTimeout, .lanReset, .noAddress, .transport, .invalidReply, .replyTooLarge:
+                return unreachable
             case .superseded: return failure
             case .invalidEndpoint: return badInput
             case .lanError: return deviceError

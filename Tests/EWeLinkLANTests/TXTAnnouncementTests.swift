@@ -86,6 +86,22 @@ struct TXTAnnouncementTests {
         }
     }
 
+    @Test("A state under 996 bytes that needs a fifth chunk (multi-byte text) is refused, not published cut")
+    func fifthChunk() throws {
+        // 995 bytes of JSON, but chunks end on characters: 4-byte emoji leave 248-byte chunks.
+        let state: JSONObject = ["blob": .string(String(repeating: "😀", count: 246))]
+        #expect(JSONValue.object(state).serializedBytes.count == 995)
+        #expect(throws: TXTRecordError.stateTooLarge(characters: 995)) {
+            try TXTAnnouncement.make(deviceID: "1000abcdef", type: .plug, seq: 1, state: state, cipher: nil)
+        }
+        // One emoji fewer fits four chunks and reads back whole.
+        let fits: JSONObject = ["blob": .string(String(repeating: "😀", count: 240))]
+        let ann = try TXTAnnouncement.make(deviceID: "1000abcdef", type: .plug, seq: 1, state: fits, cipher: nil)
+        var records: [String: String] = [:]
+        for (k, v) in ann.records { records[k] = v }
+        #expect(try TXTAnnouncement(records: records).state(devicekey: nil) == fits)
+    }
+
     @Test("A state too large for four chunks is refused")
     func tooLarge() {
         let state: JSONObject = ["blob": .string(String(repeating: "a", count: 1200))]

@@ -279,7 +279,7 @@ public final class Router: Sendable {
             switch e {
             // No usable key, or a reply that could not be read (the command's fate is unknown; it
             // is absolute, so carrying it again through the cloud cannot do harm).
-            case .deviceKeyMissing, .keyRejected, .decryptionFailed, .invalidReply: return true
+            case .deviceKeyMissing, .keyRejected, .decryptionFailed, .invalidReply, .replyTooLarge: return true
             default: return e.isUnreachable
             }
         case .mdns: return true

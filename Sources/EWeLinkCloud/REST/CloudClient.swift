@@ -205,15 +205,14 @@ public final class CloudClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
             request.body = .bytes(ByteBuffer(bytes: bytes))
         }
-        let responseBody: ByteBuffer
-        let status: UInt
+        let response: HTTPClientResponse
         do {
-            let response = try await http.execute(request, timeout: .seconds(15))
-            status = response.status.code
-            responseBody = try await response.body.collect(upTo: 8 * 1024 * 1024)
+            response = try await http.execute(request, timeout: .seconds(15))
         } catch {
             throw .transport(path: path, reason: CloudError.transportReason(error))
         }
+        let status = response.status.code
+        let responseBody = try await Self.body(of: response, upTo: Self.maxResponseBytes, path: path)
         // The docs name no answer for a broken calling rule; an HTTP 429 is taken as that refusal.
         if status == 429 { throw .rateLimited(path: interface, retryAfterMs: limiter.spacingMilliseconds) }
         guard let root = try? JSONValue.parse(Array(responseBody.readableBytesView)), root.objectValue != nil else {
@@ -233,6 +232,29 @@ public final class CloudClient: Sendable {
         let code = root["error"]?.intValue ?? 0
         guard code == 0 else { throw .api(code: code, message: root["msg"]?.stringValue ?? "", path: path) }
         return root["data"] ?? .object([:])
+    }
+
+    /// The most a REST answer may hold. The largest one asked for is a page of `thingList`: 30
+    /// devices of a few KB each (params, settings, family), 100–250 KB. 2 MiB is about eight times
+    /// that, and keeps a wrong `EWELINK_API_URL` or a broken proxy from making us buffer without end.
+    public static let maxResponseBytes = 2 * 1024 * 1024
+
+    /// The dispatch answer is one small object (`{"error":0,"domain":…,"port":…}`, under 200 bytes).
+    static let maxDispatchBytes = 16 * 1024
+
+    /// Reads a body up to `limit` bytes: a larger declared length fails before any of it is read,
+    /// a longer body as soon as it passes the limit.
+    static func body(of response: HTTPClientResponse, upTo limit: Int, path: String) async throws(CloudError) -> ByteBuffer {
+        if let declared = response.headers.first(name: "content-length").flatMap({ Int($0) }), declared > limit {
+            throw .responseTooLarge(path: path, limitBytes: limit)
+        }
+        do {
+            return try await response.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw .responseTooLarge(path: path, limitBytes: limit)
+        } catch {
+            throw .transport(path: path, reason: CloudError.transportReason(error))
+        }
     }
 
     static func escape(_ value: String) -> String {
@@ -262,13 +284,13 @@ extension CloudClient {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Authorization", value: "Bearer \(session.at)")
         request.headers.add(name: "X-CK-Appid", value: credentials.appID)
-        let body: ByteBuffer
+        let response: HTTPClientResponse
         do {
-            let response = try await http.execute(request, timeout: .seconds(15))
-            body = try await response.body.collect(upTo: 64 * 1024)
+            response = try await http.execute(request, timeout: .seconds(15))
         } catch {
             throw .transport(path: "/dispatch/app", reason: CloudError.transportReason(error))
         }
+        let body = try await Self.body(of: response, upTo: Self.maxDispatchBytes, path: "/dispatch/app")
         guard let root = try? JSONValue.parse(Array(body.readableBytesView)) else {
             throw .invalidResponse(path: "/dispatch/app", reason: "not a JSON object")
         }

@@ -15,6 +15,9 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
     case regionLoop(String)
     case transport(path: String, reason: String)
     case invalidResponse(path: String, reason: String)
+    /// The answer's body passed `limitBytes` (`CloudClient.maxResponseBytes`; 16 KB for the
+    /// dispatch): not the eWeLink cloud, or a broken proxy. Nothing of it was used.
+    case responseTooLarge(path: String, limitBytes: Int)
     case tokenStore(String)
     /// The cloud says the device does not respond (WebSocket error 504: offline, or it did not
     /// take the command).
@@ -37,6 +40,8 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
         case .regionLoop(let region): return "the cloud kept redirecting the login (last region \(region))"
         case .transport(let path, let reason): return "cannot reach the eWeLink cloud for \(path): \(reason)"
         case .invalidResponse(let path, let reason): return "unexpected answer from the cloud for \(path): \(reason)"
+        case .responseTooLarge(let path, let limit):
+            return "answer too large from the cloud for \(path): over \(limit / 1024) KB; check EWELINK_API_URL or the proxy"
         case .tokenStore(let why): return "session file: \(why)"
         case .deviceOffline(let id, let path):
             return "the cloud says \(id) does not respond on \(path) (offline, or it did not take the command)"

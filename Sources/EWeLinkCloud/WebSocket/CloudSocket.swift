@@ -298,7 +298,10 @@ public final class CloudSocket: Sendable {
         let outcome = Mutex<String>("closed by the server")
         do {
             let tls: TLSConfiguration? = url.hasPrefix("wss:") ? .makeClientConfiguration() : nil
-            try await WebSocketClient.connect(url: url, tlsConfiguration: tls, logger: logger) { [self] inbound, outbound, _ in
+            // One limit for frames and whole messages (the library's default frame limit is 16 KB).
+            let configuration = WebSocketClientConfiguration(maxFrameSize: CloudSocketMessage.maxBytes)
+            try await WebSocketClient.connect(url: url, configuration: configuration, tlsConfiguration: tls,
+                                              logger: logger) { [self] inbound, outbound, _ in
                 try await outbound.write(.text(hello.serialized))
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {

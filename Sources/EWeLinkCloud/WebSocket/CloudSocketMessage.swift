@@ -20,6 +20,8 @@ public enum CloudSocketMessage: Sendable, Equatable {
         case notAnObject
         case missing(field: String, action: String)
         case wrongType(field: String, action: String)
+        /// Longer than `CloudSocketMessage.maxBytes`: refused unread.
+        case tooLarge(limit: Int)
 
         public var description: String {
             switch self {
@@ -27,16 +29,21 @@ public enum CloudSocketMessage: Sendable, Equatable {
             case .notAnObject: return "not a JSON object"
             case .missing(let f, let a): return "\(a) without \(f)"
             case .wrongType(let f, let a): return "\(a) with a \(f) of the wrong type"
+            case .tooLarge(let limit): return "message too large: over \(limit / 1024) KB"
             }
         }
     }
 
-    /// Sizes above this are refused before parsing.
-    public static let maxBytes = 1 << 20
+    /// The largest message (and WebSocket frame) accepted; larger ones are refused before parsing,
+    /// and the socket's frame decoder closes the connection on a larger frame. The largest real
+    /// message is a reply to a query with all of one device's params: a few KB, up to ~20 KB with
+    /// timers and schedules. 128 KB leaves room for that while a hostile or broken server can no
+    /// longer make us buffer a megabyte per message.
+    public static let maxBytes = 128 * 1024
 
     public static func parse(_ text: String) throws(Failure) -> CloudSocketMessage {
         if text == "pong" { return .pong }
-        guard text.utf8.count <= maxBytes else { throw .notJSON("larger than \(maxBytes) bytes") }
+        guard text.utf8.count <= maxBytes else { throw .tooLarge(limit: maxBytes) }
         let root: JSONValue
         do { root = try JSONValue.parse(text) } catch { throw .notJSON(error.description) }
         guard let o = root.objectValue else { throw .notAnObject }

@@ -138,7 +138,9 @@ public struct TXTAnnouncement: Sendable, Equatable {
         } else {
             data = String(decoding: json, as: UTF8.self)
         }
-        guard data.utf8.count <= chunkSize * maxChunks else { throw .stateTooLarge(characters: data.utf8.count) }
+        // Counted in chunks, not bytes: chunks end on character boundaries, so multi-byte text can
+        // need a fifth chunk below 996 bytes, which readers (data1..data4) would never see.
+        guard chunks(data).count <= maxChunks else { throw .stateTooLarge(characters: data.utf8.count) }
         return TXTAnnouncement(deviceID: deviceID, type: type, seq: seq, encrypted: cipher != nil, iv: ivText,
                                data: data)
     }

@@ -10,6 +10,9 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
     case lanError(code: Int, deviceID: String)
     /// The device answered something that is not a zeroconf reply (HTML, garbage).
     case invalidReply(host: String, port: Int, reason: String)
+    /// The reply crossed a cap (`part` is "header", "body" or "chunk-size line"): real replies are
+    /// under 2 KB, so this is a broken or hostile peer. The connection was closed at once.
+    case replyTooLarge(host: String, port: Int, part: String, limitBytes: Int)
     /// The device encrypts its API but no devicekey is known for it.
     case deviceKeyMissing(deviceID: String)
     /// The device could not decrypt our request (error 400 to an encrypted request).
@@ -41,6 +44,9 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
             return text
         case .invalidReply(let h, let p, let why):
             return "\(h):\(p) did not answer like an eWeLink device (\(why))"
+        case .replyTooLarge(let h, let p, let part, let limit):
+            return "reply too large from \(h):\(p): its \(part) passed \(limit / 1024) KB (eWeLink replies are under 2 KB); "
+                + "the connection was closed: check what answers at that address"
         case .deviceKeyMissing(let id):
             return "no devicekey for \(id): its LAN API is encrypted; run `ewelink sync` or "
                 + "`ewelink devices add \(id) --devicekey KEY` (the key is shown at http://10.10.7.1/device in pairing mode)"

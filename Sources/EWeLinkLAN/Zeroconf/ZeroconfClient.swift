@@ -225,6 +225,8 @@ public final class ZeroconfClient: Sendable {
             case .timedOut: return .lanTimeout(host: target.host, port: target.port, afterMs: timeoutMs)
             case .closedEarly: return .lanReset(host: target.host, port: target.port, attempts: 1)
             case .malformedReply(let why): return .invalidReply(host: target.host, port: target.port, reason: why)
+            case .tooLarge(let part, let limit):
+                return .replyTooLarge(host: target.host, port: target.port, part: part.rawValue, limitBytes: limit)
             }
         }
         if let e = error as? IOError {
