@@ -105,14 +105,8 @@ struct HostileInputTests {
         let spec = CloudTestFleet([("plug", true)])
         let sim = try await spec.startSimulator()
         defer { Task { await sim.stop() } }
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("ewelink-ep-\(UUID().uuidString)").path
-        let env = spec.environment(sim, home: home)
-        _ = try await CommandRunner.run("ewelink", ["login", "--email", spec.ownerEmail, "--country-code", "+49",
-                                                    "--password-stdin"], environment: env, stdin: spec.ownerPassword + "\n")
-        #expect(try await CommandRunner.run("ewelink", ["sync"], environment: env).status == 0)
         let d = sim.devices[0]
-        #expect(try await CommandRunner.run("ewelink", ["devices", "add", d.id, "--host", "127.0.0.1:\(d.snapshot.port)"],
-                                            environment: env).status == 0)
+        let env = try await spec.cliLoggedIn(sim, addressOf: d)
         _ = await d.setFaults { $0.lan = .refuse }
         let before = d.snapshot.params["switch"]
         let flipped: JSONValue = before == "on" ? "off" : "on"

@@ -52,17 +52,9 @@ struct ProductCommandTests {
         let spec = CloudTestFleet([("plug", true), ("diy_plug", false)])
         let sim = try await spec.startSimulator()
         defer { Task { await sim.stop() } }
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("ewelink-cli-route-\(UUID().uuidString)").path
-        let env = spec.environment(sim, home: home)
-        var r = try await CommandRunner.run("ewelink", ["login", "--email", spec.ownerEmail, "--country-code", "+49",
-                                                        "--password-stdin"], environment: env, stdin: spec.ownerPassword + "\n")
-        #expect(r.status == 0, "\(r.stderr)")
-        r = try await CommandRunner.run("ewelink", ["sync"], environment: env)
-        #expect(r.status == 0, "\(r.stderr)")
         let plug = sim.devices[0]
-        r = try await CommandRunner.run("ewelink", ["devices", "add", plug.id, "--host", "127.0.0.1:\(plug.snapshot.port)"], environment: env)
-        #expect(r.status == 0, "\(r.stderr)")
-        r = try await CommandRunner.run("ewelink", ["on", plug.id, "--json"], environment: env)
+        let env = try await spec.cliLoggedIn(sim, addressOf: plug)
+        var r = try await CommandRunner.run("ewelink", ["on", plug.id, "--json"], environment: env)
         #expect(try r.status == 0 && JSONValue.parse(r.lines.first ?? "{}")["route"] == "lan", "\(r.stdout) \(r.stderr)")
         r = try await CommandRunner.run("ewelink", ["off", plug.id, "--json", "--via", "cloud"], environment: env)
         #expect(try r.status == 0 && JSONValue.parse(r.lines.first ?? "{}")["route"] == "rest", "\(r.stdout) \(r.stderr)")
@@ -86,7 +78,7 @@ struct ProductCommandTests {
 
         let diy = sim.devices[1]
         r = try await CommandRunner.run("ewelink", ["devices", "add", diy.id, "--host", "127.0.0.1:\(diy.snapshot.port)"], environment: env)
-        let big = home + "/big.bin"
+        let big = env["EWELINK_HOME"]! + "/big.bin"
         try Data(count: 600_000).write(to: URL(fileURLWithPath: big))
         r = try await CommandRunner.run("ewelink", ["ota", "flash", diy.id, "--file", big], environment: env)
         #expect(r.status == 2 && r.stderr.contains("508"), "\(r.stderr)")

@@ -117,6 +117,21 @@ extension CloudTestFleet {
         try await Simulator.startedWithCloud(fleet, mdns: mdns)
     }
 
+    /// A fresh EWELINK_HOME logged in to this fleet's mock cloud through the CLI as the owner and
+    /// synced, with `device`'s LAN address added when given; the environment of later runs.
+    public func cliLoggedIn(_ sim: Simulator, addressOf device: SimulatedDevice? = nil) async throws -> [String: String] {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("ewelink-cli-\(UUID().uuidString)").path
+        let env = environment(sim, home: home)
+        var steps: [([String], String?)] = [(["login", "--email", ownerEmail, "--country-code", "+49", "--password-stdin"],
+                                             ownerPassword + "\n"), (["sync"], nil)]
+        if let device { steps.append((["devices", "add", device.id, "--host", "127.0.0.1:\(device.snapshot.port)"], nil)) }
+        for (arguments, stdin) in steps {
+            let r = try await CommandRunner.run("ewelink", arguments, environment: env, stdin: stdin)
+            guard r.status == 0 else { throw TestFailure("ewelink \(arguments[0]) exited \(r.status): \(r.stderr)") }
+        }
+        return env
+    }
+
     /// The environment of a CLI run against this fleet's mock cloud.
     public func environment(_ sim: Simulator, home: String) -> [String: String] {
         ["EWELINK_HOME": home, "EWELINK_APP_ID": appID, "EWELINK_APP_SECRET": appSecret,
