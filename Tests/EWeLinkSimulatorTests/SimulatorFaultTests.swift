@@ -1,6 +1,7 @@
 import EWeLinkLAN
 import EWeLinkSimulator
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -62,6 +63,38 @@ struct SimulatorFaultTests {
 
         #expect(await fault(sim, d.id, #"{"delayMs":0,"online":false}"#).status == 200)
         #expect(d.snapshot.online == false)
+    }
+
+    @Test("A device's port is never free while it cycles refuse and ok: a neighbour binding it never can")
+    func portHeldAcrossRestarts() async throws {
+        let server = LoopbackHTTPServer(port: 0, oneConnectionAtATime: true) { _ in
+            .respond(status: .ok, contentType: "text/plain", body: Array("mine".utf8))
+        }
+        try await server.start()
+        let port = server.port
+        let stop = Atomic<Bool>(false)
+        // A neighbour trying to bind the port as fast as it can while the device cycles.
+        let found = Atomic<Int>(0)
+        let done = Atomic<Bool>(false)
+        Thread.detachNewThread {
+            while !stop.load(ordering: .relaxed) {
+                if RawHTTP.portIsFree(port) { found.add(1, ordering: .relaxed) }
+            }
+            done.store(true, ordering: .releasing)
+        }
+        for _ in 0..<200 {
+            await server.stop(holdingPort: true)
+            try await server.start()
+        }
+        stop.store(true, ordering: .relaxed)
+        while !done.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(found.load(ordering: .relaxed) == 0, "the port was free for a neighbour while the device restarted")
+        #expect(server.port == port)
+        let reply = await RawHTTP.request(port: port, method: "GET", path: "/", body: [])
+        #expect(reply.body == Array("mine".utf8))
+        await server.stop(holdingPort: true)
+        #expect(await RawHTTP.post(port: port, path: "/", body: []) == .refused)
+        await server.stop()
     }
 
     @Test("Control API: devices, press, validation of fault bodies")

@@ -68,12 +68,20 @@ public final class LoopbackHTTPServer: Sendable {
     public var isListening: Bool { state.withLock { $0.channel != nil } }
 
     /// Binds and starts accepting. Rebinding after `stop` reuses the same port.
+    ///
+    /// The port is never free while this server owns it: the listening socket and the
+    /// placeholder of `stop(holdingPort:)` both set `SO_REUSEPORT`, so the new listener is bound
+    /// before the placeholder goes and the placeholder before the listener closes. Another
+    /// server asking for any free port (port 0) cannot be given it in between, which would
+    /// let a neighbour's simulated device answer for this one.
     public func start() async throws {
         if isListening { return }
-        releasePlaceholder()
-        let port = state.withLock { $0.port } == 0 ? requestedPort : state.withLock { $0.port }
+        let owned = state.withLock { $0.port }
+        let port = owned == 0 ? requestedPort : owned
+        if owned == 0 && port != 0 { try Self.checkFree(host: host, port: port) }
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
             .serverChannelOption(.backlog, value: 64)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -82,6 +90,7 @@ public final class LoopbackHTTPServer: Sendable {
                         wrappingChannelSynchronously: channel)
                 }
             }
+        releasePlaceholder()
         let bound = server.channel.localAddress?.port ?? port
         let task = Task { [self] in
             await withDiscardingTaskGroup { group in
@@ -107,7 +116,7 @@ public final class LoopbackHTTPServer: Sendable {
     /// (not listening, so connections are refused, exactly as with no listener) so that nothing
     /// else on the machine takes it before `start` reopens it.
     public func stop(holdingPort: Bool = false) async {
-        defer { if holdingPort { holdPlaceholder() } else { releasePlaceholder() } }
+        if holdingPort { holdPlaceholder() }
         let (channel, task, children) = state.withLock { s in
             defer { s.channel = nil; s.task = nil; s.children = [:] }
             return (s.channel, s.task, Array(s.children.values))
@@ -115,6 +124,30 @@ public final class LoopbackHTTPServer: Sendable {
         try? await channel?.close()
         for c in children { try? await c.close() }
         await task?.value
+        if !holdingPort { releasePlaceholder() }
+    }
+
+    /// A port given in the configuration must not be shared with a server already there
+    /// (`SO_REUSEPORT` would otherwise split connections between the two).
+    private static func checkFree(host: String, port: Int) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard bindSocket(fd, host: host, port: port) == 0 else {
+            throw IOError(errnoCode: EADDRINUSE, reason: "bind \(host):\(port)")
+        }
+    }
+
+    private static func bindSocket(_ fd: Int32, host: String, port: Int) -> Int32 {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port)).bigEndian
+        address.sin_addr.s_addr = inet_addr(host)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
     }
 
     private func holdPlaceholder() {
@@ -124,14 +157,8 @@ public final class LoopbackHTTPServer: Sendable {
         guard fd >= 0 else { return }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port)).bigEndian
-        address.sin_addr.s_addr = inet_addr(host)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { close(fd); return }
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard Self.bindSocket(fd, host: host, port: port) == 0 else { close(fd); return }
         state.withLock { $0.placeholder = fd }
     }
 
