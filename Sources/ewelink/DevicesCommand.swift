@@ -30,7 +30,7 @@ struct DevicesList: ParsableCommand {
             return
         }
         printTable(["ID", "NAME", "TYPE", "ADDRESS", "KEY", "ROUTE", "LAST STATE"], devices.map { d in
-            let address = d.host.map { "\($0):\(d.port ?? 8081)" + (d.hostConfigured ? " (configured)" : "") } ?? "-"
+            let address = d.host.map { "\($0):\(d.port ?? LANProtocol.port)" + (d.hostConfigured ? " (configured)" : "") } ?? "-"
             return [d.id, d.name ?? "-", d.type?.rawValue ?? (d.uiid.map { "uiid \($0)" } ?? "-"), address,
                     d.devicekey == nil ? "no" : "yes", Self.route(d), StateSummary.describe(d.lastState)]
         })
@@ -111,7 +111,7 @@ struct DevicesAdd: ParsableCommand {
             guard let port = Int(parts[1]), (1...65535).contains(port) else { return nil }
             return (String(host), port)
         }
-        return (String(host), 8081)
+        return (String(host), LANProtocol.port)
     }
 }
 

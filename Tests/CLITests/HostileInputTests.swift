@@ -64,7 +64,7 @@ struct HostileInputTests {
         defer { wire.stop() }
         let client = ZeroconfClient()
         let target = LANTarget(deviceID: "1000abc001", host: "127.0.0.1", port: wire.port, devicekey: nil)
-        for endpoint in ["switch HTTP/1.1\r\nX-Injected: yes\r\n\r\nPOST /zeroconf/x", "a b?c#d", "../info", "Switch", "", "sw1tch"] {
+        for endpoint in ["switch HTTP/1.1\r\nX-Injected: yes\r\n\r\nPOST /zeroconf/x", "a b?c#d", "../info", "Sw-itch", "", "sw1tch"] {
             do {
                 _ = try await client.send(endpoint, ["switch": "on"], to: target)
                 Issue.record("sent \(endpoint.debugDescription)")

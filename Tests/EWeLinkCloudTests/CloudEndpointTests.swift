@@ -192,11 +192,20 @@ struct CloudEndpointTests {
         let owner = try await loggedIn(cloud, spec, limiter: CloudRateLimiter())
         try await Task.sleep(for: .milliseconds(600))
         let guest = try await loggedIn(cloud, spec, guest: true, limiter: CloudRateLimiter())
-        _ = try await owner.families()
-        // The same interface on the same region's server (each region counts its own calls).
-        await #expect(throws: CloudError.rateLimited(path: "GET /v2/family", retryAfterMs: 550)) {
-            try await guest.call(.familyList, region: .eu)
+        // The same interface on the same region's server (each region counts its own calls). On
+        // a loaded machine the two calls can land 0.5 s apart, which the limit allows: try again.
+        var refused = false
+        for attempt in 0..<5 where !refused {
+            if attempt > 0 { try await Task.sleep(for: .milliseconds(600)) }
+            _ = try await owner.families()
+            do {
+                _ = try await guest.call(.familyList, region: .eu)
+            } catch {
+                #expect(error == .rateLimited(path: "GET /v2/family", retryAfterMs: 550))
+                refused = true
+            }
         }
+        #expect(refused, "a second caller within 0.5 s was never refused")
         #expect(cloud.stats.violations == 1)
     }
 

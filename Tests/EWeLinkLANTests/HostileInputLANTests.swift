@@ -9,10 +9,11 @@ import Glibc
 struct HostileInputLANTests {
     @Test("Endpoint names: the protocol's form only")
     func endpointNames() {
-        for name in ["switch", "switches", "pulse", "sledonline", "signal_strength", "ota_unlock", "ota_flash", "dimmable", "info"] {
+        for name in ["switch", "switches", "pulse", "sledonline", "signal_strength", "ota_unlock", "ota_flash", "dimmable", "info",
+                     "getState", "uiActive", "getHoursKwh"] {
             #expect(ZeroconfEndpoint.isValid(name), "\(name)")
         }
-        for name in ["", "Switch", "sw1tch", "a b", "a?b", "a#b", "../info", "switch\r\nX: y", "swítch", "switch/", "%73witch",
+        for name in ["", "sw1tch", "a b", "a?b", "a#b", "../info", "switch\r\nX: y", "swítch", "switch/", "%73witch",
                      String(repeating: "a", count: ZeroconfEndpoint.maxLength + 1)] {
             #expect(!ZeroconfEndpoint.isValid(name), "\(name.debugDescription)")
         }

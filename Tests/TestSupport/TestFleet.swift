@@ -11,11 +11,10 @@ public enum TestFleet {
         "10" + String(format: "%08x", UInt32.random(in: 0...UInt32.max))
     }
 
-    /// One device of each simulated kind (plug, strip, diy_plug, enhanced_plug, th_plug, fan_light, light).
+    /// One device of each kind the catalogue marks as simulated, encrypted as its firmware is.
     public static func allKinds(readingsIntervalMs: Int = 60_000) -> Fleet {
-        let types: [(String, Bool)] = [("plug", true), ("strip", true), ("diy_plug", false), ("enhanced_plug", true),
-                                       ("th_plug", true), ("fan_light", true), ("light", true)]
-        return make(types.map { ($0.0, $0.1) }, readingsIntervalMs: readingsIntervalMs)
+        make(DeviceCatalogue.entries.filter(\.simulated).map { ($0.type.rawValue, $0.encrypted) },
+             readingsIntervalMs: readingsIntervalMs)
     }
 
     public static func make(_ kinds: [(type: String, encrypted: Bool)], readingsIntervalMs: Int = 60_000) -> Fleet {

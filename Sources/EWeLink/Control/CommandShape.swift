@@ -1,17 +1,13 @@
 import EWeLinkLAN
 
-/// How commands map onto zeroconf endpoints and payloads: device knowledge as data.
+/// How commands map onto zeroconf endpoints and payloads, from the facts in `DeviceCatalogue`.
 public enum CommandShape {
     /// The endpoint for `params`: the first key, with the protocol's exceptions.
     public static func endpoint(for params: JSONObject, type: DeviceType?) -> String? {
         guard let first = params.keys.first else { return nil }
-        switch first {
-        case "sledOnline": return "sledonline"
-        case "brightness", "ltype", "mode": return "dimmable"
-        case "switch" where type == .light: return "dimmable"
-        case "cmd": return params["cmd"]?.stringValue
-        default: return first
-        }
+        if first == "cmd" { return params["cmd"]?.stringValue }
+        if first == "switch", type?.kind?.power == .dimmable { return "dimmable" }
+        return DeviceCatalogue.endpointForParam[first] ?? first
     }
 
     /// The params of on/off for a device (`value` is "on" or "off").
@@ -19,8 +15,12 @@ public enum CommandShape {
                              channels: Int?) throws(ControlError) -> JSONObject {
         let v = JSONValue.string(value)
         let outletsInState = state?["switches"]?.arrayValue?.count
-        let multi = type?.isMultiChannel == true || outletsInState != nil || (channels ?? 1) > 1
-        if type == .fanLight || (state?["light"] != nil && state?["fan"] != nil) {
+        let style = type?.kind?.power
+        if style == PowerStyle.none, let type {
+            throw .invalidRequest("\(type) devices are not switched on or off over the LAN (use send with its own parameters)")
+        }
+        let multi = style == .outlets || outletsInState != nil || (channels ?? 1) > 1
+        if style == .fanLight || (state?["light"] != nil && state?["fan"] != nil) {
             switch channel ?? 0 {
             case 0: return ["light": v]
             case 1: return ["fan": v]
@@ -28,7 +28,7 @@ public enum CommandShape {
             }
         }
         if multi {
-            let count = outletsInState ?? channels ?? 4
+            let count = outletsInState ?? channels ?? type?.kind?.channels ?? 4
             if let channel {
                 guard (0..<count).contains(channel) else {
                     throw .invalidRequest("channel \(channel) does not exist: this device has channels 0...\(count - 1)")
@@ -40,7 +40,7 @@ public enum CommandShape {
         if let channel, channel != 0 {
             throw .invalidRequest("this is a single-channel device: --channel must be 0 or left out")
         }
-        if type == .thPlug || state?["mainSwitch"] != nil {
+        if style == .thermostat || state?["mainSwitch"] != nil {
             return ["switch": v, "mainSwitch": v, "deviceType": "normal"]
         }
         return ["switch": v]

@@ -13,10 +13,10 @@ public enum StateSummary {
         } else if let sw = state["switch"]?.stringValue {
             parts.append(sw)
         }
-        if let b = state["brightness"]?.intValue { parts.append("\(b)%") }
-        if let t = state["currentTemperature"]?.doubleValue { parts.append("\(format(t)) °C") }
-        if let h = state["currentHumidity"]?.doubleValue { parts.append("\(format(h)) %RH") }
-        if let p = state["power"]?.doubleValue { parts.append("\(format(p)) W") }
+        for field in DeviceCatalogue.summaryFields {
+            guard let v = state[field.key]?.doubleValue else { continue }
+            parts.append(field.unit == "%" ? "\(format(v))%" : "\(format(v)) \(field.unit)")
+        }
         return parts.isEmpty ? "{…}" : parts.joined(separator: ", ")
     }
 

@@ -35,7 +35,7 @@ public struct DIYFlasher: Sendable {
             throw .notFirmwareImage(path: path, firstByte: data[data.startIndex])
         }
         guard let host = device.host else { throw .lan(deviceID: device.id, step: "finding it", .noAddress(deviceID: device.id)) }
-        let target = LANTarget(deviceID: device.id, host: host, port: device.port ?? 8081, devicekey: device.devicekey)
+        let target = LANTarget(deviceID: device.id, host: host, port: device.port ?? LANProtocol.port, devicekey: device.devicekey)
         let image = [UInt8](data)
         let digest = Digest.hex(Digest.sha256(image))
         let before: String

@@ -53,7 +53,7 @@ public final class FirmwareServer: Sendable {
         defer { close(fd) }
         var remote = sockaddr_in()
         remote.sin_family = sa_family_t(AF_INET)
-        remote.sin_port = in_port_t(8081).bigEndian
+        remote.sin_port = in_port_t(LANProtocol.port).bigEndian
         guard inet_pton(AF_INET, host, &remote.sin_addr) == 1 else { return nil }
         let connected = withUnsafePointer(to: &remote) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }

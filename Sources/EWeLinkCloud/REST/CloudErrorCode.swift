@@ -79,6 +79,17 @@ public enum CloudErrorCode: Int, Sendable, CaseIterable, CustomStringConvertible
 
     public var description: String { "\(rawValue) (\(meaning))" }
 
+    /// The meaning of an `error` in a WebSocket reply. The socket reuses REST numbers with its
+    /// own sense for two of them (a refused handshake is 406, a command outside the account's
+    /// rights 403); the rest read as in REST.
+    public static func webSocketMeaning(_ code: Int) -> String {
+        switch code {
+        case CloudErrorCode.accessDenied.rawValue: return "authentication failed"
+        case CloudErrorCode.apiNotFound.rawValue: return "not allowed for this account"
+        default: return CloudErrorCode(rawValue: code)?.meaning ?? ""
+        }
+    }
+
     public static func describe(_ code: Int) -> String {
         CloudErrorCode(rawValue: code)?.description ?? "\(code) (unknown cloud error)"
     }

@@ -192,7 +192,7 @@ public final class CloudSocket: Sendable {
         if reply.error == CloudErrorCode.deviceNotResponding.rawValue || reply.error == 503 {
             throw .deviceOffline(deviceID: deviceID, path: path)
         }
-        if reply.error != 0 { throw .api(code: reply.error, message: Self.replyMeaning(reply.error), path: path) }
+        if reply.error != 0 { throw .api(code: reply.error, message: CloudErrorCode.webSocketMeaning(reply.error), path: path) }
         return reply
     }
 
@@ -223,14 +223,6 @@ public final class CloudSocket: Sendable {
             return .failure(error)
         } catch {
             return .failure(.transport(path: "/api/ws", reason: CloudError.transportReason(error)))
-        }
-    }
-
-    static func replyMeaning(_ code: Int) -> String {
-        switch code {
-        case 406: return "authentication failed"
-        case 403: return "not allowed for this account"
-        default: return ""
         }
     }
 

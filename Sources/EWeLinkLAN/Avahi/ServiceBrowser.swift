@@ -63,7 +63,7 @@ public final class ServiceBrowser: @unchecked Sendable {
     private var selfReference: Unmanaged<ServiceBrowser>?
 
     /// Starts browsing `type` on `interfaceIndex` (nil: every interface the daemon uses).
-    public init(type: String = "_ewelink._tcp", interfaceIndex: Int32? = nil, on connection: AvahiConnection) throws {
+    public init(type: String = LANProtocol.serviceType, interfaceIndex: Int32? = nil, on connection: AvahiConnection) throws {
         self.connection = connection
         (events, continuation) = AsyncStream.makeStream(of: BrowseEvent.self, bufferingPolicy: .unbounded)
         let retained = Unmanaged.passRetained(self)

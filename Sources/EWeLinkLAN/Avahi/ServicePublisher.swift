@@ -9,7 +9,7 @@ public struct ServiceDescription: Sendable {
     /// Avahi interface index; nil publishes on every interface the daemon uses.
     public var interfaceIndex: Int32?
 
-    public init(name: String, type: String = "_ewelink._tcp", port: UInt16, txt: [(key: String, value: String)],
+    public init(name: String, type: String = LANProtocol.serviceType, port: UInt16, txt: [(key: String, value: String)],
                 interfaceIndex: Int32?) {
         self.name = name
         self.type = type

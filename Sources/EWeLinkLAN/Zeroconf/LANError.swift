@@ -64,7 +64,7 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the LAN copy of a command to \(id) was dropped: a newer command replaced it"
         case .invalidEndpoint(let name):
             let shown = name.count > 40 ? String(name.prefix(40)) + "…" : name
-            return "'\(shown)' is not a zeroconf endpoint: endpoints are lower-case letters and '_' "
+            return "'\(shown)' is not a zeroconf endpoint: endpoints are ASCII letters and '_' "
                 + "(switch, pulse, sledonline…); nothing was sent"
         }
     }

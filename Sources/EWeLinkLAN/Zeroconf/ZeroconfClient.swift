@@ -11,7 +11,7 @@ public struct LANTarget: Sendable, Equatable {
     /// nil: a DIY device (plain envelopes).
     public var devicekey: String?
 
-    public init(deviceID: String, host: String, port: Int = 8081, devicekey: String?) {
+    public init(deviceID: String, host: String, port: Int = LANProtocol.port, devicekey: String?) {
         self.deviceID = deviceID
         self.host = host
         self.port = port
@@ -206,7 +206,7 @@ public final class ZeroconfClient: Sendable {
         let timeoutMs = remaining.wholeMilliseconds
         do {
             let reply = try await ZeroconfTransport.post(host: target.host, port: target.port,
-                                                         path: "/zeroconf/\(endpoint)", body: body, timeout: remaining)
+                                                         path: LANProtocol.path(endpoint), body: body, timeout: remaining)
             guard reply.status == 200 else {
                 throw LANError.invalidReply(host: target.host, port: target.port, reason: "HTTP status \(reply.status)")
             }

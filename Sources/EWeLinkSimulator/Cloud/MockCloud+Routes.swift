@@ -8,13 +8,10 @@ extension MockCloud {
     static let coreAPIs: Set<CloudAPI> = [.login, .refresh, .thingList, .getStatus, .setStatus, .otaQuery]
 
     /// Routes every other interface of the table, and starts the operating histories.
-    func registerStoreRoutes(_ router: Router<BasicRequestContext>) {
+    func registerStoreRoutes(_ router: Router<MockCloudContext>) {
         for api in CloudAPI.allCases where !Self.coreAPIs.contains(api) {
-            for prefix in Self.prefixes {
-                router.on(Self.route(api, prefix), method: HTTPRequest.Method(api.method)!) { request, context in
-                    try await self.recorded { try await self.serve(api, request, context) }
-                }
-            }
+            add(router, api, auth: api.auth == .sign ? .sign : .bearer, interface: api.path,
+                appIDAlways: api.path.hasPrefix("/v2/user/")) { try await self.serve(api, $0, $1) }
         }
         for device in devices.values {
             extra.withLock { $0.lastParams[device.id] = device.snapshot.params }
@@ -28,14 +25,8 @@ extension MockCloud {
     /// Where an interface is served under a prefix.
     static func route(_ api: CloudAPI, _ prefix: String = "/{region}") -> RouterPath { RouterPath(prefix + api.path) }
 
-    private func serve(_ api: CloudAPI, _ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let (body, failure) = try await check(request, context, auth: api.auth == .sign ? .sign : .bearer,
-                                              interface: api.path)
-        if let failure { return failure }
-        // The user interfaces want the app id even with a token.
-        if api.path.hasPrefix("/v2/user/") && request.headers[.init("X-CK-Appid")!] != fleet.appID {
-            return Self.error(.appIDNoPermission, "appid is unauthorized")
-        }
+    private func serve(_ api: CloudAPI, _ request: Request, _ context: MockCloudContext) async throws -> Response {
+        let body = context.body
         var params: JSONObject = [:]
         let fromBody = request.method == .post || request.method == .put
         if fromBody {
@@ -46,7 +37,7 @@ extension MockCloud {
         } else {
             for (k, v) in request.uri.queryParameters { params[String(k)] = .string(String(v)) }
         }
-        var call = MockCall(params: params, account: api.auth == .bearer ? try bearerAccount(request) : nil,
+        var call = MockCall(params: params, account: api.auth == .bearer ? context.account : nil,
                             region: context.parameters.get("region") ?? "")
         call.typedBody = fromBody
         do {

@@ -97,15 +97,16 @@ public final class MockCloud: Sendable {
     }
 
     public func start(port: Int) async throws {
-        let router = Router()
+        let router = Router(context: MockCloudContext.self)
+        add(router, .login, auth: .sign, interface: "login") { try await self.login($0, $1) }
+        add(router, .refresh, auth: .signOrBearer, interface: "refresh", appIDAlways: true) { try await self.refresh($0, $1) }
+        add(router, .thingList, auth: .bearer, interface: "thing") { try await self.thingList($0, $1) }
+        add(router, .getStatus, auth: .bearer, interface: "status-get") { try await self.getStatus($0, $1) }
+        add(router, .setStatus, auth: .bearer, interface: "status-set") { try await self.setStatus($0, $1) }
+        add(router, .otaQuery, auth: .bearer, interface: "ota-query") { try await self.otaQuery($0, $1) }
+        let dispatchGate = MockCloudGate(cloud: self, auth: .bearer, interface: "dispatch", appIDAlways: false)
         for prefix in Self.prefixes {
-            router.post(Self.route(.login, prefix)) { request, context in try await self.recorded { try await self.login(request, context) } }
-            router.post(Self.route(.refresh, prefix)) { request, context in try await self.recorded { try await self.refresh(request, context) } }
-            router.get(Self.route(.thingList, prefix)) { request, context in try await self.recorded { try await self.thingList(request, context) } }
-            router.get(Self.route(.getStatus, prefix)) { request, context in try await self.recorded { try await self.getStatus(request, context) } }
-            router.post(Self.route(.setStatus, prefix)) { request, context in try await self.recorded { try await self.setStatus(request, context) } }
-            router.get(RouterPath(prefix + "/dispatch/app")) { request, context in try await self.recorded { try await self.dispatch(request, context) } }
-            router.post(Self.route(.otaQuery, prefix)) { request, context in try await self.recorded { try await self.otaQuery(request, context) } }
+            router.group().add(middleware: dispatchGate).get(RouterPath(prefix + "/dispatch/app")) { _, _ in self.dispatch() }
         }
         registerStoreRoutes(router)
         for device in devices.values { device.observe { [weak self] change in self?.push(device, change) } }
@@ -137,9 +138,8 @@ public final class MockCloud: Sendable {
 
     // MARK: Routes
 
-    private func login(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let (body, failure) = try await check(request, context, auth: .sign, interface: "login")
-        if let failure { return failure }
+    private func login(_ request: Request, _ context: MockCloudContext) async throws -> Response {
+        let body = context.body
         guard let o = try? JSONValue.parse(body).objectValue, let password = o["password"]?.stringValue,
               let countryCode = o["countryCode"]?.stringValue, countryCode.hasPrefix("+") else {
             return Self.error(.parameterError, "params incomplete")
@@ -172,11 +172,8 @@ public final class MockCloud: Sendable {
         ])
     }
 
-    private func refresh(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let (body, failure) = try await check(request, context, auth: .signOrBearer, interface: "refresh")
-        if let failure { return failure }
-        // A user interface: the app id is required whatever the authorisation.
-        guard request.headers[.init("X-CK-Appid")!] == fleet.appID else { return Self.error(.appIDNoPermission, "appid is unauthorized") }
+    private func refresh(_ request: Request, _ context: MockCloudContext) async throws -> Response {
+        let body = context.body
         guard let rt = (try? JSONValue.parse(body))?["rt"]?.stringValue else { return Self.error(.parameterError, "rt required") }
         guard let index = state.withLock({ $0.refreshTokens.removeValue(forKey: rt) }) else {
             return Self.error(.tokenInvalid, "invalid rt")
@@ -185,15 +182,13 @@ public final class MockCloud: Sendable {
         return Self.ok(["at": .string(at), "rt": .string(newRT)])
     }
 
-    private func thingList(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let (_, failure) = try await check(request, context, auth: .bearer, interface: "thing")
-        if let failure { return failure }
+    private func thingList(_ request: Request, _ context: MockCloudContext) async throws -> Response {
         let query = request.uri.queryParameters
         guard let num = Self.queryInt(query.get("num"), default: 30), num >= 0,
               let begin = Self.queryInt(query.get("beginIndex"), default: Self.defaultBeginIndex) else {
             return Self.error(.parameterError, "num and beginIndex must be integers")
         }
-        let all = Self.indexed(items(for: try bearerAccount(request)!, family: query.get("familyid").map { String($0) }))
+        let all = Self.indexed(items(for: context.account!, family: query.get("familyid").map { String($0) }))
         return Self.ok(["thingList": .array(Self.page(all, from: begin, num: num)), "total": .int(all.count)])
     }
 
@@ -203,19 +198,17 @@ public final class MockCloud: Sendable {
         return Int(raw)
     }
 
-    private func getStatus(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let (_, failure) = try await check(request, context, auth: .bearer, interface: "status-get")
-        if let failure { return failure }
+    private func getStatus(_ request: Request, _ context: MockCloudContext) async throws -> Response {
         let query = request.uri.queryParameters
         if query.get("type") == "2" {
             return readGroupStatus(query.get("id").map { String($0) }, names: query.get("params").map { String($0) },
-                                   account: try bearerAccount(request)!)
+                                   account: context.account!)
         }
         guard query.get("type") == "1", let rawID = query.get("id") else {
             return Self.error(.parameterError, "type and id required")
         }
         let id = String(rawID)
-        guard let d = accessible(id, account: try bearerAccount(request)!) else { return Self.error(.resourceNotFound, "device not found") }
+        guard let d = accessible(id, account: context.account!) else { return Self.error(.resourceNotFound, "device not found") }
         var params = d.snapshot.params
         params["fwVersion"] = .string(d.snapshot.fwVersion)
         if let rawNames = query.get("params"), !rawNames.isEmpty {
@@ -226,28 +219,26 @@ public final class MockCloud: Sendable {
         return Self.ok(["params": .object(params)])
     }
 
-    private func setStatus(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let (body, failure) = try await check(request, context, auth: .bearer, interface: "status-set")
-        if let failure { return failure }
-        if (try? JSONValue.parse(body))?["type"] == .int(2) { return setGroupStatus(body, account: try bearerAccount(request)!) }
+    private func setStatus(_ request: Request, _ context: MockCloudContext) async throws -> Response {
+        let body = context.body
+        if (try? JSONValue.parse(body))?["type"] == .int(2) { return setGroupStatus(body, account: context.account!) }
         // Numbers sent as strings are refused, as the real service does.
         guard let o = try? JSONValue.parse(body).objectValue, o["type"] == .int(1),
               let id = o["id"]?.stringValue, let params = o["params"]?.objectValue, !params.isEmpty else {
             return Self.error(.parameterError, "type, id and params required")
         }
-        guard let d = accessible(id, account: try bearerAccount(request)!) else { return Self.error(.resourceNotFound, "device not found") }
+        guard let d = accessible(id, account: context.account!) else { return Self.error(.resourceNotFound, "device not found") }
         guard d.snapshot.online, !d.snapshot.rebooting else { return Self.error(.deviceControlFailed, "device offline") }
         d.applyFromCloud(params)
         return Self.ok([:])
     }
 
-    private func otaQuery(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let (body, failure) = try await check(request, context, auth: .bearer, interface: "ota-query")
-        if let failure { return failure }
+    private func otaQuery(_ request: Request, _ context: MockCloudContext) async throws -> Response {
+        let body = context.body
         guard let list = (try? JSONValue.parse(body))?["deviceInfoList"]?.arrayValue, (1...30).contains(list.count) else {
             return Self.error(.parameterError, "deviceInfoList must hold 1 to 30 devices")
         }
-        let index = try bearerAccount(request)!
+        let index = context.account!
         var offers: [JSONValue] = []
         for item in list {
             guard let id = item["deviceid"]?.stringValue, item["model"]?.stringValue != nil,
@@ -262,10 +253,8 @@ public final class MockCloud: Sendable {
         return Self.ok(["otaInfoList": .array(offers)])
     }
 
-    private func dispatch(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let (_, failure) = try await check(request, context, auth: .bearer, interface: "dispatch")
-        if let failure { return failure }
-        return Self.json(["port": .int(port), "IP": "127.0.0.1", "reason": "ok", "domain": "127.0.0.1", "error": 0])
+    private func dispatch() -> Response {
+        Self.json(["port": .int(port), "IP": "127.0.0.1", "reason": "ok", "domain": "127.0.0.1", "error": 0])
     }
 
     // MARK: Checks
@@ -273,8 +262,8 @@ public final class MockCloud: Sendable {
     enum AuthKind { case sign, bearer, signOrBearer }
 
     /// Reads the body and checks headers, authorisation and rate limits; a non-nil response is the
-    /// cloud's refusal.
-    func check(_ request: Request, _ context: BasicRequestContext, auth: AuthKind,
+    /// cloud's refusal. `MockCloudGate` calls it in front of every route.
+    func check(_ request: Request, _ context: MockCloudContext, auth: AuthKind,
                interface: String) async throws -> ([UInt8], Response?) {
         let buffer = try await request.body.collect(upTo: 1 << 20)
         let body = Array(buffer.readableBytesView)
@@ -334,7 +323,7 @@ public final class MockCloud: Sendable {
         return (body, Self.error(.tokenInvalid, "authorization required"))
     }
 
-    func bearerAccount(_ request: Request) throws -> Int? {
+    func bearerAccount(_ request: Request) -> Int? {
         let at = String((request.headers[.authorization] ?? "").dropFirst(7))
         return state.withLock { $0.tokens[at]?.account }
     }

@@ -121,10 +121,10 @@ public final class SimulatedDevice: Sendable {
     @discardableResult
     public func press(outlet: Int = 0) -> Int {
         commit(.button) { p in
-            switch config.type {
+            switch profile.kind.power {
             case .fanLight:
                 p["light"] = p["light"] == "on" ? "off" : "on"
-            case _ where profile.endpoints.contains("switches"):
+            case .outlets:
                 guard var list = p["switches"]?.arrayValue else { return }
                 for i in list.indices where list[i]["outlet"]?.intValue == outlet {
                     list[i]["switch"] = list[i]["switch"] == "on" ? "off" : "on"
@@ -133,7 +133,7 @@ public final class SimulatedDevice: Sendable {
             default:
                 let new: JSONValue = p["switch"] == "on" ? "off" : "on"
                 p["switch"] = new
-                if config.type == .thPlug { p["mainSwitch"] = new }
+                if profile.kind.power == .thermostat { p["mainSwitch"] = new }
             }
         }
     }
@@ -174,21 +174,20 @@ public final class SimulatedDevice: Sendable {
     /// Moves drifting readings (power, temperature) a little and announces them.
     func driftReadings() {
         commit(.readings) { p in
-            switch config.type {
-            case .enhancedPlug:
+            let keys = Set(profile.kind.readings.map(\.key))
+            if keys.contains("power") {
                 let on = p["switch"] == "on"
                 let power = on ? Double.random(in: 40...60) : 0
                 let voltage = Double.random(in: 228...232)
                 p["power"] = .string(String(format: "%.2f", power))
                 p["voltage"] = .string(String(format: "%.2f", voltage))
                 p["current"] = .string(String(format: "%.2f", power / voltage))
-            case .thPlug:
+            }
+            if keys.contains("currentTemperature") {
                 let t = (p["currentTemperature"]?.doubleValue ?? 21.5) + Double.random(in: -0.3...0.3)
                 let h = (p["currentHumidity"]?.doubleValue ?? 48) + Double.random(in: -1...1)
                 p["currentTemperature"] = .string(String(format: "%.1f", min(max(t, -20), 60)))
                 p["currentHumidity"] = .string(String(format: "%.0f", min(max(h, 5), 95)))
-            default:
-                break
             }
         }
     }

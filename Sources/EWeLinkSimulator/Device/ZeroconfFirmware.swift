@@ -81,95 +81,138 @@ extension SimulatedDevice {
         }
     }
 
+    typealias EndpointHandler = @Sendable (SimulatedDevice, JSONObject) -> EndpointOutcome
+
+    /// The firmware's endpoints: each validates its parameters and applies them. Which of them a
+    /// device answers comes from its catalogue entry (`DeviceKind.endpoints`).
+    static let endpointHandlers: [String: EndpointHandler] = [
+        "switch": { $0.applySwitch($1) },
+        "startup": { $0.applyStartup($1) },
+        "pulse": { $0.applyPulse($1) },
+        "switches": { $0.applySwitches($1) },
+        "startups": { $0.applyConfigure($1) },
+        "configure": { $0.applyConfigure($1) },
+        "pulses": { $0.applyPulses($1) },
+        "sledonline": { $0.applySledOnline($1) },
+        "light": { $0.applyLight($1) },
+        "fan": { $0.applyFan($1) },
+        "dimmable": { $0.applyDimmable($1) },
+        "info": { $0.info($1) },
+        "signal_strength": { $0.signalStrength($1) },
+        "wifi": { $0.applyWiFi($1) },
+        "ota_unlock": { $0.unlockOTA($1) },
+    ]
+
     /// Validates and applies one endpoint's parameters.
-    func apply(endpoint: String, params p: JSONObject) -> EndpointOutcome {
-        switch endpoint {
-        case "switch":
-            guard let v = onOff(p["switch"]) else { return .error(.invalidParameters) }
-            if let m = p["mainSwitch"], onOff(m) == nil { return .error(.invalidParameters) }
-            commit(.lan) { s in
-                s["switch"] = .string(v)
-                if s["mainSwitch"] != nil { s["mainSwitch"] = p["mainSwitch"] ?? .string(v) }
-            }
-            return .applied
-        case "startup":
-            guard let v = p["startup"]?.stringValue, ["on", "off", "stay"].contains(v) else {
-                return .error(.invalidParameters)
-            }
-            commit(.lan) { $0["startup"] = .string(v) }
-            return .applied
-        case "pulse":
-            guard let v = onOff(p["pulse"]) else { return .error(.invalidParameters) }
-            var width: Int? = nil
-            if let w = p["pulseWidth"] {
-                guard let ms = w.intValue, Self.validPulseWidth(ms) else { return .error(.invalidParameters) }
-                width = ms
-            }
-            commit(.lan) { s in
-                s["pulse"] = .string(v)
-                if let width { s["pulseWidth"] = .int(width) }
-            }
-            return .applied
-        case "switches":
-            return applyOutlets(p["switches"], listKey: "switches", valueKey: "switch") { onOff($0) != nil }
-        case "startups", "configure":
-            return applyOutlets(p["configure"], listKey: "configure", valueKey: "startup") {
-                guard let s = $0?.stringValue else { return false }
-                return ["on", "off", "stay"].contains(s)
-            }
-        case "pulses":
-            guard let entries = p["pulses"]?.arrayValue, !entries.isEmpty else { return .error(.invalidParameters) }
-            for e in entries {
-                guard onOff(e["pulse"]) != nil, validOutlet(e["outlet"]) else { return .error(.invalidParameters) }
-                if let w = e["width"], !(w.intValue.map(Self.validPulseWidth) ?? false) { return .error(.invalidParameters) }
-            }
-            return applyOutlets(p["pulses"], listKey: "pulses", valueKey: "pulse") { onOff($0) != nil }
-        case "sledonline":
-            guard let v = onOff(p["sledOnline"]) else { return .error(.invalidParameters) }
-            commit(.lan) { $0["sledOnline"] = .string(v) }
-            return .appliedWithState
-        case "light":
-            guard let v = onOff(p["light"]) else { return .error(.invalidParameters) }
-            commit(.lan) { $0["light"] = .string(v) }
-            return .applied
-        case "fan":
-            let fan = p["fan"].flatMap(onOff)
-            if p["fan"] != nil && fan == nil { return .error(.invalidParameters) }
-            var speed: Int? = nil
-            if let sp = p["speed"] {
-                guard let v = sp.intValue, (1...3).contains(v) else { return .error(.invalidParameters) }
-                speed = v
-            }
-            guard fan != nil || speed != nil else { return .error(.invalidParameters) }
-            commit(.lan) { s in
-                if let fan { s["fan"] = .string(fan) }
-                if let speed { s["speed"] = .int(speed) }
-            }
-            return .applied
-        case "dimmable":
-            return applyDimmable(p)
-        case "info":
-            let s = snapshot
-            var info = s.params
-            info["ssid"] = "eWeLink-sim"
-            info["otaUnlock"] = .bool(s.otaUnlocked)
-            info["fwVersion"] = .string(s.fwVersion)
-            info["deviceid"] = .string(config.id)
-            info["bssid"] = "02:00:00:00:00:01"
-            info["signalStrength"] = s.params["rssi"] ?? -60
-            return .data(info)
-        case "signal_strength":
-            return .data(["signalStrength": snapshot.params["rssi"] ?? -60])
-        case "wifi":
-            guard let ssid = p["ssid"]?.stringValue, !ssid.isEmpty, ssid.utf8.count <= 32,
-                  p["password"].map({ $0.stringValue != nil }) ?? true else { return .error(.invalidParameters) }
-            return .accepted
-        case "ota_unlock":
-            withState { $0.otaUnlocked = true }
-            return .accepted
-        default:
+    func apply(endpoint: String, params: JSONObject) -> EndpointOutcome {
+        Self.endpointHandlers[endpoint]?(self, params) ?? .error(.invalidParameters)
+    }
+
+    private func applySwitch(_ p: JSONObject) -> EndpointOutcome {
+        guard let v = onOff(p["switch"]) else { return .error(.invalidParameters) }
+        if let m = p["mainSwitch"], onOff(m) == nil { return .error(.invalidParameters) }
+        commit(.lan) { s in
+            s["switch"] = .string(v)
+            if s["mainSwitch"] != nil { s["mainSwitch"] = p["mainSwitch"] ?? .string(v) }
+        }
+        return .applied
+    }
+
+    private func applyStartup(_ p: JSONObject) -> EndpointOutcome {
+        guard let v = p["startup"]?.stringValue, ["on", "off", "stay"].contains(v) else {
             return .error(.invalidParameters)
         }
+        commit(.lan) { $0["startup"] = .string(v) }
+        return .applied
+    }
+
+    private func applyPulse(_ p: JSONObject) -> EndpointOutcome {
+        guard let v = onOff(p["pulse"]) else { return .error(.invalidParameters) }
+        var width: Int? = nil
+        if let w = p["pulseWidth"] {
+            guard let ms = w.intValue, Self.validPulseWidth(ms) else { return .error(.invalidParameters) }
+            width = ms
+        }
+        commit(.lan) { s in
+            s["pulse"] = .string(v)
+            if let width { s["pulseWidth"] = .int(width) }
+        }
+        return .applied
+    }
+
+    private func applySwitches(_ p: JSONObject) -> EndpointOutcome {
+        return applyOutlets(p["switches"], listKey: "switches", valueKey: "switch") { onOff($0) != nil }
+    }
+
+    private func applyConfigure(_ p: JSONObject) -> EndpointOutcome {
+        return applyOutlets(p["configure"], listKey: "configure", valueKey: "startup") {
+            guard let s = $0?.stringValue else { return false }
+            return ["on", "off", "stay"].contains(s)
+        }
+    }
+
+    private func applyPulses(_ p: JSONObject) -> EndpointOutcome {
+        guard let entries = p["pulses"]?.arrayValue, !entries.isEmpty else { return .error(.invalidParameters) }
+        for e in entries {
+            guard onOff(e["pulse"]) != nil, validOutlet(e["outlet"]) else { return .error(.invalidParameters) }
+            if let w = e["width"], !(w.intValue.map(Self.validPulseWidth) ?? false) { return .error(.invalidParameters) }
+        }
+        return applyOutlets(p["pulses"], listKey: "pulses", valueKey: "pulse") { onOff($0) != nil }
+    }
+
+    private func applySledOnline(_ p: JSONObject) -> EndpointOutcome {
+        guard let v = onOff(p["sledOnline"]) else { return .error(.invalidParameters) }
+        commit(.lan) { $0["sledOnline"] = .string(v) }
+        return .appliedWithState
+    }
+
+    private func applyLight(_ p: JSONObject) -> EndpointOutcome {
+        guard let v = onOff(p["light"]) else { return .error(.invalidParameters) }
+        commit(.lan) { $0["light"] = .string(v) }
+        return .applied
+    }
+
+    private func applyFan(_ p: JSONObject) -> EndpointOutcome {
+        let fan = p["fan"].flatMap(onOff)
+        if p["fan"] != nil && fan == nil { return .error(.invalidParameters) }
+        var speed: Int? = nil
+        if let sp = p["speed"] {
+            guard let v = sp.intValue, (1...3).contains(v) else { return .error(.invalidParameters) }
+            speed = v
+        }
+        guard fan != nil || speed != nil else { return .error(.invalidParameters) }
+        commit(.lan) { s in
+            if let fan { s["fan"] = .string(fan) }
+            if let speed { s["speed"] = .int(speed) }
+        }
+        return .applied
+    }
+
+    private func info(_ p: JSONObject) -> EndpointOutcome {
+        let s = snapshot
+        var info = s.params
+        info["ssid"] = "eWeLink-sim"
+        info["otaUnlock"] = .bool(s.otaUnlocked)
+        info["fwVersion"] = .string(s.fwVersion)
+        info["deviceid"] = .string(config.id)
+        info["bssid"] = "02:00:00:00:00:01"
+        info["signalStrength"] = s.params["rssi"] ?? -60
+        return .data(info)
+    }
+
+    private func signalStrength(_ p: JSONObject) -> EndpointOutcome {
+        return .data(["signalStrength": snapshot.params["rssi"] ?? -60])
+    }
+
+    private func applyWiFi(_ p: JSONObject) -> EndpointOutcome {
+        guard let ssid = p["ssid"]?.stringValue, !ssid.isEmpty, ssid.utf8.count <= 32,
+              p["password"].map({ $0.stringValue != nil }) ?? true else { return .error(.invalidParameters) }
+        return .accepted
+    }
+
+    private func unlockOTA(_ p: JSONObject) -> EndpointOutcome {
+        withState { $0.otaUnlocked = true }
+        return .accepted
     }
 
     private func onOff(_ v: JSONValue?) -> String? {

@@ -146,11 +146,11 @@ final class DeviceRuntime: Sendable {
         case .ok, .refuse: break
         }
         let path = request.path
-        guard request.method == .POST, path.hasPrefix("/zeroconf/") else {
+        guard request.method == .POST, path.hasPrefix(LANProtocol.pathPrefix) else {
             return .respond(status: .notFound, contentType: "text/html",
                             body: Array("<html><body>404 Not Found</body></html>".utf8))
         }
-        let endpoint = String(path.dropFirst("/zeroconf/".count))
+        let endpoint = String(path.dropFirst(LANProtocol.pathPrefix.count))
         let reply = await device.handleZeroconf(endpoint: endpoint, body: request.body, downloader: downloader)
         if let after = reply.afterReply {
             Task {

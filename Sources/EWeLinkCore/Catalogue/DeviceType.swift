@@ -1,4 +1,5 @@
-/// A device's local `type` as announced in TXT, with what the protocol notes know of it.
+/// A device's local `type` as announced in TXT (`plug`, `strip`, …). What is known about each
+/// type lives in `DeviceCatalogue`; this is only the name.
 public struct DeviceType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
@@ -20,22 +21,18 @@ public struct DeviceType: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let zigbeeGateway = DeviceType(rawValue: "zigbee_gateway")
     public static let zbbridgeu = DeviceType(rawValue: "zbbridgeu")
 
-    /// Every type the protocol notes describe, with the UIID a LAN-only device of that type maps to.
-    public static let known: [DeviceType: Int] = [
-        .diyPlug: 1, .plug: 1, .strip: 4, .enhancedPlug: 5, .thPlug: 15, .rf: 28, .fanLight: 34,
-        .light: 44, .diylight: 104, .diyLight: 136, .switchRadar: 77, .multifunSwitch: 126, .meter: 128,
-        .zigbeeGateway: 168, .zbbridgeu: 243,
-    ]
+    /// The catalogue entry for this type, when the protocol notes describe it.
+    public var kind: DeviceKind? { DeviceCatalogue.kind(self) }
 
     /// Whether the protocol notes describe this type.
-    public var isKnown: Bool { Self.known[self] != nil }
+    public var isKnown: Bool { kind != nil }
 
-    /// The UIID a device of this type maps to when the cloud list does not say.
-    public var defaultUIID: Int? { Self.known[self] }
+    /// The UIID a LAN-only device of this type maps to when the cloud list does not say.
+    public var defaultUIID: Int? { kind?.uiid }
 
     /// Types whose state carries a `switches` array (one entry per outlet).
-    public var isMultiChannel: Bool { self == .strip || self == .switchRadar || self == .multifunSwitch }
+    public var isMultiChannel: Bool { kind?.power == .outlets }
 
     /// The highest `apivers` this implementation understands.
-    public static let supportedAPIVersion = 1
+    public static let supportedAPIVersion = LANProtocol.apiVersion
 }

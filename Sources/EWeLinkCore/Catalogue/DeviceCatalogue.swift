@@ -1,0 +1,135 @@
+/// How a kind of device is switched on and off.
+public enum PowerStyle: Sendable, Equatable {
+    /// `{"switch":"on"}` on `/zeroconf/switch`.
+    case single
+    /// Like `single`, but TH firmware wants `mainSwitch` and `deviceType:"normal"` beside `switch`.
+    case thermostat
+    /// `{"switches":[{"switch":"on","outlet":N}]}` on `/zeroconf/switches`.
+    case outlets
+    /// Two independent parts: channel 0 is `light`, channel 1 is `fan`, each on its own endpoint.
+    case fanLight
+    /// `{"switch":"on"}` on `/zeroconf/dimmable`, with brightness beside it.
+    case dimmable
+    /// Not switched over the LAN (bridges, RF transmitters, meters controlled through children).
+    case none
+}
+
+/// A state field worth showing to a person (a measurement or a setting such as brightness), with its unit.
+public struct StateField: Sendable, Equatable {
+    public let key: String
+    public let unit: String
+    public init(_ key: String, unit: String) {
+        self.key = key
+        self.unit = unit
+    }
+}
+
+/// What is known about one TXT `type`: everything the client, the CLI and the simulator need.
+public struct DeviceKind: Sendable {
+    public let type: DeviceType
+    /// The UIID a LAN-only device of this type maps to (the DIY table of SonoffLAN's
+    /// `core/devices.py`), used when no cloud list says otherwise.
+    public let uiid: Int
+    /// UIIDs the cloud lists for devices that announce this type, most common first. It can
+    /// differ from `uiid`: a POW R2 announces `enhanced_plug` and is UIID 32 in the cloud, while
+    /// SonoffLAN maps a LAN-only `enhanced_plug` to UIID 5 (the first POW).
+    public let cloudUIIDs: [Int]
+    /// A typical model (`extra.model` in the cloud list).
+    public let model: String
+    /// Outlets in the state's `switches` (1 for the single-switch shapes).
+    public let channels: Int
+    public let power: PowerStyle
+    /// The zeroconf endpoints its firmware answers (others get error 422).
+    public let endpoints: Set<String>
+    /// Measurements the device pushes as they change (a summary shows them).
+    public let readings: [StateField]
+    /// DIY-mode firmware speaks plain JSON; eWeLink-mode firmware encrypts.
+    public let encrypted: Bool
+    /// Whether the project's simulator plays this type.
+    public let simulated: Bool
+    /// Where the facts come from, or what is odd about them.
+    public let note: String
+}
+
+/// The one table of device facts. LAN, cloud, CLI and simulator all read it; nothing else
+/// defines a device fact. Rows follow `lan-protocol.md` §1.5.
+public enum DeviceCatalogue {
+    static let common: Set<String> = ["sledonline", "info", "signal_strength"]
+    static let singleSwitch: Set<String> = common.union(["switch", "startup", "pulse"])
+    static let outletSwitches: Set<String> = common.union(["switches", "startups", "configure", "pulses"])
+    static let diyOnly: Set<String> = ["wifi", "ota_unlock", "ota_flash"]
+
+    static let power = StateField("power", unit: "W")
+    static let voltage = StateField("voltage", unit: "V")
+    static let current = StateField("current", unit: "A")
+    static let temperature = StateField("currentTemperature", unit: "°C")
+    static let humidity = StateField("currentHumidity", unit: "%RH")
+    static let brightness = StateField("brightness", unit: "%")
+
+    public static let entries: [DeviceKind] = [
+        DeviceKind(type: .plug, uiid: 1, cloudUIIDs: [1, 6, 14], model: "PSF-BD1-GL", channels: 1, power: .single,
+                   endpoints: singleSwitch, readings: [], encrypted: true, simulated: true,
+                   note: "BASIC/MINI/S26 in eWeLink mode; getState answers 422 (SonoffLAN#1882)"),
+        DeviceKind(type: .diyPlug, uiid: 1, cloudUIIDs: [1], model: "MINIR2", channels: 1, power: .single,
+                   endpoints: singleSwitch.union(diyOnly), readings: [], encrypted: false, simulated: true,
+                   note: "DIY mode: plain JSON, OTA over LAN (ota_unlock, ota_flash)"),
+        DeviceKind(type: .strip, uiid: 4, cloudUIIDs: [4, 2, 3, 7, 8, 9], model: "PSF-B04-GL", channels: 4, power: .outlets,
+                   endpoints: outletSwitches, readings: [], encrypted: true, simulated: true,
+                   note: "4CH Pro, TX2C/TX3C; a reply or command may carry only the outlets that changed"),
+        DeviceKind(type: .switchRadar, uiid: 77, cloudUIIDs: [77], model: "PSF-BFB-GL", channels: 1, power: .outlets,
+                   endpoints: outletSwitches, readings: [], encrypted: true, simulated: true,
+                   note: "Sonoff Micro: one outlet, still a switches array"),
+        DeviceKind(type: .multifunSwitch, uiid: 126, cloudUIIDs: [126], model: "DUALR3", channels: 2, power: .outlets,
+                   endpoints: outletSwitches, readings: [], encrypted: true, simulated: true,
+                   note: "DualR3; statistics forces a power report (not simulated)"),
+        DeviceKind(type: .enhancedPlug, uiid: 5, cloudUIIDs: [32, 5], model: "PSF-B67-GL", channels: 1, power: .single,
+                   endpoints: singleSwitch, readings: [power, voltage, current], encrypted: true, simulated: true,
+                   note: "POW R2/POWR3 are UIID 32 in the cloud; SonoffLAN maps a LAN-only one to 5 (the first POW)"),
+        DeviceKind(type: .thPlug, uiid: 15, cloudUIIDs: [15, 181], model: "PSA-BHA-GL", channels: 1, power: .thermostat,
+                   endpoints: singleSwitch, readings: [temperature, humidity], encrypted: true, simulated: true,
+                   note: "TH10/16 R2; switch only with mainSwitch and deviceType normal (Homebridge)"),
+        DeviceKind(type: .fanLight, uiid: 34, cloudUIIDs: [34], model: "PSF-BFB-GL", channels: 1, power: .fanLight,
+                   endpoints: common.union(["light", "fan"]), readings: [], encrypted: true, simulated: true,
+                   note: "iFan03/04: state {light, fan, speed}, not switches; channel 0 light, 1 fan"),
+        DeviceKind(type: .light, uiid: 44, cloudUIIDs: [44], model: "D1", channels: 1, power: .dimmable,
+                   endpoints: common.union(["dimmable"]), readings: [], encrypted: true, simulated: true,
+                   note: "D1 dimmer"),
+        DeviceKind(type: .diylight, uiid: 104, cloudUIIDs: [104], model: "B05-B", channels: 1, power: .dimmable,
+                   endpoints: common.union(["dimmable"]), readings: [], encrypted: true, simulated: false,
+                   note: "B05-B RGBCW; announces eWelink_ (lower-case l); colour via ltype"),
+        DeviceKind(type: .diyLight, uiid: 136, cloudUIIDs: [136], model: "B02-BL", channels: 1, power: .dimmable,
+                   endpoints: common.union(["dimmable"]), readings: [], encrypted: false, simulated: false,
+                   note: "B0x-BL in DIY mode"),
+        DeviceKind(type: .rf, uiid: 28, cloudUIIDs: [28], model: "RFBridge433", channels: 1, power: .none,
+                   endpoints: common.union(["transmit", "capture"]), readings: [], encrypted: true, simulated: false,
+                   note: "RF Bridge 433: {cmd:transmit|capture, rfChl:N}; TXT JSON may carry '=' (lan-protocol §2.5)"),
+        DeviceKind(type: .meter, uiid: 128, cloudUIIDs: [128], model: "SPM-Main", channels: 4, power: .none,
+                   endpoints: common.union(["switches"]), readings: [], encrypted: true, simulated: false,
+                   note: "SPM-Main: children switched through the parent (switches with subDevId), power via uiActive"),
+        DeviceKind(type: .zigbeeGateway, uiid: 168, cloudUIIDs: [168], model: "ZBBridge-P", channels: 1, power: .none,
+                   endpoints: [], readings: [], encrypted: true, simulated: false,
+                   note: "children cannot be controlled locally"),
+        DeviceKind(type: .zbbridgeu, uiid: 243, cloudUIIDs: [243], model: "ZBBridge-U", channels: 1, power: .none,
+                   endpoints: [], readings: [], encrypted: true, simulated: false,
+                   note: "no data in TXT; instance name prefix differs"),
+    ]
+
+    private static let byType: [DeviceType: DeviceKind] =
+        Dictionary(uniqueKeysWithValues: entries.map { ($0.type, $0) })
+
+    /// The entry for a TXT type.
+    public static func kind(_ type: DeviceType) -> DeviceKind? { byType[type] }
+
+    /// The entry most likely behind a cloud UIID (first by `uiid`, then by `cloudUIIDs`).
+    public static func kind(uiid: Int) -> DeviceKind? {
+        entries.first { $0.uiid == uiid } ?? entries.first { $0.cloudUIIDs.contains(uiid) }
+    }
+
+    /// Readings a one-line summary shows, in order, whatever the type.
+    public static let summaryFields: [StateField] = [brightness, temperature, humidity, power]
+
+    /// Command parameters whose endpoint is not named after them.
+    public static let endpointForParam: [String: String] = [
+        "sledOnline": "sledonline", "brightness": "dimmable", "ltype": "dimmable", "mode": "dimmable",
+    ]
+}
