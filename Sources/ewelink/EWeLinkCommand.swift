@@ -10,7 +10,7 @@ struct EWeLinkCommand: AsyncParsableCommand {
         version: EWeLinkVersion.current,
         subcommands: [
             DiscoverCommand.self, OnCommand.self, OffCommand.self, ToggleCommand.self, StatusCommand.self,
-            SendCommand.self, WatchCommand.self, OTACommand.self, DemoCommand.self, DevicesCommand.self, LoginCommand.self, SyncCommand.self, APICommand.self, DebugCommand.self,
+            SendCommand.self, WatchCommand.self, OTACommand.self, DemoCommand.self, DevicesCommand.self, ScanCommand.self, LoginCommand.self, SyncCommand.self, APICommand.self, DebugCommand.self,
         ]
     )
 

@@ -132,4 +132,24 @@ public enum DeviceCatalogue {
     public static let endpointForParam: [String: String] = [
         "sledOnline": "sledonline", "brightness": "dimmable", "ltype": "dimmable", "mode": "dimmable",
     ]
+
+    /// What a device probably is, from the shape of its state (an `info` reply or a TXT): for a
+    /// device known only by its address. `encrypted` tells the DIY types apart.
+    public static func guess(fromState state: JSONObject, encrypted: Bool) -> (kind: DeviceKind, channels: Int)? {
+        func entry(_ type: DeviceType) -> DeviceKind? { kind(type) }
+        if let outlets = state["switches"]?.arrayValue {
+            let count = max(outlets.count, 1)
+            // A DualR3 (multifun_switch) looks like a 2-outlet strip from its switches alone.
+            let type: DeviceType = count == 1 ? .switchRadar : .strip
+            return entry(type).map { ($0, count) }
+        }
+        if state["light"] != nil && state["fan"] != nil { return entry(.fanLight).map { ($0, $0.channels) } }
+        if state["mainSwitch"] != nil || state["currentTemperature"] != nil { return entry(.thPlug).map { ($0, 1) } }
+        if state["power"] != nil && state["voltage"] != nil { return entry(.enhancedPlug).map { ($0, 1) } }
+        if state["brightness"] != nil || state["ltype"] != nil {
+            return entry(encrypted ? .light : .diyLight).map { ($0, 1) }
+        }
+        if state["switch"] != nil { return entry(encrypted ? .plug : .diyPlug).map { ($0, 1) } }
+        return nil
+    }
 }

@@ -89,7 +89,7 @@ struct ControlAPI: Sendable {
         return [
             "id": .string(d.id), "name": .string(d.config.name), "type": .string(d.config.type.rawValue),
             "uiid": .int(d.config.uiid), "model": .string(d.config.model), "encrypted": .bool(!d.isDIY),
-            "host": "127.0.0.1", "port": .int(s.port), "seq": .int(s.seq), "fwVersion": .string(s.fwVersion),
+            "host": .string(d.config.host), "port": .int(s.port), "seq": .int(s.seq), "fwVersion": .string(s.fwVersion),
             "online": .bool(s.online), "otaUnlocked": .bool(s.otaUnlocked), "rebooting": .bool(s.rebooting),
             "channels": .int(d.config.channels),
             "faults": ["lan": .string(s.faults.lan.rawValue), "delayMs": .int(s.faults.delayMs),

@@ -11,8 +11,12 @@ public struct DeviceConfig: Sendable, Equatable {
     public var devicekey: String?
     /// The owner's apikey (what the cloud thing list reports).
     public var apikey: String
-    /// TCP port on 127.0.0.1; 0 picks a free one.
+    /// TCP port on `host`; 0 picks a free one.
     public var port: Int
+    /// The loopback address the device serves on (any of 127.0.0.0/8, so address scans have
+    /// several hosts to find). Devices off 127.0.0.1 are not announced over mDNS: Avahi on `lo`
+    /// would give their service 127.0.0.1.
+    public var host: String = "127.0.0.1"
     public var fwVersion: String
     public var model: String
     public var channels: Int
@@ -61,16 +65,16 @@ public struct Fleet: Sendable {
         }
         var devices: [DeviceConfig] = []
         var ids = Set<String>()
-        var ports = Set<Int>()
+        var ports = Set<String>()
         for (index, item) in list.enumerated() {
             let device = try parseDevice(item, index: index, file: file)
             guard ids.insert(device.id).inserted else {
                 throw FleetError(file: file, device: "#\(index) (\(device.id))", field: "id", reason: "duplicate id")
             }
             if device.port != 0 {
-                guard ports.insert(device.port).inserted else {
+                guard ports.insert("\(device.host):\(device.port)").inserted else {
                     throw FleetError(file: file, device: "#\(index) (\(device.id))", field: "port",
-                                     reason: "port \(device.port) is used by another device")
+                                     reason: "port \(device.port) on \(device.host) is used by another device")
                 }
             }
             devices.append(device)
@@ -126,6 +130,10 @@ public struct Fleet: Sendable {
         case .string(let s)? where !s.isEmpty: devicekey = s
         default: throw bad("devicekey", "must be a non-empty string, or null for a DIY device")
         }
+        let host = try string("host", default: "127.0.0.1")
+        guard Self.isLoopback(host) else {
+            throw bad("host", "must be an IPv4 address in 127.0.0.0/8 (the simulator serves on loopback only)")
+        }
         let fwVersion = try string("fwVersion", default: "3.5.0")
         guard FirmwareVersion(fwVersion) != nil else { throw bad("fwVersion", "must look like 3.5.0") }
         var params = o["params"].flatMap(\.objectValue) ?? [:]
@@ -146,10 +154,16 @@ public struct Fleet: Sendable {
         return DeviceConfig(
             id: id, name: try string("name", default: "\(typeName) \(id)"), type: profile.type,
             uiid: try int("uiid", default: profile.defaultUIID, range: 1...100_000), devicekey: devicekey,
-            apikey: try string("apikey", default: UUID().uuidString.lowercased()), port: port, fwVersion: fwVersion,
+            apikey: try string("apikey", default: UUID().uuidString.lowercased()), port: port, host: host, fwVersion: fwVersion,
             model: try string("model", default: profile.defaultModel), channels: channels, params: params,
             otaAvailable: ota,
             readingsIntervalMs: try int("readingsIntervalMs", default: 5000, range: 1000...3_600_000))
     }
-}
 
+    /// Whether `text` is a dotted-quad IPv4 address in 127.0.0.0/8.
+    static func isLoopback(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == "127" else { return false }
+        return parts.allSatisfy { p in p.count <= 3 && !p.isEmpty && p.allSatisfy(\.isASCII) && UInt8(p) != nil }
+    }
+}

@@ -23,7 +23,7 @@ final class DeviceRuntime: Sendable {
         self.interfaceIndex = interfaceIndex
         (announceStream, announceRequests) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         http = LoopbackHTTPServer(
-            port: device.config.port, oneConnectionAtATime: true,
+            host: device.config.host, port: device.config.port, oneConnectionAtATime: true,
             gate: {
                 switch device.snapshot.faults.lan {
                 case .reset: return .reset
@@ -40,7 +40,7 @@ final class DeviceRuntime: Sendable {
         device.withState { $0.port = http.port }
         device.observe { [weak self] change in self?.changed(change) }
         device.onFaults { [weak self] faults in await self?.applyFaults(faults) }
-        if let avahi {
+        if let avahi, device.config.host == "127.0.0.1" {
             let ann = try device.announcement()
             let published = try await PublishedService(
                 ServiceDescription(name: "eWeLink_\(device.id)", port: UInt16(http.port), txt: ann.records,
