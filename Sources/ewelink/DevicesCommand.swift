@@ -47,11 +47,14 @@ extension DevicesList {
     }
 }
 
-struct DevicesAdd: ParsableCommand {
+struct DevicesAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add", abstract: "Add a device, or edit a stored one.",
         discussion: "For keys read from the device's pairing page (http://10.10.7.1/device) and for networks where "
-            + "mDNS does not pass (VLANs, VPNs): a configured --host is never replaced by what mDNS says.")
+            + "mDNS does not pass (VLANs, VPNs): a configured --host is never replaced by what mDNS says. With --host, "
+            + "the device is asked for its info once: the key is verified and its type, channels and firmware are "
+            + "stored; if it does not answer or refuses the key, nothing is stored (--no-check stores it unchecked). "
+            + ExitStatus.help)
 
     @Argument(help: "The device id (10 characters, e.g. 1000abcdef).")
     var id: String
@@ -67,8 +70,12 @@ struct DevicesAdd: ParsableCommand {
     var channels: Int?
     @Option(help: "Which routes its commands take: auto (LAN, else cloud), lan, or cloud.")
     var policy: RoutePolicy?
+    @Flag(help: "Store it without contacting it (no key check, nothing learnt).")
+    var noCheck = false
+    @Option(help: "Seconds to wait for the device's answer. (default: 3.0)", transform: Seconds.parser(max: Seconds.lanCeiling))
+    var timeout = Seconds(3)
 
-    func run() throws {
+    func run() async throws {
         guard StoredDevice.isValidID(id) else {
             let shown = id.count > 20 ? String(id.prefix(20)) + "… (\(id.count) characters)" : id
             throw fail("'\(shown)' is not an eWeLink device id (10 letters and digits, e.g. 1000abcdef)")
@@ -82,6 +89,21 @@ struct DevicesAdd: ParsableCommand {
         }
         if let channels, !(1...4).contains(channels) { throw fail("--channels must be 1...4") }
         let store = DeviceStore.standard()
+        var learnt: LearntDevice? = nil
+        if let address, !noCheck {
+            let stored: StoredDevice?
+            do { stored = try store.load().first { $0.id == id } } catch { throw fail(.store(error)) }
+            let key = devicekey.map { $0.isEmpty ? nil : $0 } ?? stored?.devicekey
+            let target = LANTarget(deviceID: id, host: address.0, port: address.1, devicekey: key)
+            do {
+                learnt = try await ZeroconfClient().learn(target, timeout: timeout.duration)
+            } catch {
+                let reason = fail(.lan(error), device: id)
+                printError("ewelink: \(id) was not \(stored == nil ? "added" : "updated"): "
+                    + "check the address and key, or store it unchecked with --no-check")
+                throw reason
+            }
+        }
         do {
             let added = try store.update { list -> Bool in
                 var d = list.first { $0.id == id } ?? StoredDevice(id: id)
@@ -91,11 +113,25 @@ struct DevicesAdd: ParsableCommand {
                 if let address { d.host = address.0; d.port = address.1; d.hostConfigured = true }
                 if let type { d.type = DeviceType(rawValue: type) }
                 if let channels { d.channels = channels }
+                if let learnt {
+                    // What the device said about itself; what the user gave wins.
+                    if type == nil, let t = learnt.type, d.type == nil || d.type?.kind?.power != t.kind?.power { d.type = t }
+                    if channels == nil, let c = learnt.channels { d.channels = c }
+                    if let fw = learnt.fwVersion { d.fwVersion = fw }
+                    if let state = learnt.state { d.lastState = state }
+                    d.addressUnconfirmed = false
+                }
                 if let policy { d.policy = policy }
                 if let i = list.firstIndex(where: { $0.id == id }) { list[i] = d } else { list.append(d) }
                 return isNew
             }
-            printLine("\(added ? "added" : "updated") \(id) in \(store.path)")
+            let verb = added ? "added" : "updated"
+            if let learnt {
+                let key = learnt.encrypted ? "key verified" : "DIY (no key needed)"
+                printLine("\(verb) \(id): \(learnt.summary), \(key) (\(store.path))")
+            } else {
+                printLine("\(verb) \(id) in \(store.path)" + (noCheck && address != nil ? " (not checked)" : ""))
+            }
         } catch let error as DeviceStoreError {
             throw fail(.store(error))
         }

@@ -84,7 +84,7 @@ struct HostileInputTests {
         defer { wire.stop() }
         let env = Self.home()
         let id = TestFleet.freshID()
-        #expect(try await CommandRunner.run("ewelink", ["devices", "add", id, "--host", "127.0.0.1:\(wire.port)"],
+        #expect(try await CommandRunner.run("ewelink", ["devices", "add", id, "--host", "127.0.0.1:\(wire.port)", "--no-check"],
                                             environment: env).status == 0)
         var r = try await CommandRunner.run("ewelink", ["send", id, #"{"switch":"on"}"#, "--endpoint",
                                                         "switch HTTP/1.1\r\nX-Injected: yes\r\n\r\nPOST /zeroconf/x"],
@@ -136,7 +136,7 @@ struct HostileInputTests {
         // From the store: a name with an escape sequence and a newline.
         let id = TestFleet.freshID()
         let evilName = "desk\u{1b}[2J\u{1b}]0;pwned\u{07}\nfake row"
-        #expect(try await CommandRunner.run("ewelink", ["devices", "add", id, "--name", evilName, "--host", "127.0.0.1:9"],
+        #expect(try await CommandRunner.run("ewelink", ["devices", "add", id, "--name", evilName, "--host", "127.0.0.1:9", "--no-check"],
                                             environment: env).status == 0)
         var r = try await CommandRunner.run("ewelink", ["devices"], environment: env)
         #expect(r.status == 0)

@@ -10,7 +10,7 @@ struct HostileReplyCLITests {
         defer { server.stop() }
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("ewelink-hostile-\(UUID().uuidString)").path
         let env = ["EWELINK_HOME": home]
-        let add = try await CommandRunner.run("ewelink", ["devices", "add", "1000abc123", "--host", "127.0.0.1:\(server.port)"],
+        let add = try await CommandRunner.run("ewelink", ["devices", "add", "1000abc123", "--host", "127.0.0.1:\(server.port)", "--no-check"],
                                               environment: env)
         #expect(add.status == 0, "\(add.stderr)")
         let started = ContinuousClock.now

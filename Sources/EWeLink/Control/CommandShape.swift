@@ -49,6 +49,7 @@ public enum CommandShape {
     /// Whether the device is on, for `toggle` (a channel, or all outlets on).
     public static func isOn(_ state: JSONObject, channel: Int?) -> Bool? {
         if state["light"] != nil && state["fan"] != nil {
+            guard (0...1).contains(channel ?? 0) else { return nil }
             return (channel ?? 0) == 1 ? state["fan"]?.stringValue == "on" : state["light"]?.stringValue == "on"
         }
         if let list = state["switches"]?.arrayValue {
@@ -57,6 +58,7 @@ public enum CommandShape {
             }
             return list.allSatisfy { $0["switch"]?.stringValue == "on" }
         }
+        guard (channel ?? 0) == 0 else { return nil }
         return state["switch"]?.stringValue.map { $0 == "on" }
     }
 }

@@ -102,13 +102,11 @@ public struct LANScanner: Sendable {
     }
 
     private func learn(_ state: JSONObject?, into finding: inout Finding) {
-        guard let state else { return }
-        finding.state = state
-        if finding.deviceID == nil, let id = state["deviceid"]?.stringValue, !id.isEmpty { finding.deviceID = id }
-        finding.fwVersion = state["fwVersion"]?.stringValue
-        if let guess = DeviceCatalogue.guess(fromState: state, encrypted: finding.encrypted) {
-            finding.type = guess.kind.type
-            finding.channels = guess.channels
-        }
+        let learnt = ZeroconfClient.learnt(from: state, encrypted: finding.encrypted)
+        finding.state = learnt.state
+        if finding.deviceID == nil, let id = state?["deviceid"]?.stringValue, !id.isEmpty { finding.deviceID = id }
+        finding.fwVersion = learnt.fwVersion
+        finding.type = learnt.type
+        finding.channels = learnt.channels
     }
 }
