@@ -97,7 +97,7 @@ let package = Package(
         // Helpers shared by the test targets: raw HTTP over loopback, fleets, event waits.
         .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkCloud", "EWeLinkSimulator"], path: "Tests/TestSupport"),
         .testTarget(name: "EWeLinkCoreTests", dependencies: ["EWeLinkCore"]),
-        .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN", "TestSupport"]),
+        .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "EWeLinkSimulatorTests", dependencies: ["EWeLinkSimulator", "EWeLinkLAN", "TestSupport"]),
         // The cloud client alone (REST, WebSocket) against the mock cloud.
         .testTarget(name: "EWeLinkCloudTests", dependencies: ["EWeLinkCloud", "EWeLink", "TestSupport"]),

@@ -21,7 +21,7 @@ public final class LANController: Sendable {
     public let client: ZeroconfClient
     private let options: Options
 
-    public init(store: DeviceStore = .standard(), options: Options = Options()) {
+    public convenience init(store: DeviceStore = .standard(), options: Options = Options()) {
         var directoryOptions = DeviceDirectory.Options()
         directoryOptions.resolveTimeout = options.resolveTimeout
         directoryOptions.interfaceIndex = options.interfaceIndex

@@ -100,19 +100,24 @@ public struct CloudOTAUpdater: Sendable {
     private func follow(_ deviceID: String, apikey: String, events: AsyncStream<CloudEvent>, timeout: Duration,
                         step: OTAReporter) async -> String? {
         let deadline = ContinuousClock.now + timeout
-        let (merged, sink) = AsyncStream.makeStream(of: CloudEvent?.self)
-        let pump = Task {
-            for await e in events { sink.yield(e) }
-            sink.finish()
+        // The device's reports race the deadline, as two child tasks: the first to end decides.
+        return await withTaskGroup(of: String?.self) { group in
+            group.addTask { await self.awaitVersion(deviceID, apikey: apikey, events: events, step: step) }
+            group.addTask {
+                try? await Task.sleep(until: deadline)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
         }
-        let timer = Task {
-            try? await Task.sleep(until: deadline)
-            sink.yield(nil)
-        }
-        defer { pump.cancel(); timer.cancel() }
+    }
+
+    /// The version the device reports once it went offline and came back (nil when the events end).
+    private func awaitVersion(_ deviceID: String, apikey: String, events: AsyncStream<CloudEvent>,
+                              step: OTAReporter) async -> String? {
         var wentOffline = false
-        for await event in merged {
-            guard let event else { return nil }
+        for await event in events {
             switch event {
             case .online(deviceID, false):
                 wentOffline = true

@@ -31,9 +31,10 @@ extension DeviceDirectory {
         return shape
     }
 
-    /// The learnt wait or hedge delay grew by more than a quarter and more than 5 ms.
+    /// The learnt wait or hedge delay grew by more than half and more than 20 ms (less is noise:
+    /// a reply slowed by a busy moment).
     static func waitGrew(from old: LANHealth, to new: LANHealth) -> Bool {
-        func grew(_ a: Duration, _ b: Duration) -> Bool { b > a * 1.25 && b - a > .milliseconds(5) }
+        func grew(_ a: Duration, _ b: Duration) -> Bool { b > a * 1.5 && b - a > .milliseconds(20) }
         let ceiling = Duration.seconds(600)
         return grew(old.timeout(ceiling: ceiling), new.timeout(ceiling: ceiling))
             || grew(old.hedgeDelay(limit: ceiling), new.hedgeDelay(limit: ceiling))
