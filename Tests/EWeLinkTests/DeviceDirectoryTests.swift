@@ -11,7 +11,7 @@ import TestSupport
 struct DeviceDirectoryTests {
     /// A simulated plug (HTTP only) and a store that knows its key and address (given by hand, so
     /// no test here waits on mDNS), with `replyMs` as earlier replies left it.
-    static func setUp(replyMs: [Double] = []) async throws -> (Simulator, DeviceStore, SimulatedDevice) {
+    static func setUp(replyMs: [Double] = [100]) async throws -> (Simulator, DeviceStore, SimulatedDevice) {
         let (sim, d) = try await StoreFixture.plug()
         let store = DeviceStore(directory: temporaryDirectory())
         try StoreFixture.add(d, to: store, replyMs: replyMs)
