@@ -186,8 +186,9 @@ public final class Router: Sendable {
 
     /// Records a `sysmsg` online/offline (also kept in the store for later processes).
     public func noteCloudPresence(_ deviceID: String, _ online: Bool) {
-        presence.withLock { $0[deviceID] = online }
+        // The store first: once this router says it, a later process can read it too.
         lan.noteCloudPresence(deviceID, online)
+        presence.withLock { $0[deviceID] = online }
     }
 
     // MARK: Planning
