@@ -95,12 +95,14 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets: raw HTTP over loopback, fleets, event waits.
-        .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkSimulator"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkCloud", "EWeLinkSimulator"], path: "Tests/TestSupport"),
         .testTarget(name: "EWeLinkCoreTests", dependencies: ["EWeLinkCore"]),
-        .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN", "TestSupport"]),
+        .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "EWeLinkSimulatorTests", dependencies: ["EWeLinkSimulator", "EWeLinkLAN", "TestSupport"]),
+        // The cloud client alone (REST, WebSocket) against the mock cloud.
         .testTarget(name: "EWeLinkCloudTests", dependencies: ["EWeLinkCloud", "EWeLink", "TestSupport"]),
-        .testTarget(name: "EWeLinkTests", dependencies: ["EWeLink", "TestSupport"]),
+        // The façade: store, LAN control, routing (with fakes and end to end), OTA, events.
+        .testTarget(name: "EWeLinkTests", dependencies: ["EWeLink", "EWeLinkCloud", "EWeLinkLAN", "EWeLinkSimulator", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["EWeLinkLAN", "TestSupport", "ewelink", "ewelink-sim"]),
     ],
     swiftLanguageModes: [.v6]

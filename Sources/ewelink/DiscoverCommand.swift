@@ -21,8 +21,8 @@ struct DiscoverCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let controller = LANController()
-        let names = Dictionary(((try? controller.store.load()) ?? []).compactMap { d in d.name.map { (d.id, $0) } },
+        let controller = LANController.forCommand()
+        let names = Dictionary(((try? controller.directory.devices()) ?? []).compactMap { d in d.name.map { (d.id, $0) } },
                                uniquingKeysWith: { a, _ in a })
         if watch {
             try await follow(controller, names: names)

@@ -126,18 +126,21 @@ struct OTAUpgrade: AsyncParsableCommand {
         let client = try cloud.client()
         let (store, all) = try loadStore()
         guard let d = store.find(device, in: all) else { throw fail(.unknownDevice(device)) }
-        let socket = CloudSocket.shared(for: client)
-        defer { Task { await socket.stop() } }
+        // This command's own session: made here, handed to the updater, stopped here.
+        let socket = CloudSocket(client: client)
         let updater = CloudOTAUpdater(cloud: client, socket: socket, store: store)
         let json = cloud.json
+        let outcome: OTAOutcome
         do {
-            let outcome = try await updater.upgrade(d, version: version, timeout: timeout.duration) {
+            outcome = try await updater.upgrade(d, version: version, timeout: timeout.duration) {
                 showProgress($0, json: json)
             }
-            report(outcome, device: d, json: json)
         } catch {
+            await socket.stop()
             throw otaFailure(error, device: d, json: json, message: "\(d.displayName): \(error)")
         }
+        await socket.stop()
+        report(outcome, device: d, json: json)
     }
 }
 
@@ -160,7 +163,7 @@ struct OTAFlash: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let lan = LANController()
+        let lan = LANController.forCommand()
         let d: StoredDevice
         do { d = try await lan.device(device) } catch { throw fail(error, device: device) }
         let json = self.json

@@ -23,7 +23,7 @@ struct DeviceCommandOptions: ParsableArguments {
     func controller() throws -> LANController {
         var options = LANController.Options()
         options.zeroconf.timeout = timeout.duration
-        return LANController(options: options)
+        return LANController.forCommand(options: options)
     }
 
     /// LAN first; the cloud (REST, as a one-shot process has no WebSocket session up) when the
@@ -47,5 +47,15 @@ func report(_ result: CommandResult, name: String, json: Bool) {
     } else {
         let ms = String(format: "%.1f", result.elapsedMilliseconds)
         printLine("\(name): \(StateSummary.describe(result.state)) (via \(result.route.rawValue), \(ms) ms)")
+    }
+}
+
+extension LANController {
+    /// The controller of one CLI command: what the command taught but the store could not keep
+    /// (the command itself went through) is a warning on stderr.
+    static func forCommand(options: LANController.Options = .init()) -> LANController {
+        let lan = LANController(options: options)
+        lan.directory.onStoreProblem { printError("ewelink: warning: \($0)") }
+        return lan
     }
 }

@@ -18,13 +18,13 @@ struct WatchCommand: AsyncParsableCommand {
     var noCloud = false
 
     func run() async throws {
-        let lan = LANController()
-        let names = Dictionary(((try? lan.store.load()) ?? []).compactMap { d in d.name.map { (d.id, $0) } },
+        let lan = LANController.forCommand()
+        let names = Dictionary(((try? lan.directory.devices()) ?? []).compactMap { d in d.name.map { (d.id, $0) } },
                                uniquingKeysWith: { a, _ in a })
         var socket: CloudSocket? = nil
         if !noCloud, let config = try? CloudConfig.load(), config.credentials != nil,
            let client = try? config.client(), client.session != nil {
-            socket = CloudSocket.shared(for: client)
+            socket = CloudSocket(client: client)  // this command's own session, stopped below
         }
         let stream: DeviceEventStream
         do { stream = try DeviceEventStream(lan: lan, socket: socket) } catch { throw fail(error) }

@@ -176,19 +176,24 @@ struct CloudOTATests {
 
 @Suite("One cloud session per process")
 struct SharedSocketTests {
-    @Test("Every caller of the same account gets the same session: one userOnline")
+    @Test("One session, made by its owner and passed to every user (router, events, OTA): one userOnline")
     func shared() async throws {
         let (sim, cloud, spec) = try await startCloud([("plug", true)])
         defer { Task { await sim.stop() } }
         let c = client(cloud, spec, limiter: CloudRateLimiter())
         _ = try await c.login(email: spec.ownerEmail, password: spec.ownerPassword, countryCode: "+49", region: .eu)
-        let a = CloudSocket.shared(for: c), b = CloudSocket.shared(for: c)
-        #expect(a === b)
-        a.start()
-        b.start()
-        defer { Task { await a.stop() } }
-        try await b.waitUntilConnected()
+        let socket = CloudSocket(client: c)
+        let store = DeviceStore(directory: temporaryHome())
+        try store.update { $0.append(StoredDevice(id: sim.devices[0].id)) }
+        let router = Router(lan: LANController(store: store), cloud: c, socket: socket)
+        let updater = CloudOTAUpdater(cloud: c, socket: socket, store: store)
+        #expect(updater.socket === socket)
+        socket.start()
+        updater.socket.start()
+        defer { Task { await socket.stop() } }
+        try await socket.waitUntilConnected()
         try await Task.sleep(for: .milliseconds(200))
         #expect(cloud.userOnlineCount == 1 && cloud.openSockets == 1)
+        #expect(try await router.reachability(of: sim.devices[0].id).cloudSession == "websocket")
     }
 }

@@ -80,6 +80,8 @@ struct SpoofTests {
         let seen = try #require(report.devices.first { $0.id == id })
         #expect(seen.port == realPort && seen.seq == seqBefore + 1 && seen.rivals.isEmpty)
         #expect(report.rejected.contains { $0.deviceID == id && $0.source.port == spoofer.port })
+        // A new revision alone is bookkeeping, written with the next write (DeviceDirectory): write it now.
+        lan.directory.flush()
         stored = try #require(try store.load().first)
         #expect(stored.port == realPort && stored.lastSeq == seqBefore + 1 && stored.lastState?["evil"] == nil)
         #expect(try await lan.power(.on, id).error == 0)

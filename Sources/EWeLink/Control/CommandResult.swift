@@ -18,6 +18,15 @@ public struct CommandResult: Sendable {
     public var state: JSONObject?
     public var seq: Int?
 
+    public init(deviceID: String, route: Route, error: Int, elapsed: Duration, state: JSONObject?, seq: Int?) {
+        self.deviceID = deviceID
+        self.route = route
+        self.error = error
+        self.elapsed = elapsed
+        self.state = state
+        self.seq = seq
+    }
+
     /// `{"device","route","error","elapsedMs","state"}` as scripts read it.
     public var json: JSONObject {
         var o: JSONObject = ["device": .string(deviceID), "route": .string(route.rawValue), "error": .int(error),
@@ -41,6 +50,18 @@ public struct StateResult: Sendable {
     public var host: String?
     public var port: Int?
     public var elapsed: Duration
+
+    public init(deviceID: String, route: Route, source: String, state: JSONObject, seq: Int?, host: String?, port: Int?,
+                elapsed: Duration) {
+        self.deviceID = deviceID
+        self.route = route
+        self.source = source
+        self.state = state
+        self.seq = seq
+        self.host = host
+        self.port = port
+        self.elapsed = elapsed
+    }
 
     public var json: JSONObject {
         var o: JSONObject = ["device": .string(deviceID), "route": .string(route.rawValue), "source": .string(source),

@@ -3,7 +3,9 @@ import Foundation
 import Synchronization
 
 /// Local control over the LAN: discovery, state and commands for the devices of the local
-/// store (or DIY devices found by id over mDNS). The CLI is a thin layer over this.
+/// store (or DIY devices found by id over mDNS). The CLI is a thin layer over this. Finding
+/// devices (store, names, mDNS) is the `directory`'s; this talks to them. It is the router's LAN
+/// leg (`LANLeg`).
 public final class LANController: Sendable {
     public struct Options: Sendable {
         /// How long a one-shot mDNS lookup may take when the address is unknown or went stale.
@@ -13,44 +15,28 @@ public final class LANController: Sendable {
         public init() {}
     }
 
-    public let store: DeviceStore
+    /// The device store, lookups by id or name, and mDNS.
+    public let directory: DeviceDirectory
+    public var store: DeviceStore { directory.store }
     public let client: ZeroconfClient
     private let options: Options
-    private let avahi = Mutex<AvahiConnection?>(nil)
 
-    public init(store: DeviceStore = .standard(), options: Options = Options()) {
-        self.store = store
+    public convenience init(store: DeviceStore = .standard(), options: Options = Options()) {
+        var directoryOptions = DeviceDirectory.Options()
+        directoryOptions.resolveTimeout = options.resolveTimeout
+        directoryOptions.interfaceIndex = options.interfaceIndex
+        self.init(directory: DeviceDirectory(store: store, options: directoryOptions), options: options)
+    }
+
+    public init(directory: DeviceDirectory, options: Options = Options()) {
+        self.directory = directory
         self.options = options
         client = ZeroconfClient(options: options.zeroconf)
     }
 
-    /// The Avahi connection, made on first use (commands to known hosts never need one).
-    func connection() throws(ControlError) -> AvahiConnection {
-        if let existing = avahi.withLock({ $0 }) { return existing }
-        do {
-            let created = try AvahiConnection()
-            return avahi.withLock { current in
-                if let current { return current }
-                current = created
-                return created
-            }
-        } catch {
-            throw .mdns(error)
-        }
-    }
-
-    private func loadStore() throws(ControlError) -> [StoredDevice] {
-        do { return try store.load() } catch { throw .store(error) }
-    }
-
-    /// What discovery may trust, from the store: each device's key, and the address where it last
-    /// answered correctly (or the configured one).
+    func connection() throws(ControlError) -> AvahiConnection { try directory.connection() }
     private func trust() throws(ControlError) -> (keys: LANDiscovery.KeyLookup, addresses: LANDiscovery.AddressLookup) {
-        let stored = try loadStore()
-        let keys = Dictionary(stored.compactMap { d in d.devicekey.map { (d.id, $0) } }, uniquingKeysWith: { a, _ in a })
-        let addresses = Dictionary(stored.compactMap { d in d.host.map { (d.id, "\($0):\(d.port ?? 8081)") } },
-                                   uniquingKeysWith: { a, _ in a })
-        return ({ keys[$0] }, { addresses[$0] })
+        try directory.trust()
     }
 
     // MARK: Discovery
@@ -100,16 +86,14 @@ public final class LANController: Sendable {
     public func remember(_ devices: [DiscoveredDevice]) {
         guard !devices.isEmpty else { return }
         let seen = Dictionary(devices.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        _ = try? store.update { list in
-            for i in list.indices {
-                guard let d = seen[list[i].id] else { continue }
-                // A new revision announced at the trusted address: the device is alive on the LAN again.
-                let atTrusted = list[i].host == d.host && (list[i].port ?? 8081) == d.port
-                if atTrusted, list[i].lastSeq != nil, list[i].lastSeq != d.seq { list[i].lanHealth.failures = 0 }
-                if list[i].type == nil { list[i].type = d.type }
-                if let state = d.state { list[i].lastState = state; list[i].lastSeq = d.seq }
-                list[i].lastSeen = d.lastSeen
-            }
+        directory.record(Array(seen.keys)) { stored in
+            guard let d = seen[stored.id] else { return }
+            // A new revision announced at the trusted address: the device is alive on the LAN again.
+            let atTrusted = stored.host == d.host && (stored.port ?? 8081) == d.port
+            if atTrusted, stored.lastSeq != nil, stored.lastSeq != d.seq { stored.lanHealth.failures = 0 }
+            if stored.type == nil { stored.type = d.type }
+            if let state = d.state { stored.lastState = state; stored.lastSeq = d.seq }
+            stored.lastSeen = d.lastSeen
         }
     }
 
@@ -118,40 +102,12 @@ public final class LANController: Sendable {
     /// The stored device named by `query` (id or name, case-insensitive). An id that is not in the
     /// store is looked up over mDNS (DIY devices need no key).
     public func device(_ query: String) async throws(ControlError) -> StoredDevice {
-        let all = try loadStore()
-        if let d = store.find(query, in: all) { return d }
-        guard query.count >= 6, query.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),
-              let found = try await lookup(query) else {
-            throw .unknownDevice(query)
-        }
-        return StoredDevice(id: found.id, type: found.type, host: found.host, port: found.port,
-                            lastState: found.state, lastSeq: found.seq, lastSeen: found.lastSeen)
+        try await directory.device(query)
     }
 
-    /// A fresh mDNS lookup of one device; nil when it is not announced.
-    /// `cacheOnly`: only what the avahi-daemon already knows (milliseconds), no fresh query.
-    /// Announcements that fail the trust rule are not returned; when only such announcements were
-    /// seen, this throws `decryptionFailed` (a wrong key, or another host claiming the id).
+    /// A fresh mDNS lookup of one device; nil when it is not announced (see `DeviceDirectory.lookup`).
     public func lookup(_ deviceID: String, cacheOnly: Bool = false) async throws(ControlError) -> DiscoveredDevice? {
-        let (keys, addresses) = try trust()
-        do {
-            let (found, rejected) = try await LANDiscovery.search(
-                deviceID, connection: try connection(), interfaceIndex: options.interfaceIndex,
-                timeout: options.resolveTimeout, keys: keys, trustedAddress: addresses, cacheOnly: cacheOnly)
-            if found == nil, let r = rejected.last {
-                throw ControlError.lan(.decryptionFailed(
-                    deviceID: deviceID,
-                    reason: "the announcement at \(r.source.address) (\(r.source.instanceName)) was rejected: \(r.reason); "
-                        + "either the stored devicekey is wrong or another host claims the id"))
-            }
-            return found
-        } catch let error as ControlError {
-            throw error
-        } catch let error as AvahiError {
-            throw .mdns(error)
-        } catch {
-            throw .mdns(.failure(operation: "resolve", message: "\(error)"))
-        }
+        try await directory.lookup(deviceID, cacheOnly: cacheOnly)
     }
 
     // MARK: Commands
@@ -167,28 +123,6 @@ public final class LANController: Sendable {
                       started: ContinuousClock.Instant) async throws(ControlError) -> CommandResult {
         let (device, params) = try await powerParams(action, device: stored, channel: channel)
         return try await send(params, to: device, started: started)
-    }
-
-    /// The wire params of on / off / toggle: a toggle is resolved to an absolute state first (from
-    /// a fresh announcement), so the command is idempotent and may go by any route. Returns the
-    /// device updated with what the announcement said.
-    public func powerParams(_ action: PowerAction, device stored: StoredDevice, channel: Int?,
-                            lookUp: Bool = true) async throws(ControlError) -> (StoredDevice, JSONObject) {
-        var device = stored
-        var value = action.rawValue
-        // Toggle needs the current state; on/off need to know the channels when the store does not.
-        if lookUp && (action == .toggle || (device.type == nil && device.lastState == nil)) {
-            if let fresh = try? await lookup(device.id) { device.adopt(fresh) }
-        }
-        if action == .toggle {
-            guard let state = device.lastState, let on = CommandShape.isOn(state, channel: channel) else {
-                throw .stateUnknown(deviceID: device.id)
-            }
-            value = on ? "off" : "on"
-        }
-        let params = try CommandShape.power(value, channel: channel, type: device.type, state: device.lastState,
-                                            channels: device.channels)
-        return (device, params)
     }
 
     /// Sends raw params (`{"switch":"on"}`); the endpoint is the first key unless given.
@@ -326,7 +260,7 @@ public final class LANController: Sendable {
     public func refreshAddress(_ deviceID: String) async {
         guard let found = try? await lookup(deviceID) else { return }
         remember([found])
-        guard let stored = try? store.load().first(where: { $0.id == deviceID }), !stored.hostConfigured,
+        guard let stored = try? directory.stored(deviceID), !stored.hostConfigured,
               stored.host != found.host || stored.port != found.port else { return }
         var device = stored
         device.adopt(found)
@@ -361,12 +295,12 @@ public final class LANController: Sendable {
 
     /// The avahi-daemon's cache did not know the device just now.
     public func noteCacheMiss(_ deviceID: String) {
-        try? store.update(device: deviceID) { $0.lanHealth.lastCacheMiss = Date() }
+        directory.record(deviceID) { $0.lanHealth.lastCacheMiss = Date() }
     }
 
     /// One more consecutive LAN failure for the device (three mark its LAN down).
     public func noteFailure(_ deviceID: String) {
-        try? store.update(device: deviceID) { $0.lanHealth.failed() }
+        directory.record(deviceID) { $0.lanHealth.failed() }
     }
 
     /// Whether something listens at the device's address: a TCP connect, nothing sent. Used to
@@ -374,7 +308,7 @@ public final class LANController: Sendable {
     public func probe(_ device: StoredDevice, timeout: Duration = .milliseconds(300)) async -> Bool {
         guard let host = device.host else { return false }
         let open = await ZeroconfClient.isListening(host: host, port: device.port ?? 8081, timeout: timeout)
-        try? store.update(device: device.id) { d in
+        directory.record(device.id) { d in
             d.lanHealth.lastProbe = Date()
             if open { d.lanHealth.failures = 0 }
         }
@@ -385,11 +319,12 @@ public final class LANController: Sendable {
         LANTarget(deviceID: device.id, host: device.host ?? "", port: device.port ?? 8081, devicekey: device.devicekey)
     }
 
-    /// Keeps the store's idea of the device current; skipped when nothing material changed, so a
-    /// plain on/off costs no disk write beyond the state.
+    /// Keeps the store's idea of the device current; written only when something material
+    /// changed (`DeviceDirectory.record`), so a plain on/off costs no disk write.
     private func record(_ device: StoredDevice, state: JSONObject?, seq: Int?, addressChanged: Bool,
                         replyTime: Duration? = nil) {
-        try? store.update(device: device.id) { d in
+        let now = Date()
+        directory.record(device.id) { d in
             if let replyTime { d.lanHealth.succeeded(after: replyTime) }
             if addressChanged && !d.hostConfigured {
                 if d.host != device.host || d.port != device.port { d.lanHealth.failures = 0 }
@@ -398,7 +333,7 @@ public final class LANController: Sendable {
             }
             if let state, d.lastState != state { d.lastState = state }
             if let seq { d.lastSeq = seq }
-            d.lastSeen = Date()
+            d.lastSeen = now
         }
     }
 }

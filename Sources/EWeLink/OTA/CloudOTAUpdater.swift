@@ -86,38 +86,45 @@ public struct CloudOTAUpdater: Sendable {
             // Some firmware drops the connection instead of acknowledging: follow it anyway.
             step(.acknowledged, "no acknowledgement (\(error)); following the device")
         }
-        let reported = await follow(device.id, events: events, timeout: timeout, step: step)
+        let reported = await follow(device.id, apikey: apikey, events: events, timeout: timeout, step: step)
         let outcome = try step.outcome(before: before, after: reported, timeout: timeout)
-        try? store.update(device: device.id) { $0.fwVersion = reported }
+        do { try store.update(device: device.id) { $0.fwVersion = reported } } catch {
+            // The device runs the new firmware either way; say that the store still shows the old one.
+            step(.version, "\(reported ?? before) (not recorded in the device store: \(error))")
+        }
         return outcome
     }
 
     /// Waits for the device's next `fwVersion` report after it went offline (or after it came back
     /// online, asking it then when it does not say by itself). Nil on timeout.
-    private func follow(_ deviceID: String, events: AsyncStream<CloudEvent>, timeout: Duration,
+    private func follow(_ deviceID: String, apikey: String, events: AsyncStream<CloudEvent>, timeout: Duration,
                         step: OTAReporter) async -> String? {
         let deadline = ContinuousClock.now + timeout
-        let (merged, sink) = AsyncStream.makeStream(of: CloudEvent?.self)
-        let pump = Task {
-            for await e in events { sink.yield(e) }
-            sink.finish()
+        // The device's reports race the deadline, as two child tasks: the first to end decides.
+        return await withTaskGroup(of: String?.self) { group in
+            group.addTask { await self.awaitVersion(deviceID, apikey: apikey, events: events, step: step) }
+            group.addTask {
+                try? await Task.sleep(until: deadline)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
         }
-        let timer = Task {
-            try? await Task.sleep(until: deadline)
-            sink.yield(nil)
-        }
-        defer { pump.cancel(); timer.cancel() }
+    }
+
+    /// The version the device reports once it went offline and came back (nil when the events end).
+    private func awaitVersion(_ deviceID: String, apikey: String, events: AsyncStream<CloudEvent>,
+                              step: OTAReporter) async -> String? {
         var wentOffline = false
-        for await event in merged {
-            guard let event else { return nil }
+        for await event in events {
             switch event {
             case .online(deviceID, false):
                 wentOffline = true
                 step(.offline, "rebooting into the new firmware")
             case .online(deviceID, true):
                 step(.online, "back online")
-                if let apikey = try? store.load().first(where: { $0.id == deviceID })?.apikey,
-                   let reply = try? await socket.query(deviceID, apikey: apikey, params: ["fwVersion"]),
+                if let reply = try? await socket.query(deviceID, apikey: apikey, params: ["fwVersion"]),
                    let v = reply.params?["fwVersion"]?.stringValue {
                     step(.version, v)
                     return v

@@ -54,8 +54,7 @@ public struct DIYFlasher: Sendable {
         do { server = try await FirmwareServer(image: image, host: local) } catch {
             throw .lan(deviceID: device.id, step: "serving the image", .transport(host: local, port: 0, reason: "\(error)"))
         }
-        // The port is open only while the flash runs.
-        defer { Task { await server.stop() } }
+        // The port is open only while the flash runs: every way out below stops the server.
         step(.serving, "\(image.count) bytes, sha256 \(digest.prefix(12))…")
         do {
             _ = try await client.send("ota_unlock", [:], to: target, timeout: .seconds(30))

@@ -18,7 +18,7 @@ extension Router {
             while true {
                 let g = current.generation
                 _ = try? await lan.send(current.params, to: device, endpoint: endpoint, started: .now, timeout: timeout,
-                                        relookup: false, proceed: { ledger.stillCurrent(device.id, g) })
+                                        relookup: false, onWire: nil, proceed: { ledger.stillCurrent(device.id, g) })
                 let next = ledger.copies.withLock { c -> (JSONObject, Int)? in
                     if case .some(.some(let newer)) = c[device.id] { c[device.id] = .some(nil); return newer }
                     c[device.id] = nil

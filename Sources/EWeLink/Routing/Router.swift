@@ -26,12 +26,16 @@ public final class Router: Sendable {
         /// How often a LAN marked down is probed (a TCP connect) before a command.
         public var probeInterval: Duration = .seconds(30)
         public var probeTimeout: Duration = .milliseconds(300)
+        /// After the avahi-daemon's cache did not know a device without an address, it is not asked
+        /// again for this long (the command goes to the cloud at once).
+        public var cacheMissInterval: Duration = .seconds(60)
         public init() {}
     }
 
-    public let lan: LANController
-    public let cloud: CloudClient?
-    public let socket: CloudSocket?
+    /// The LAN side (a `LANController`, or a test's fake).
+    let lan: any LANLeg
+    /// The cloud side; nil without a cloud session.
+    let cloud: (any CloudLeg)?
     public let options: Options
     private let presence = Mutex<[String: Bool]>([:])
     private let merger = ChannelMerger()
@@ -39,11 +43,12 @@ public final class Router: Sendable {
     let ledger = LANLegLedger()
     private let listener = Mutex<Task<Void, Never>?>(nil)
 
-    public init(lan: LANController, cloud: CloudClient? = nil, socket: CloudSocket? = nil, options: Options = Options()) {
-        self.lan = lan
-        self.cloud = cloud
-        self.socket = socket
-        self.options = options
+    /// A router over a LAN controller and, optionally, a logged-in cloud client and the WebSocket
+    /// session its caller made (and owns: start and stop it there); the router follows its
+    /// online/offline messages.
+    public convenience init(lan: LANController, cloud: CloudClient? = nil, socket: CloudSocket? = nil,
+                            options: Options = Options()) {
+        self.init(lanLeg: lan, cloudLeg: cloud.map { CloudSessionLeg(client: $0, socket: socket) }, options: options)
         if let socket {
             let events = socket.subscribe()
             listener.withLock { $0 = Task { [weak self] in
@@ -53,6 +58,13 @@ public final class Router: Sendable {
                 }
             } }
         }
+    }
+
+    /// A router over any two legs (tests use fakes).
+    public init(lanLeg: any LANLeg, cloudLeg: (any CloudLeg)?, options: Options = Options()) {
+        lan = lanLeg
+        cloud = cloudLeg
+        self.options = options
     }
 
     deinit { listener.withLock { $0?.cancel() } }
@@ -141,7 +153,7 @@ public final class Router: Sendable {
                 lanError = error
             }
         }
-        guard cloud?.session != nil else {
+        guard cloud?.hasSession == true else {
             throw lanError ?? .invalidRequest("\(device.displayName) is set to go through the cloud, but there is no cloud session: run `ewelink login`")
         }
         do {
@@ -169,13 +181,14 @@ public final class Router: Sendable {
                             lanTimeout: health.timeout(floor: options.lanTimeoutFloor, ceiling: options.lanTimeoutCeiling),
                             lastReplyMs: health.replyMs.last,
                             cloudOnline: presence.withLock { $0[device.id] } ?? device.cloudOnline,
-                            cloudSession: socket?.isConnected == true ? "websocket" : (cloud?.session != nil ? "rest" : nil))
+                            cloudSession: cloud?.socketConnected == true ? "websocket" : (cloud?.hasSession == true ? "rest" : nil))
     }
 
     /// Records a `sysmsg` online/offline (also kept in the store for later processes).
     public func noteCloudPresence(_ deviceID: String, _ online: Bool) {
+        // The store first: once this router says it, a later process can read it too.
+        lan.noteCloudPresence(deviceID, online)
         presence.withLock { $0[deviceID] = online }
-        try? lan.store.update(device: deviceID) { $0.cloudOnline = online }
     }
 
     // MARK: Planning
@@ -192,7 +205,7 @@ public final class Router: Sendable {
     /// came with its owner's apikey from a sync). Asked for explicitly (`--via cloud`), REST needs
     /// only the device id; the WebSocket also needs the apikey and is skipped without it.
     private func canUseCloud(_ device: StoredDevice) -> Bool {
-        cloud?.session != nil && device.apikey != nil
+        cloud?.hasSession == true && device.apikey != nil
     }
 
     /// The route plan, and the device as the plan found it (with an address from the mDNS cache).
@@ -202,7 +215,7 @@ public final class Router: Sendable {
         case .lan:
             return (.lanOnly(timeout: options.lanTimeoutCeiling), device)
         case .cloud:
-            guard cloud?.session != nil else {
+            guard cloud?.hasSession == true else {
                 throw .invalidRequest("\(device.displayName) is set to go through the cloud, but there is no cloud session: run `ewelink login`")
             }
             return (.cloudOnly(why: "policy"), device)
@@ -212,7 +225,7 @@ public final class Router: Sendable {
                 // Announced but not in the store yet (right after a sync, say)? Only the daemon's
                 // cache is asked, which takes milliseconds (a fresh query would take seconds), and
                 // not again for a minute after it did not know the device.
-                let recentMiss = health.lastCacheMiss.map { Date().timeIntervalSince($0) < 60 } ?? false
+                let recentMiss = health.lastCacheMiss.map { Date().timeIntervalSince($0) < options.cacheMissInterval.inSeconds } ?? false
                 guard !recentMiss, let found = try? await lan.lookup(device.id, cacheOnly: true) else {
                     if !recentMiss { lan.noteCacheMiss(device.id) }
                     return (.cloudOnly(why: "never seen on the LAN"), device)
@@ -251,7 +264,8 @@ public final class Router: Sendable {
                        started: ContinuousClock.Instant, generation: Int) async throws(ControlError) -> CommandResult {
         switch plan {
         case .lanOnly(let timeout):
-            return try await lan.send(params, to: device, endpoint: endpoint, started: started, timeout: timeout)
+            return try await lan.send(params, to: device, endpoint: endpoint, started: started, timeout: timeout,
+                                      relookup: true, onWire: nil, proceed: nil)
         case .cloudOnly(let why):
             let result: CommandResult
             do { result = try await viaCloud(params, device: device, started: started) } catch {
@@ -292,11 +306,11 @@ public final class Router: Sendable {
     /// The device's params as the cloud knows them, and the route that told.
     private func cloudState(_ device: StoredDevice) async throws(CloudError) -> (JSONObject, Route) {
         guard let cloud else { throw .notLoggedIn }
-        if let socket, socket.isConnected, let apikey = device.apikey,
-           let reply = try? await socket.query(device.id, apikey: apikey), reply.error == 0, let params = reply.params {
+        if cloud.socketConnected, let apikey = device.apikey,
+           let params = try? await cloud.socketQuery(device.id, apikey: apikey) {
             return (params, .websocket)
         }
-        return (try await cloud.status(of: device.id), .rest)
+        return (try await cloud.restStatus(device.id), .rest)
     }
 
     /// The WebSocket when the session is up and the device is not known offline, else REST.
@@ -304,12 +318,12 @@ public final class Router: Sendable {
         guard let cloud else { throw .notLoggedIn }
         let state = (device.lastState ?? [:]).applying(params)
         let online = presence.withLock { $0[device.id] }
-        if let socket, socket.isConnected, let apikey = device.apikey, online != false {
+        if cloud.socketConnected, let apikey = device.apikey, online != false {
             do throws(CloudError) {
-                let reply = try await socket.update(device.id, apikey: apikey, params: params)
-                guard reply.error == 0 else {
+                let code = try await cloud.socketUpdate(device.id, apikey: apikey, params: params)
+                guard code == 0 else {
                     // The device (or the cloud for it) refused: REST would be told the same.
-                    throw CloudError.api(code: reply.error, message: "the device did not accept the command", path: "websocket update")
+                    throw CloudError.api(code: code, message: "the device did not accept the command", path: "websocket update")
                 }
                 return CommandResult(deviceID: device.id, route: .websocket, error: 0,
                                      elapsed: ContinuousClock.now - started, state: state, seq: nil)
@@ -321,7 +335,7 @@ public final class Router: Sendable {
                 }
             }
         }
-        try await cloud.setStatus(of: device.id, params: params)
+        try await cloud.restUpdate(device.id, params: params)
         return CommandResult(deviceID: device.id, route: .rest, error: 0, elapsed: ContinuousClock.now - started,
                              state: state, seq: nil)
     }

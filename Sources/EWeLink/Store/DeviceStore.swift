@@ -1,5 +1,6 @@
 import EWeLinkLAN
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,6 +14,9 @@ public struct DeviceStore: Sendable {
     public let directory: String
     public var path: String { directory + "/devices.json" }
     private var lockPath: String { directory + "/devices.json.lock" }
+
+    /// How often this store (and its copies) read and wrote the file: what a command costs.
+    public let access = StoreAccessCounts()
 
     public init(directory: String) { self.directory = directory }
 
@@ -31,6 +35,7 @@ public struct DeviceStore: Sendable {
 
     /// All devices (empty when there is no store yet).
     public func load() throws(DeviceStoreError) -> [StoredDevice] {
+        access.reads.add(1, ordering: .relaxed)
         guard let data = FileManager.default.contents(atPath: path) else {
             if FileManager.default.fileExists(atPath: path) { throw .io(path: path, reason: "not readable") }
             return []
@@ -99,6 +104,7 @@ public struct DeviceStore: Sendable {
 
     private func write(_ devices: [StoredDevice]) throws(DeviceStoreError) {
         let doc: JSONValue = ["version": 1, "devices": .array(devices.map { .object($0.json) })]
+        access.writes.add(1, ordering: .relaxed)
         do { try AtomicFile.write(Self.pretty(doc), to: path) } catch {
             guard case .io(let p, let reason) = error else { return }
             throw .io(path: p, reason: reason)
@@ -116,4 +122,16 @@ public struct DeviceStore: Sendable {
         out += Array("]}\n".utf8)
         return out
     }
+}
+
+/// Reads and writes of one store's file, counted so tests can hold a command to one read and no
+/// needless write.
+public final class StoreAccessCounts: Sendable {
+    let reads = Atomic<Int>(0)
+    let writes = Atomic<Int>(0)
+    init() {}
+    /// Times the file was read (`load`, and the read inside each `update`).
+    public var readCount: Int { reads.load(ordering: .relaxed) }
+    /// Times the file was replaced.
+    public var writeCount: Int { writes.load(ordering: .relaxed) }
 }

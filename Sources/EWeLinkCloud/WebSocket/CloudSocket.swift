@@ -10,8 +10,9 @@ import WSClient
 /// text `ping` heartbeats at 0.8 × `hbInterval` (none when `config.hb` is 0) → `update` / `query`
 /// with replies matched by `sequence` (or, for replies without one, to the oldest command waiting
 /// for that device) → device pushes as events → reconnection with exponential back-off and jitter.
-/// One session serves every caller; commands in flight when the socket drops fail with a clear
-/// error instead of vanishing.
+/// One session serves every caller it is handed to (a router, an event stream, an OTA update):
+/// whoever made it owns it, starts it and stops it; there is no process-wide registry. Commands
+/// in flight when the socket drops fail with a clear error instead of vanishing.
 public final class CloudSocket: Sendable {
     public struct Options: Sendable {
         public var replyTimeout: Duration = .seconds(5)
@@ -52,20 +53,6 @@ public final class CloudSocket: Sendable {
     }
 
     private let subscribers = Mutex<[UUID: AsyncStream<CloudEvent>.Continuation]>([:])
-
-    private static let sessions = Mutex<[String: CloudSocket]>([:])
-
-    /// The process's one session for this app and account (made on first use): every caller
-    /// shares it, so the cloud sees one `userOnline` per process, not one per feature.
-    public static func shared(for client: CloudClient) -> CloudSocket {
-        let key = client.credentials.appID + "|" + (client.session?.apikey ?? "") + "|" + client.endpoints.apiBase(.us)
-        return sessions.withLock { all in
-            if let existing = all[key] { return existing }
-            let created = CloudSocket(client: client)
-            all[key] = created
-            return created
-        }
-    }
 
     /// A stream of its own for one more listener (`events` has room for one): every event from now on.
     public func subscribe() -> AsyncStream<CloudEvent> {

@@ -218,7 +218,8 @@ public final class ZeroconfClient: Sendable {
         }
     }
 
-    /// Maps transport and NIO errors onto what happened on the wire.
+    /// Maps transport and NIO errors onto what happened on the wire: by type, and for system
+    /// errors by their errno (never by the wording of a message, which NIO may change).
     static func classify(_ error: any Error, target: LANTarget, timeoutMs: Int) -> LANError {
         if let e = error as? ZeroconfTransport.Failure {
             switch e {
@@ -229,13 +230,15 @@ public final class ZeroconfClient: Sendable {
                 return .replyTooLarge(host: target.host, port: target.port, part: part.rawValue, limitBytes: limit)
             }
         }
-        if let e = error as? IOError {
-            if e.errnoCode == ECONNRESET || e.errnoCode == EPIPE { return .lanReset(host: target.host, port: target.port, attempts: 1) }
-            if e.errnoCode == ECONNREFUSED { return .lanRefused(host: target.host, port: target.port) }
-        }
-        if error is NIOConnectionError {
-            let text = String(describing: error)
-            if text.contains("refused") || text.contains("errno: 111") { return .lanRefused(host: target.host, port: target.port) }
+        if let code = systemErrno(of: error) {
+            switch code {
+            case ECONNREFUSED: return .lanRefused(host: target.host, port: target.port)
+            case ECONNRESET, EPIPE, ECONNABORTED: return .lanReset(host: target.host, port: target.port, attempts: 1)
+            case ETIMEDOUT: return .lanTimeout(host: target.host, port: target.port, afterMs: timeoutMs)
+            default:
+                // EHOSTUNREACH, ENETUNREACH, …: the LAN cannot reach the device; said in the system's words.
+                return .transport(host: target.host, port: target.port, reason: String(cString: strerror(code)))
+            }
         }
         if let e = error as? ChannelError {
             switch e {
@@ -245,10 +248,19 @@ public final class ZeroconfClient: Sendable {
             default: break
             }
         }
-        let text = String(describing: error)
-        if text.contains("refused") { return .lanRefused(host: target.host, port: target.port) }
-        if text.contains("reset") { return .lanReset(host: target.host, port: target.port, attempts: 1) }
-        return .transport(host: target.host, port: target.port, reason: text)
+        return .transport(host: target.host, port: target.port, reason: String(describing: error))
+    }
+
+    /// The errno under a system error: an `IOError`, or the first connection attempt's error that
+    /// carries one in a `NIOConnectionError` (NIO tries each resolved address in turn).
+    static func systemErrno(of error: any Error) -> Int32? {
+        if let e = error as? IOError { return e.errnoCode }
+        if let e = error as? NIOConnectionError {
+            for attempt in e.connectionErrors {
+                if let code = systemErrno(of: attempt.error) { return code }
+            }
+        }
+        return nil
     }
 
     private func queue(for target: LANTarget) -> DeviceQueue {

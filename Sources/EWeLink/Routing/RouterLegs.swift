@@ -1,0 +1,111 @@
+import EWeLinkCloud
+import EWeLinkLAN
+import Foundation
+
+/// What the router needs from the LAN side: finding a device, talking to it, and recording what
+/// that taught. `LANController` is the real one; tests swap in a fake to check routing decisions
+/// in milliseconds.
+public protocol LANLeg: Sendable {
+    /// The device named by `query` (id or name).
+    func device(_ query: String) async throws(ControlError) -> StoredDevice
+    /// Where mDNS says the device is; `cacheOnly`: the avahi-daemon's cache only.
+    func lookup(_ deviceID: String, cacheOnly: Bool) async throws(ControlError) -> DiscoveredDevice?
+    /// One command over the LAN (see `LANController.send`).
+    func send(_ params: JSONObject, to device: StoredDevice, endpoint: String?, started: ContinuousClock.Instant,
+              timeout: Duration?, relookup: Bool, onWire: (@Sendable () -> Void)?,
+              proceed: (@Sendable () -> Bool)?) async throws(ControlError) -> CommandResult
+    /// The device's state as the LAN tells it.
+    func state(of deviceID: String) async throws(ControlError) -> StateResult
+    /// Whether something listens at the device's address (a LAN marked down may be back).
+    func probe(_ device: StoredDevice, timeout: Duration) async -> Bool
+    /// Looks for a device whose remembered address failed.
+    func refreshAddress(_ deviceID: String) async
+    /// Records what discovery learnt about stored devices.
+    func remember(_ devices: [DiscoveredDevice])
+    /// One more consecutive LAN failure.
+    func noteFailure(_ deviceID: String)
+    /// The avahi-daemon's cache did not know the device just now.
+    func noteCacheMiss(_ deviceID: String)
+    /// What the cloud last said about the device being online, for later processes.
+    func noteCloudPresence(_ deviceID: String, _ online: Bool)
+}
+
+extension LANLeg {
+    /// The wire params of on / off / toggle: a toggle is resolved to an absolute state first (from
+    /// a fresh announcement), so the command is idempotent and may go by any route. Returns the
+    /// device updated with what the announcement said.
+    public func powerParams(_ action: PowerAction, device stored: StoredDevice, channel: Int?,
+                            lookUp: Bool = true) async throws(ControlError) -> (StoredDevice, JSONObject) {
+        var device = stored
+        var value = action.rawValue
+        // Toggle needs the current state; on/off need to know the channels when the store does not.
+        if lookUp && (action == .toggle || (device.type == nil && device.lastState == nil)) {
+            if let fresh = try? await lookup(device.id, cacheOnly: false) { device.adopt(fresh) }
+        }
+        if action == .toggle {
+            guard let state = device.lastState, let on = CommandShape.isOn(state, channel: channel) else {
+                throw .stateUnknown(deviceID: device.id)
+            }
+            value = on ? "off" : "on"
+        }
+        let params = try CommandShape.power(value, channel: channel, type: device.type, state: device.lastState,
+                                            channels: device.channels)
+        return (device, params)
+    }
+}
+
+/// What the router needs from the cloud side: the WebSocket session (when one is up) and REST.
+/// Which of them carries a command is the router's decision, not the leg's.
+public protocol CloudLeg: Sendable {
+    /// Logged in: REST can carry commands.
+    var hasSession: Bool { get }
+    /// The WebSocket session is up.
+    var socketConnected: Bool { get }
+    /// A command through the WebSocket; the reply's error code (0: done).
+    func socketUpdate(_ deviceID: String, apikey: String, params: JSONObject) async throws(CloudError) -> Int
+    /// The device's params through the WebSocket; nil when the reply carries none or an error.
+    func socketQuery(_ deviceID: String, apikey: String) async throws(CloudError) -> JSONObject?
+    /// A command through REST (`/v2/device/thing/status`).
+    func restUpdate(_ deviceID: String, params: JSONObject) async throws(CloudError)
+    /// The device's params through REST.
+    func restStatus(_ deviceID: String) async throws(CloudError) -> JSONObject
+}
+
+/// The cloud leg of a logged-in client, with the WebSocket session its owner made (if any).
+public struct CloudSessionLeg: CloudLeg {
+    public let client: CloudClient
+    public let socket: CloudSocket?
+
+    public init(client: CloudClient, socket: CloudSocket?) {
+        self.client = client
+        self.socket = socket
+    }
+
+    public var hasSession: Bool { client.session != nil }
+    public var socketConnected: Bool { socket?.isConnected == true }
+
+    public func socketUpdate(_ deviceID: String, apikey: String, params: JSONObject) async throws(CloudError) -> Int {
+        guard let socket else { throw .notLoggedIn }
+        return try await socket.update(deviceID, apikey: apikey, params: params).error
+    }
+
+    public func socketQuery(_ deviceID: String, apikey: String) async throws(CloudError) -> JSONObject? {
+        guard let socket else { throw .notLoggedIn }
+        let reply = try await socket.query(deviceID, apikey: apikey)
+        return reply.error == 0 ? reply.params : nil
+    }
+
+    public func restUpdate(_ deviceID: String, params: JSONObject) async throws(CloudError) {
+        try await client.setStatus(of: deviceID, params: params)
+    }
+
+    public func restStatus(_ deviceID: String) async throws(CloudError) -> JSONObject {
+        try await client.status(of: deviceID)
+    }
+}
+
+extension LANController: LANLeg {
+    public func noteCloudPresence(_ deviceID: String, _ online: Bool) {
+        directory.record(deviceID) { $0.cloudOnline = online }
+    }
+}

@@ -1,0 +1,243 @@
+import EWeLinkLAN
+import Foundation
+import Synchronization
+
+/// Where the devices are: the store (`devices.json`), lookup by id or name, and mDNS (the
+/// avahi-daemon) for what the store does not know.
+///
+/// The store file is read once and kept; it is read again only when another process replaced it
+/// (its inode, size or mtime changed), so one command reads it once. What a command learns is
+/// written back only when someone would miss it (see `DeviceDirectory+WritePolicy`): an address
+/// confirmed, a key, a type or command shape, a LAN failure or recovery. Bookkeeping that changes
+/// on every reply (`lastSeen`, `lastSeq`, reply times, the value of the last state) is kept in
+/// memory and goes out with the next write that happens anyway, or once it is stale, so a
+/// Raspberry Pi's SD card is not rewritten for each `ewelink on`.
+public final class DeviceDirectory: Sendable {
+    public struct Options: Sendable {
+        /// How long a one-shot mDNS lookup may take when the address is unknown or went stale.
+        public var resolveTimeout: Duration = .seconds(3)
+        public var interfaceIndex: Int32? = nil
+        /// Bookkeeping not written yet goes out at the latest when the stored copy is this old.
+        public var batchInterval: Duration = .seconds(600)
+        public init() {}
+    }
+
+    public let store: DeviceStore
+    public let options: Options
+    private let avahi = Mutex<AvahiConnection?>(nil)
+    private let state = Mutex(Cache())
+    private let problemHandler = Mutex<(@Sendable (DeviceStoreError) -> Void)?>(nil)
+
+    /// The file as last read, and what this process learnt since that was not worth a write.
+    struct Cache {
+        var stamp: FileStamp??
+        var disk: [StoredDevice] = []
+        var pending: [String: StoredDevice] = [:]
+        var problems: [DeviceStoreError] = []
+    }
+
+    public init(store: DeviceStore = .standard(), options: Options = Options()) {
+        self.store = store
+        self.options = options
+    }
+
+    // MARK: Store problems
+
+    /// Called with each store error met while recording what a command learnt (the command itself
+    /// succeeded; the store could not be written). The CLI prints these as warnings.
+    public func onStoreProblem(_ handler: @escaping @Sendable (DeviceStoreError) -> Void) {
+        problemHandler.withLock { $0 = handler }
+    }
+
+    /// The store errors met while recording, oldest first (also when no handler is set).
+    public var storeProblems: [DeviceStoreError] { state.withLock { $0.problems } }
+
+    func report(_ error: DeviceStoreError) {
+        state.withLock { $0.problems.append(error) }
+        problemHandler.withLock { $0 }?(error)
+    }
+
+    // MARK: Reading
+
+    /// Every stored device, with what this process learnt since the last write.
+    public func devices() throws(ControlError) -> [StoredDevice] {
+        let stamp = FileStamp(path: store.path)
+        if let cached = state.withLock({ c -> [StoredDevice]? in c.stamp == .some(stamp) ? Self.overlay(c) : nil }) {
+            return cached
+        }
+        let loaded: [StoredDevice]
+        do { loaded = try store.load() } catch { throw .store(error) }
+        return state.withLock { c in
+            c.stamp = .some(stamp)
+            c.disk = loaded
+            return Self.overlay(c)
+        }
+    }
+
+    private static func overlay(_ cache: Cache) -> [StoredDevice] {
+        guard !cache.pending.isEmpty else { return cache.disk }
+        return cache.disk.map { d in cache.pending[d.id].map { d.withBookkeeping(of: $0) } ?? d }
+    }
+
+    /// The stored device named by `query` (id or name, case-insensitive). An id that is not in the
+    /// store is looked up over mDNS (DIY devices need no key).
+    public func device(_ query: String) async throws(ControlError) -> StoredDevice {
+        let all = try devices()
+        if let d = store.find(query, in: all) { return d }
+        guard query.count >= 6, query.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),
+              let found = try await lookup(query) else {
+            throw .unknownDevice(query)
+        }
+        return StoredDevice(id: found.id, type: found.type, host: found.host, port: found.port,
+                            lastState: found.state, lastSeq: found.seq, lastSeen: found.lastSeen)
+    }
+
+    /// The stored device with this id, if any.
+    public func stored(_ deviceID: String) throws(ControlError) -> StoredDevice? {
+        try devices().first { $0.id == deviceID }
+    }
+
+    // MARK: mDNS
+
+    /// The Avahi connection, made on first use (commands to known hosts never need one).
+    public func connection() throws(ControlError) -> AvahiConnection {
+        if let existing = avahi.withLock({ $0 }) { return existing }
+        do {
+            let created = try AvahiConnection()
+            return avahi.withLock { current in
+                if let current { return current }
+                current = created
+                return created
+            }
+        } catch {
+            throw .mdns(error)
+        }
+    }
+
+    /// What discovery may trust, from the store: each device's key, and the address where it last
+    /// answered correctly (or the configured one).
+    public func trust() throws(ControlError) -> (keys: LANDiscovery.KeyLookup, addresses: LANDiscovery.AddressLookup) {
+        let stored = try devices()
+        let keys = Dictionary(stored.compactMap { d in d.devicekey.map { (d.id, $0) } }, uniquingKeysWith: { a, _ in a })
+        let addresses = Dictionary(stored.compactMap { d in d.host.map { (d.id, "\($0):\(d.port ?? 8081)") } },
+                                   uniquingKeysWith: { a, _ in a })
+        return ({ keys[$0] }, { addresses[$0] })
+    }
+
+    /// A fresh mDNS lookup of one device; nil when it is not announced.
+    /// `cacheOnly`: only what the avahi-daemon already knows (milliseconds), no fresh query.
+    /// Announcements that fail the trust rule are not returned; when only such announcements were
+    /// seen, this throws `decryptionFailed` (a wrong key, or another host claiming the id).
+    public func lookup(_ deviceID: String, cacheOnly: Bool = false) async throws(ControlError) -> DiscoveredDevice? {
+        let (keys, addresses) = try trust()
+        do {
+            let (found, rejected) = try await LANDiscovery.search(
+                deviceID, connection: try connection(), interfaceIndex: options.interfaceIndex,
+                timeout: options.resolveTimeout, keys: keys, trustedAddress: addresses, cacheOnly: cacheOnly)
+            if found == nil, let r = rejected.last {
+                throw ControlError.lan(.decryptionFailed(
+                    deviceID: deviceID,
+                    reason: "the announcement at \(r.source.address) (\(r.source.instanceName)) was rejected: \(r.reason); "
+                        + "either the stored devicekey is wrong or another host claims the id"))
+            }
+            return found
+        } catch let error as ControlError {
+            throw error
+        } catch let error as AvahiError {
+            throw .mdns(error)
+        } catch {
+            throw .mdns(.failure(operation: "resolve", message: "\(error)"))
+        }
+    }
+
+    // MARK: Recording
+
+    /// Changes what is known of stored devices. Written at once (atomically, under the store's
+    /// lock, on the file's current content) when a change is one someone would miss; otherwise kept
+    /// in memory until the next write. Errors are reported (`onStoreProblem`), not thrown: the
+    /// command that taught this has already been carried out.
+    public func record(_ ids: [String], _ body: @escaping @Sendable (inout StoredDevice) -> Void) {
+        let current: [StoredDevice]
+        do { current = try devices() } catch {
+            if case .store(let e) = error { report(e) }
+            return
+        }
+        let disk = state.withLock { $0.disk }
+        var changed: [String: StoredDevice] = [:]
+        var material = false
+        for id in Set(ids) {
+            guard var after = current.first(where: { $0.id == id }), let before = disk.first(where: { $0.id == id }) else { continue }
+            body(&after)
+            guard after != before else { continue }
+            changed[id] = after
+            if Self.needsWrite(stored: before, now: after, batchInterval: options.batchInterval) { material = true }
+        }
+        guard !changed.isEmpty else { return }
+        guard material else {
+            state.withLock { c in for (id, d) in changed { c.pending[id] = d } }
+            return
+        }
+        write(applying: body, to: Set(changed.keys))
+    }
+
+    /// One device; see `record(_:_:)`.
+    public func record(_ deviceID: String, _ body: @escaping @Sendable (inout StoredDevice) -> Void) {
+        record([deviceID], body)
+    }
+
+    /// Writes what is pending for every device, and `body` applied to `ids`, on the file's current
+    /// content.
+    private func write(applying body: (inout StoredDevice) -> Void, to ids: Set<String>) {
+        let pending = state.withLock { $0.pending }
+        do {
+            try store.update { list in
+                for i in list.indices {
+                    if let p = pending[list[i].id] { list[i] = list[i].withBookkeeping(of: p) }
+                    if ids.contains(list[i].id) { body(&list[i]) }
+                }
+            }
+            // Read again when next asked (another process may have written in between).
+            state.withLock { c in
+                c.pending = [:]
+                c.stamp = nil
+            }
+        } catch let error as DeviceStoreError {
+            report(error)
+        } catch {
+            report(.io(path: store.path, reason: "\(error)"))
+        }
+    }
+
+    /// Writes whatever this process learnt and kept in memory (a long-running application may
+    /// call it before exiting; one-shot commands need not).
+    public func flush() {
+        let ids = state.withLock { Set($0.pending.keys) }
+        guard !ids.isEmpty else { return }
+        write(applying: { _ in }, to: [])
+    }
+}
+
+/// What identifies one version of a file: replaced atomically, a new version has a new inode.
+struct FileStamp: Equatable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var mtimeSeconds: Int
+    var mtimeNanoseconds: Int
+
+    /// nil when there is no file.
+    init?(path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+        size = Int64(st.st_size)
+        #if canImport(Darwin)
+        mtimeSeconds = Int(st.st_mtimespec.tv_sec)
+        mtimeNanoseconds = Int(st.st_mtimespec.tv_nsec)
+        #else
+        mtimeSeconds = Int(st.st_mtim.tv_sec)
+        mtimeNanoseconds = Int(st.st_mtim.tv_nsec)
+        #endif
+    }
+}
