@@ -94,6 +94,16 @@ struct AddressDeviceTests {
         #expect(r.status == 0 && strip.snapshot.params["switches"]?.arrayValue?.allSatisfy { $0["switch"] == "on" } == true)
         r = try await CommandRunner.run("ewelink", ["on", strip.id, "--channel", "5"], environment: env)
         #expect(r.status == 2, "\(r.stderr)")
+        // Toggle per channel and whole: the state is asked of the device (no mDNS here).
+        strip.press(outlet: 1)   // changed behind our back: the stored state is stale now
+        r = try await CommandRunner.run("ewelink", ["toggle", strip.id, "--channel", "1", "--json"], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(strip.snapshot.params["switches"]?.arrayValue?.map { $0["switch"]?.stringValue } == ["on", "on", "on", "on"])
+        r = try await CommandRunner.run("ewelink", ["toggle", strip.id], environment: env)
+        #expect(r.status == 0 && strip.snapshot.params["switches"]?.arrayValue?.allSatisfy { $0["switch"] == "off" } == true,
+                "\(r.stderr)")
+        r = try await CommandRunner.run("ewelink", ["toggle", strip.id, "--channel", "3"], environment: env)
+        #expect(r.status == 0 && strip.snapshot.params["switches"]?.arrayValue?[3]["switch"] == "on", "\(r.stderr)")
 
         // Single-channel devices: channel 0 or none; 1 is refused, for status too.
         for d in [diy, plug] {
@@ -108,6 +118,28 @@ struct AddressDeviceTests {
             #expect(r.status == 2 && r.stderr.contains("single-channel"), "\(r.stderr)")
             r = try await CommandRunner.run("ewelink", ["status", d.id], environment: env)
             #expect(r.status == 0 && r.stdout.hasPrefix("\(d.id): off"), "\(r.stdout)\(r.stderr)")
+            r = try await CommandRunner.run("ewelink", ["toggle", d.id, "--channel", "0"], environment: env)
+            #expect(r.status == 0 && d.snapshot.params["switch"] == "on", "\(r.stderr)")
+            r = try await CommandRunner.run("ewelink", ["toggle", d.id, "--channel", "1"], environment: env)
+            #expect(r.status == 2, "\(r.stderr)")
         }
+    }
+
+    @Test("A device stored unchecked, shape unknown, is asked once when a command needs its channels; the store keeps it")
+    func lazyShape() async throws {
+        let (sim, env) = try await Self.start()
+        defer { Task { await sim.stop() } }
+        let strip = sim.devices[0]
+        var r = try await CommandRunner.run("ewelink", ["devices", "add", strip.id, "--devicekey", strip.config.devicekey!,
+                                                        "--host", Self.address(strip), "--no-check"], environment: env)
+        #expect(r.status == 0)
+        r = try await CommandRunner.run("ewelink", ["on", strip.id, "--channel", "2", "--json"], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(strip.snapshot.params["switches"]?.arrayValue?[2]["switch"] == "on")
+        let list = try await CommandRunner.run("ewelink", ["devices", "--json"], environment: env)
+        let stored = try #require(try JSONValue.parse(list.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).arrayValue?.first)
+        #expect(stored["type"] == "strip" && stored["channels"] == 4, "\(stored)")
+        r = try await CommandRunner.run("ewelink", ["toggle", strip.id, "--channel", "2"], environment: env)
+        #expect(r.status == 0 && strip.snapshot.params["switches"]?.arrayValue?[2]["switch"] == "off", "\(r.stderr)")
     }
 }

@@ -321,6 +321,21 @@ public final class LANController: Sendable {
 
     /// Keeps the store's idea of the device current; written only when something material
     /// changed (`DeviceDirectory.record`), so a plain on/off costs no disk write.
+    /// Asks the device for its `info` at its known address and keeps what it learnt (the shape
+    /// only where the store did not know it).
+    public func ask(_ device: StoredDevice) async -> LearntDevice? {
+        guard device.host != nil else { return nil }
+        let timeout = device.lanHealth.timeout(floor: .milliseconds(300), ceiling: options.zeroconf.timeout)
+        guard let learnt = try? await client.learn(target(device), timeout: timeout) else { return nil }
+        directory.record(device.id) { d in
+            if d.type == nil, let type = learnt.type { d.type = type }
+            if d.channels == nil, let channels = learnt.channels { d.channels = channels }
+            if let fw = learnt.fwVersion, d.fwVersion != fw { d.fwVersion = fw }
+            if let state = learnt.state, d.lastState != state { d.lastState = state }
+        }
+        return learnt
+    }
+
     private func record(_ device: StoredDevice, state: JSONObject?, seq: Int?, addressChanged: Bool,
                         replyTime: Duration? = nil) {
         let now = Date()

@@ -28,21 +28,44 @@ public protocol LANLeg: Sendable {
     func noteCacheMiss(_ deviceID: String)
     /// What the cloud last said about the device being online, for later processes.
     func noteCloudPresence(_ deviceID: String, _ online: Bool)
+    /// Asks the device at its known address for its `info` (state, shape, firmware) and keeps
+    /// what it learnt; nil when it has no address or does not answer.
+    func ask(_ device: StoredDevice) async -> LearntDevice?
 }
 
 extension LANLeg {
+    /// Fakes that do not model the device's own answers learn nothing.
+    public func ask(_ device: StoredDevice) async -> LearntDevice? { nil }
+
     /// The wire params of on / off / toggle: a toggle is resolved to an absolute state first (from
-    /// a fresh announcement), so the command is idempotent and may go by any route. Returns the
-    /// device updated with what the announcement said.
+    /// a fresh announcement, else the device itself), so the command is idempotent and may go by
+    /// any route; a device whose shape is unknown is asked once. Returns the device updated with
+    /// what was learnt.
     public func powerParams(_ action: PowerAction, device stored: StoredDevice, channel: Int?,
                             lookUp: Bool = true) async throws(ControlError) -> (StoredDevice, JSONObject) {
         var device = stored
         var value = action.rawValue
         // Toggle needs the current state; on/off need to know the channels when the store does not.
-        if lookUp && (action == .toggle || (device.type == nil && device.lastState == nil)) {
-            if let fresh = try? await lookup(device.id, cacheOnly: false) { device.adopt(fresh) }
+        let shapeUnknown = device.type == nil && device.lastState == nil && device.channels == nil
+        if lookUp && (action == .toggle || shapeUnknown) {
+            // The freshest source first: an announcement (only the avahi-daemon's cache for a
+            // device with a configured address), else one `info` round trip to the device, else
+            // the state of its last reply.
+            var announced = false
+            if let fresh = try? await lookup(device.id, cacheOnly: device.hostConfigured) {
+                device.adopt(fresh)
+                announced = fresh.state != nil
+            }
+            if !announced, device.host != nil, let learnt = await ask(device) {
+                if let state = learnt.state { device.lastState = state }
+                device.type = device.type ?? learnt.type
+                device.channels = device.channels ?? learnt.channels
+            }
         }
         if action == .toggle {
+            // A channel the device does not have is a bad request, not an unknown state.
+            _ = try CommandShape.power("on", channel: channel, type: device.type, state: device.lastState,
+                                       channels: device.channels)
             guard let state = device.lastState, let on = CommandShape.isOn(state, channel: channel) else {
                 throw .stateUnknown(deviceID: device.id)
             }
