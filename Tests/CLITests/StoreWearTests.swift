@@ -12,8 +12,8 @@ struct StoreWearTests {
         defer { Task { await sim.stop() } }
         let store = DeviceStore(directory: FileManager.default.temporaryDirectory
             .appendingPathComponent("ewelink-wear-\(UUID().uuidString)").path)
-        // Earlier replies took up to 250 ms (a loaded machine's slow reply changes nothing learnt).
-        try StoreFixture.add(d, to: store, replyMs: [250])
+        // Earlier replies took up to 500 ms (a loaded machine's slow reply changes nothing learnt).
+        try StoreFixture.add(d, to: store, replyMs: [500])
         let env = ["EWELINK_HOME": store.directory]
         // The first run learns the state and when the device was seen: written once.
         var r = try await CommandRunner.run("ewelink", ["on", d.config.name], environment: env)
