@@ -12,8 +12,9 @@ struct StoreWearTests {
         defer { Task { await sim.stop() } }
         let store = DeviceStore(directory: FileManager.default.temporaryDirectory
             .appendingPathComponent("ewelink-wear-\(UUID().uuidString)").path)
-        // Earlier replies took up to 250 ms (a loaded machine's slow reply changes nothing learnt).
-        try StoreFixture.add(d, to: store, replyMs: [250])
+        // Earlier replies took up to 2 s: no reply within the 3 s LAN wait, however loaded the test
+        // machine, makes the learnt wait grow (which would be worth a write).
+        try StoreFixture.add(d, to: store, replyMs: [2000])
         let env = ["EWELINK_HOME": store.directory]
         // The first run learns the state and when the device was seen: written once.
         var r = try await CommandRunner.run("ewelink", ["on", d.config.name], environment: env)
@@ -26,7 +27,7 @@ struct StoreWearTests {
         }
         let (mtimeAfter, bytesAfter) = try StoreFixture.fileState(store)
         #expect(mtimeAfter == mtime)
-        #expect(bytesAfter == bytes)
+        #expect(bytesAfter == bytes, "\(String(decoding: bytes, as: UTF8.self)) → \(String(decoding: bytesAfter, as: UTF8.self))")
         #expect(d.snapshot.params["switch"] == "on")
     }
 }
