@@ -89,7 +89,7 @@ public final class LANController: Sendable {
         directory.record(Array(seen.keys)) { stored in
             guard let d = seen[stored.id] else { return }
             // A new revision announced at the trusted address: the device is alive on the LAN again.
-            let atTrusted = stored.host == d.host && (stored.port ?? 8081) == d.port
+            let atTrusted = stored.host == d.host && (stored.port ?? LANProtocol.port) == d.port
             if atTrusted, stored.lastSeq != nil, stored.lastSeq != d.seq { stored.lanHealth.failures = 0 }
             if stored.type == nil { stored.type = d.type }
             if let state = d.state { stored.lastState = state; stored.lastSeq = d.seq }
@@ -284,7 +284,7 @@ public final class LANController: Sendable {
                 switch error {
                 case .lanError: continue
                 case .invalidReply, .decryptionFailed, .deviceKeyMissing:
-                    throw .lan(.invalidReply(host: device.host ?? "", port: device.port ?? 8081,
+                    throw .lan(.invalidReply(host: device.host ?? "", port: device.port ?? LANProtocol.port,
                                              reason: "it acknowledged, but cannot prove it holds the devicekey: not the device"))
                 default: return false
                 }
@@ -307,7 +307,7 @@ public final class LANController: Sendable {
     /// bring a LAN marked down back into service.
     public func probe(_ device: StoredDevice, timeout: Duration = .milliseconds(300)) async -> Bool {
         guard let host = device.host else { return false }
-        let open = await ZeroconfClient.isListening(host: host, port: device.port ?? 8081, timeout: timeout)
+        let open = await ZeroconfClient.isListening(host: host, port: device.port ?? LANProtocol.port, timeout: timeout)
         directory.record(device.id) { d in
             d.lanHealth.lastProbe = Date()
             if open { d.lanHealth.failures = 0 }
@@ -316,7 +316,7 @@ public final class LANController: Sendable {
     }
 
     private func target(_ device: StoredDevice) -> LANTarget {
-        LANTarget(deviceID: device.id, host: device.host ?? "", port: device.port ?? 8081, devicekey: device.devicekey)
+        LANTarget(deviceID: device.id, host: device.host ?? "", port: device.port ?? LANProtocol.port, devicekey: device.devicekey)
     }
 
     /// Keeps the store's idea of the device current; written only when something material

@@ -113,7 +113,7 @@ struct HedgedCommand: Sendable {
                 // Otherwise the LAN may still answer.
             }
         }
-        throw .lan(.transport(host: device.host ?? "", port: device.port ?? 8081, reason: "the command was abandoned"))
+        throw .lan(.transport(host: device.host ?? "", port: device.port ?? LANProtocol.port, reason: "the command was abandoned"))
     }
 }
 

@@ -119,7 +119,7 @@ public final class DeviceDirectory: Sendable {
     public func trust() throws(ControlError) -> (keys: LANDiscovery.KeyLookup, addresses: LANDiscovery.AddressLookup) {
         let stored = try devices()
         let keys = Dictionary(stored.compactMap { d in d.devicekey.map { (d.id, $0) } }, uniquingKeysWith: { a, _ in a })
-        let addresses = Dictionary(stored.compactMap { d in d.host.map { (d.id, "\($0):\(d.port ?? 8081)") } },
+        let addresses = Dictionary(stored.compactMap { d in d.host.map { (d.id, "\($0):\(d.port ?? LANProtocol.port)") } },
                                    uniquingKeysWith: { a, _ in a })
         return ({ keys[$0] }, { addresses[$0] })
     }
