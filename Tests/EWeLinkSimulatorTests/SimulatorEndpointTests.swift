@@ -164,7 +164,8 @@ struct SimulatorEndpointTests {
             (#"{"devices":[{"id":"1000000001","type":"toaster","port":1}]}"#, "device #0 (1000000001): field 'type'"),
             (#"{"devices":[{"id":"1000000001","type":"plug","port":70000}]}"#, "field 'port'"),
             (#"{"devices":[{"id":"1000000001","type":"plug","port":1},{"id":"1000000001","type":"plug","port":2}]}"#, "duplicate id"),
-            (#"{"devices":[{"id":"1000000001","type":"plug","port":1},{"id":"1000000002","type":"plug","port":1}]}"#, "port 1 is used"),
+            (#"{"devices":[{"id":"1000000001","type":"plug","port":1},{"id":"1000000002","type":"plug","port":1}]}"#, "port 1 on 127.0.0.1 is used"),
+            (#"{"devices":[{"id":"1000000001","type":"plug","port":1,"host":"10.0.0.1"}]}"#, "field 'host'"),
             (#"{"devices":[{"id":"1000000001","type":"plug","port":1,"devicekey":5}]}"#, "field 'devicekey'"),
             (#"{"devices":[{"id":"1000000001","type":"plug","port":1,"fwVersion":"x"}]}"#, "field 'fwVersion'"),
         ]

@@ -86,7 +86,7 @@ extension MockCloud {
                     if step.type == 1 && timeout > 0 { error = CloudErrorCode.deviceOffline.rawValue }
                     continue
                 }
-                d.applyFromCloud(step.params)
+                if !d.applyFromCloud(step.params) { error = CloudErrorCode.deviceControlFailed.rawValue }
             }
             replies.append(["type": .int(step.type), "id": .string(step.id), "error": .int(error)])
         }

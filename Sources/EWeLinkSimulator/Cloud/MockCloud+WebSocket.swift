@@ -120,7 +120,7 @@ extension MockCloud {
         switch o["action"]?.stringValue {
         case "update"?:
             guard let params = o["params"]?.objectValue, !params.isEmpty else { reply["error"] = .int(CloudErrorCode.parameterError.rawValue); return reply }
-            device.applyFromCloud(params)
+            if !device.applyFromCloud(params) { reply["error"] = .int(CloudErrorCode.parameterError.rawValue) }
         case "query"?:
             var params = device.snapshot.params
             params["fwVersion"] = .string(device.snapshot.fwVersion)

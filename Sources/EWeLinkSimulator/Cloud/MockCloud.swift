@@ -229,7 +229,7 @@ public final class MockCloud: Sendable {
         }
         guard let d = accessible(id, account: context.account!) else { return Self.error(.resourceNotFound, "device not found") }
         guard d.snapshot.online, !d.snapshot.rebooting else { return Self.error(.deviceControlFailed, "device offline") }
-        d.applyFromCloud(params)
+        guard d.applyFromCloud(params) else { return Self.error(.deviceControlFailed, "the device refused the parameters") }
         return Self.ok([:])
     }
 

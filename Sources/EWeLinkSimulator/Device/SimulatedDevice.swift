@@ -73,7 +73,12 @@ public final class SimulatedDevice: Sendable {
     /// Applies `changes` to the params, bumps `seq` and announces. Firmware bumps `seq` on every
     /// accepted set command, even when nothing changed.
     @discardableResult
+    /// Set while the firmware's handlers only check parameters (a cloud command is checked as
+    /// its LAN twin would be): nothing is committed.
+    @TaskLocal static var checkingOnly = false
+
     func commit(_ source: ChangeSource, _ mutate: (inout JSONObject) -> Void) -> Int {
+        if Self.checkingOnly { return snapshot.seq }
         let (seq, params) = state.withLock { s -> (Int, JSONObject) in
             mutate(&s.params)
             s.seq += 1
@@ -195,7 +200,23 @@ public final class SimulatedDevice: Sendable {
 
 extension SimulatedDevice {
     /// A command that arrived through the cloud: applied (outlets merged) and announced.
-    public func applyFromCloud(_ params: JSONObject) {
+    /// Returns false, changing nothing, when the firmware refuses the parameters (as it would the
+    /// same command over the LAN): the cloud passes commands on, the device judges them.
+    @discardableResult
+    public func applyFromCloud(_ params: JSONObject) -> Bool {
+        if let first = params.keys.first {
+            var endpoint = DeviceCatalogue.endpointForParam[first] ?? first
+            if first == "switch", profile.kind.power == .dimmable { endpoint = "dimmable" }
+            if profile.endpoints.contains(endpoint), Self.endpointHandlers[endpoint] != nil,
+               !Self.queryEndpoints.contains(endpoint) {
+                let outcome = Self.$checkingOnly.withValue(true) { apply(endpoint: endpoint, params: params) }
+                if case .error = outcome { return false }
+            }
+        }
         commit(.cloud) { $0 = $0.applying(params) }
+        return true
     }
+
+    /// Endpoints that read or act rather than set state: never run for a cloud command.
+    static let queryEndpoints: Set<String> = ["info", "signal_strength", "wifi", "ota_unlock"]
 }
