@@ -140,9 +140,9 @@ if let installed = options.installed {
         \(StartupBenchmark.heading)
 
         Measured by `scripts/bench` (`ewelink-bench --installed`): the binaries `scripts/install` put in a temporary
-        prefix (release, `--static-swift-stdlib`, stripped) beside the dynamic release build of `.build/release`,
-        \(options.quick ? 20 : 100) runs of each, interleaved, against the plug of the simulator above (encrypted, address in
-        the store). Processes started with `posix_spawn` and reaped with `waitpid`, output to /dev/null.
+        prefix (release, `--static-swift-stdlib`, stripped) beside the dynamic release build of `\(options.bin)`,
+        \(options.quick ? 20 : 100) runs of each, interleaved, against a plug of the simulator (encrypted, address in
+        the store). Processes started with `posix_spawn` and reaped with `wait4`, output to /dev/null.
 
         - date: \(Date().formatted(.iso8601)), commit \(gitCommit())
 
