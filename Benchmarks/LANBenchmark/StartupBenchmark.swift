@@ -6,7 +6,7 @@ import Glibc
 
 /// Start-up of the one-shot CLI: the installed binary (`scripts/install`: static Swift runtime,
 /// stripped) beside the dynamic release build, in one run, runs interleaved so both see the same
-/// machine load. Processes are started with `posix_spawn` and reaped with `waitpid`, output to
+/// machine load. Processes are started with `posix_spawn` and reaped with `wait4`, output to
 /// /dev/null, so the timing holds no Foundation `Process` machinery (its floor is a row too).
 enum StartupBenchmark {
     static let heading = "## Start-up (installed binary)"
