@@ -5,14 +5,18 @@ import NIOPosix
 import NIOCore
 
 // Benchmarks of the LAN path against `ewelink-sim` running as its own process on loopback.
-// Usage: ewelink-bench --bin DIR --out Benchmarks/RESULTS.md [--quick]
-// DIR holds the (release) ewelink and ewelink-sim executables.
+// Usage: ewelink-bench --bin DIR --out Benchmarks/RESULTS.md [--installed DIR [--startup-only]] [--quick]
+// --bin DIR holds the (release) ewelink and ewelink-sim executables; --installed DIR the ones
+// scripts/install put in PREFIX/bin (static runtime, stripped), measured beside them for start-up.
+// --startup-only runs only the start-up rows and rewrites only their section of RESULTS.md.
 
 struct Options {
     var bin = ".build/release"
     var out = "Benchmarks/RESULTS.md"
     var json = "Benchmarks/results.json"
     var quick = false
+    var installed: String?
+    var startupOnly = false
 }
 
 // Swift concurrency on NIO's event-loop threads: no thread hop between the network and the awaiting
@@ -27,8 +31,10 @@ while let a = args.next() {
     case "--out": options.out = args.next() ?? options.out
     case "--json": options.json = args.next() ?? options.json
     case "--quick": options.quick = true
+    case "--installed": options.installed = args.next()
+    case "--startup-only": options.startupOnly = true
     default:
-        FileHandle.standardError.write(Data("usage: ewelink-bench [--bin DIR] [--out FILE] [--json FILE] [--quick]\n".utf8))
+        FileHandle.standardError.write(Data("usage: ewelink-bench [--bin DIR] [--out FILE] [--json FILE] [--installed DIR [--startup-only]] [--quick]\n".utf8))
         exit(2)
     }
 }
@@ -121,6 +127,58 @@ let sim = try SimulatorProcess(bin: options.bin, devices: 10)
 defer { sim.stop() }
 let devices = sim.devices
 let client = ZeroconfClient()
+let previous = (try? JSONValue.parse(Array(Data(contentsOf: URL(fileURLWithPath: options.json)))))?.objectValue
+
+// 0. Start-up of the installed binary beside the dynamic release build (scripts/install, issue 14).
+var startupSection: String?
+if let installed = options.installed {
+    print("start-up: installed \(installed) vs \(options.bin)…")
+    let plug = devices.first { $0.type == "plug" }!
+    let rows = try StartupBenchmark.run(installed: installed, dynamic: options.bin, device: (plug.id, plug.port, plug.key),
+                                        runs: options.quick ? 20 : 100)
+    var table = """
+        \(StartupBenchmark.heading)
+
+        Measured by `scripts/bench` (`ewelink-bench --installed`): the binaries `scripts/install` put in a temporary
+        prefix (release, `--static-swift-stdlib`, stripped) beside the dynamic release build of `\(options.bin)`,
+        \(options.quick ? 20 : 100) runs of each, interleaved, against a plug of the simulator (encrypted, address in
+        the store). Processes started with `posix_spawn` and reaped with `wait4`, output to /dev/null.
+
+        - date: \(Date().formatted(.iso8601)), commit \(gitCommit())
+
+        | metric | value | target | met | previous run |
+        |---|---|---|---|---|
+
+        """
+    for row in rows {
+        print("\(row.label): \(fmt(row.value)) \(row.unit)")
+        let value = "\(fmt(row.value, row.value < 10 ? 3 : 1)) \(row.unit)"
+        let target = row.target.map { "≤ \(fmt($0, 0)) \(row.unit)" } ?? "–"
+        let met = row.target.map { row.value <= $0 ? "yes" : "**no**" } ?? ""
+        let prev = previous?[row.key]?.doubleValue.map { fmt($0, $0 < 10 ? 3 : 1) } ?? StartupBenchmark.issueValues[row.key] ?? "–"
+        table += "| \(row.label) | \(value) | \(target) | \(met) | \(prev) |\n"
+        numbers[row.key] = .double((row.value * 1000).rounded() / 1000)
+    }
+    startupSection = table
+}
+if options.startupOnly {
+    guard let section = startupSection else { throw BenchError("--startup-only needs --installed DIR") }
+    sim.stop()
+    let old = (try? String(contentsOfFile: options.out, encoding: .utf8)) ?? "# Benchmark results\n"
+    let parts = StartupBenchmark.sections(old)
+    var rest = parts.sections
+    if let i = rest.firstIndex(where: { $0.hasPrefix(StartupBenchmark.heading) }) {
+        rest[i] = section
+    } else {
+        rest.insert(section, at: 0)
+    }
+    try Data(([parts.head] + rest).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: options.out))
+    var saved = previous ?? [:]
+    for (key, value) in numbers { saved[key] = value }
+    try Data(JSONValue.object(saved).serializedBytes).write(to: URL(fileURLWithPath: options.json))
+    print("wrote the start-up section of \(options.out)")
+    exit(0)
+}
 
 // 1. In-process send, one device, alternating on/off.
 let plug = devices.first { $0.type == "plug" }!
@@ -205,17 +263,7 @@ for row in try await ScaleBenchmark.run(bin: options.bin, quick: options.quick) 
 }
 
 // Report, next to the previous run's numbers.
-let previous = (try? JSONValue.parse(Array(Data(contentsOf: URL(fileURLWithPath: options.json)))))?.objectValue
-let commit = (try? String(contentsOfFile: ".git/HEAD", encoding: .utf8)).map { _ in
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-    p.arguments = ["rev-parse", "--short", "HEAD"]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    try? p.run()
-    p.waitUntilExit()
-    return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-} ?? "?"
+let commit = gitCommit()
 let cpu = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").split(separator: "\n")
     .first { $0.hasPrefix("model name") }.map { String($0.split(separator: ":").last ?? "").trimmingCharacters(in: .whitespaces) } ?? "?"
 var md = """
@@ -237,8 +285,9 @@ var md = """
     |---|---|---|---|---|
 
     """
+let mainKeys = numbers.keys.filter { !$0.hasPrefix("startup_") && !$0.hasPrefix("size_") }
 for (n, row) in report.enumerated() {
-    let key = numbers.keys[n]
+    let key = mainKeys[n]
     let prev = previous?[key]?.doubleValue.map { fmt($0, $0 < 10 ? 3 : 1) } ?? "–"
     md += "| \(row.0) | \(row.1) | \(row.2) | \(row.3) | \(prev) |\n"
 }
@@ -247,12 +296,17 @@ md += """
     Reference points from the protocol notes: today's Python LAN clients take 0.45–0.9 ms per command in process and
     145–220 ms per one-shot process.
     """
-// The fuzzing section is written by hand from `scripts/fuzz` runs: keep it.
-if let old = try? String(contentsOfFile: options.out, encoding: .utf8), let fuzz = old.range(of: "\n## Fuzzing") {
-    md += "\n" + old[fuzz.lowerBound...]
+// The start-up section is this run's when measured, else the last one; the other sections (the
+// start-up analysis, fuzzing) are written by hand: keep them.
+let oldSections = ((try? String(contentsOfFile: options.out, encoding: .utf8)).map { StartupBenchmark.sections($0).sections }) ?? []
+var tail = oldSections
+if let startupSection {
+    if let i = tail.firstIndex(where: { $0.hasPrefix(StartupBenchmark.heading) }) { tail[i] = startupSection } else { tail.insert(startupSection, at: 0) }
 }
+md = ([md + "\n"] + tail).joined(separator: "\n")
 try Data(md.utf8).write(to: URL(fileURLWithPath: options.out))
-var saved = numbers
+var saved = previous ?? [:]
+for (key, value) in numbers { saved[key] = value }
 saved["date"] = .string(Date().formatted(.iso8601))
 saved["commit"] = .string(commit)
 try Data(JSONValue.object(saved).serializedBytes).write(to: URL(fileURLWithPath: options.json))
@@ -285,4 +339,17 @@ func sendConcurrently(_ devices: [(id: String, port: Int, key: String?, type: St
         for try await s in group { for v in s.values { all.add(v) } }
         return all
     }
+}
+
+/// The short hash of the checkout's HEAD, or "?".
+func gitCommit() -> String {
+    guard FileManager.default.fileExists(atPath: ".git") else { return "?" }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+    p.arguments = ["rev-parse", "--short", "HEAD"]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    try? p.run()
+    p.waitUntilExit()
+    return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }

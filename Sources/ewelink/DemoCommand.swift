@@ -20,7 +20,7 @@ struct DemoCommand: ParsableCommand {
     var arguments: [String] = []
 
     func run() throws {
-        let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let me = executableURL()
         let sim = me.deletingLastPathComponent().appendingPathComponent("ewelink-sim").path
         guard FileManager.default.isExecutableFile(atPath: sim) else {
             throw fail("the demo needs ewelink-sim next to ewelink (\(sim)); build or install both")
@@ -30,4 +30,13 @@ struct DemoCommand: ParsableCommand {
         execv(sim, &cArgs)
         throw fail("cannot start \(sim): \(String(cString: strerror(errno)))", code: 1)
     }
+}
+
+/// This executable's own file, symbolic links resolved: /proc/self/exe where there is one, as
+/// argv[0] is only a name when the shell found the command on PATH.
+func executableURL() -> URL {
+    if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+        return URL(fileURLWithPath: path)
+    }
+    return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
 }

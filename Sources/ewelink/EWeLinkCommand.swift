@@ -3,7 +3,7 @@ import EWeLink
 import Foundation
 
 @main
-struct EWeLinkCommand: AsyncParsableCommand {
+struct EWeLinkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ewelink",
         abstract: "Control eWeLink / Sonoff devices on the local network, with the eWeLink cloud as fallback.",
@@ -14,17 +14,38 @@ struct EWeLinkCommand: AsyncParsableCommand {
         ]
     )
 
-    /// As ArgumentParser's own `main`, except that a usage error (missing argument, unknown flag or
-    /// subcommand, a value that does not parse) is one line on stderr and exit status 2, as every
-    /// other bad input; `--help` and `--version` print as they always did.
-    static func main() async {
-        do {
-            var command = try await asyncParseAsRoot()
-            if var async = command as? AsyncParsableCommand { try await async.run() } else { try command.run() }
-        } catch {
-            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-            printError("ewelink: " + usageLine(message(for: error)) + " (see `\(helpCommand(fullMessage(for: error)))`)")
-            Foundation.exit(ExitStatus.badInput)
+    /// As ArgumentParser's own `main`, with two differences. The arguments are parsed before Swift
+    /// concurrency is touched, so `--help`, `--version`, completion scripts and usage errors exit
+    /// without the runtime starting a thread; only an async subcommand's `run` starts it. And a
+    /// usage error (missing argument, unknown flag or subcommand, a value that does not parse) is one
+    /// line on stderr and exit status 2, as every other bad input; `--help` and `--version` print as
+    /// they always did.
+    static func main() {
+        let command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exitReporting(error) }
+        if let async = command as? AsyncParsableCommand {
+            let parsed = ParsedCommand(command: async)
+            Task { await parsed.run() }
+            dispatchMain()
+        }
+        var sync = command
+        do { try sync.run() } catch { exitReporting(error) }
+    }
+
+    static func exitReporting(_ error: Error) -> Never {
+        guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+        printError("ewelink: " + usageLine(message(for: error)) + " (see `\(helpCommand(fullMessage(for: error)))`)")
+        Foundation.exit(ExitStatus.badInput)
+    }
+
+    /// An async subcommand as parsed, handed to the one task that runs it (nothing else holds it).
+    struct ParsedCommand: @unchecked Sendable {
+        var command: any AsyncParsableCommand
+
+        func run() async -> Never {
+            var command = command
+            do { try await command.run() } catch { exitReporting(error) }
+            Foundation.exit(0)
         }
     }
 

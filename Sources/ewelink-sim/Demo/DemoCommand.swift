@@ -27,7 +27,10 @@ struct DemoCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        // /proc/self/exe: argv[0] is only a name when the shell found the command on PATH.
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")).map(URL.init(fileURLWithPath:))
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let here = me.deletingLastPathComponent()
         let fleetPath = fleet ?? [here.appendingPathComponent("fleet.json").path,
                                   here.appendingPathComponent("../share/ewelink/fleet.json").standardized.path]
             .first { FileManager.default.fileExists(atPath: $0) }
