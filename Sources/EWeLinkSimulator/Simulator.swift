@@ -96,7 +96,7 @@ public final class Simulator: Sendable {
             "cloud": options.cloudPort != nil ? (cloud.map { .string($0.baseURL) } ?? .null) : .null,
             "devices": .array(devices.map { d in
                 ["id": .string(d.id), "name": .string(d.config.name), "type": .string(d.config.type.rawValue),
-                 "host": "127.0.0.1", "port": .int(d.snapshot.port), "encrypted": .bool(!d.isDIY)]
+                 "host": .string(d.config.host), "port": .int(d.snapshot.port), "encrypted": .bool(!d.isDIY)]
             }),
         ]
     }

@@ -40,7 +40,9 @@ struct WatchCommand: AsyncParsableCommand {
             if json {
                 printLine(JSONValue.object(event.json(name: name)).serialized)
             } else {
-                let time = event.time.formatted(.dateTime.hour(.twoDigits(amPM: .omitted)).minute(.twoDigits).second(.twoDigits))
+                // 24-hour local time (the locale's hour format would drop AM/PM and mislead).
+                let c = Calendar.current.dateComponents([.hour, .minute, .second], from: event.time)
+                let time = String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
                 var line = "\(time)  \(name ?? event.deviceID)  \(event.source.rawValue)  \(event.kind.rawValue)"
                 if let params = event.params { line += "  " + StateSummary.describe(params) }
                 if let seq = event.seq { line += "  (seq \(seq))" }

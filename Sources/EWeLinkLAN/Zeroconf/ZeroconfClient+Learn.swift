@@ -36,7 +36,7 @@ extension ZeroconfClient {
     static func learnt(from state: JSONObject?, encrypted: Bool) -> LearntDevice {
         var learnt = LearntDevice(encrypted: encrypted)
         guard let state else { return learnt }
-        learnt.state = state
+        learnt.state = JSONObject(state.entries.filter { !LANProtocol.infoOnlyFields.contains($0.key) }.map { ($0.key, $0.value) })
         learnt.fwVersion = state["fwVersion"]?.stringValue
         if let guess = DeviceCatalogue.guess(fromState: state, encrypted: encrypted) {
             learnt.type = guess.kind.type

@@ -70,13 +70,13 @@ public final class SimulatedDevice: Sendable {
         try state.withLock { try body(&$0) }
     }
 
-    /// Applies `changes` to the params, bumps `seq` and announces. Firmware bumps `seq` on every
-    /// accepted set command, even when nothing changed.
-    @discardableResult
     /// Set while the firmware's handlers only check parameters (a cloud command is checked as
     /// its LAN twin would be): nothing is committed.
     @TaskLocal static var checkingOnly = false
 
+    /// Applies `changes` to the params, bumps `seq` and announces. Firmware bumps `seq` on every
+    /// accepted set command, even when nothing changed.
+    @discardableResult
     func commit(_ source: ChangeSource, _ mutate: (inout JSONObject) -> Void) -> Int {
         if Self.checkingOnly { return snapshot.seq }
         let (seq, params) = state.withLock { s -> (Int, JSONObject) in
