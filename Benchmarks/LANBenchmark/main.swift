@@ -248,6 +248,13 @@ record("discover_p50_ms", "`ewelink discover --json`, 10 devices, cache warm: p5
 record("discover_p95_ms", "`ewelink discover --json`, 10 devices, cache warm: p95", discover.p95, unit: "ms", target: nil)
 try? FileManager.default.removeItem(atPath: home)
 
+// 3a. Devices by address: scans, and the store left alone by a loop of commands.
+print("scan and store wear…")
+for row in try await AddressBenchmark.run(bin: options.bin, quick: options.quick) {
+    print("\(row.label): \(fmt(row.value)) \(row.unit)")
+    record(row.key, row.label, row.value, unit: row.unit, target: row.target)
+}
+
 // 4–5. Cloud round trips and the router's fallbacks (in-process simulator + mock cloud).
 print("cloud and fallback…")
 for row in try await FallbackBenchmark.run(quick: options.quick) {
