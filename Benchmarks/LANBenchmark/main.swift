@@ -236,6 +236,27 @@ print("one-shot CLI: p50 \(fmt(oneShot.p50, 1)) ms, p95 \(fmt(oneShot.p95, 1)) m
 record("cli_on_p50_ms", "one-shot `ewelink on ID` process: p50", oneShot.p50, unit: "ms", target: 25)
 record("cli_on_p95_ms", "one-shot `ewelink on ID` process: p95", oneShot.p95, unit: "ms", target: nil)
 
+// 2a. The same command by `curl` and by a third-party Python client, one-shot and in process.
+print("curl and a third-party Python client…")
+let python = ProcessInfo.processInfo.environment["EWELINK_BENCH_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
+for row in try ThirdPartyBenchmark.run(device: (plug.id, plug.port, plug.key), python: python, runs: runs,
+                                       loops: options.quick ? 300 : 2000) {
+    print("\(row.label): \(fmt(row.value)) \(row.unit)")
+    record(row.key, row.label, row.value, unit: row.unit, target: row.target)
+}
+if let curlP50 = numbers["curl_p50_ms"]?.doubleValue {
+    let ours = numbers["startup_on_installed_p50_ms"]?.doubleValue ?? oneShot.p50
+    let which = numbers["startup_on_installed_p50_ms"] != nil ? "installed" : "release"
+    record("ratio_on_vs_curl", "ratio: our `ewelink on` (\(which)) p50 / `curl` p50", ours / curlP50, unit: "×", target: nil)
+    if let py = numbers["py_oneshot_p50_ms"]?.doubleValue {
+        record("ratio_py_vs_on", "ratio: pysonofflanr3 one-shot p50 / our `ewelink on` (\(which)) p50", py / ours, unit: "×", target: nil)
+    }
+    if let pySend = numbers["py_send_p50_ms"]?.doubleValue {
+        record("ratio_py_vs_send", "ratio: pysonofflanr3 in process p50 / our in-process `send` p50", pySend / single.p50, unit: "×", target: nil)
+        record("ratio_send_vs_floor", "ratio: our in-process `send` p50 / raw-socket floor p50", single.p50 / floor.p50, unit: "×", target: nil)
+    }
+}
+
 // 3. discover --json of the fleet, Avahi cache warm.
 var discover = Samples()
 for n in 0..<(runs / 2 + 3) {

@@ -31,13 +31,15 @@ extension DeviceDirectory {
         return shape
     }
 
-    /// The learnt wait or hedge delay grew by more than half and more than 20 ms (less is noise:
-    /// a reply slowed by a busy moment).
+    /// The learnt wait grew by more than half and more than 20 ms (less is noise: a reply slowed
+    /// by a busy moment). Only the wait: a next process that gives up too early falls back to the
+    /// cloud for nothing, while a hedge delay learnt a little short only sends an extra cloud copy
+    /// of an absolute command, and its growth (twice a reply of a few ms) would rewrite the file
+    /// on every busy moment.
     static func waitGrew(from old: LANHealth, to new: LANHealth) -> Bool {
         func grew(_ a: Duration, _ b: Duration) -> Bool { b > a * 1.5 && b - a > .milliseconds(20) }
         let ceiling = Duration.seconds(600)
         return grew(old.timeout(ceiling: ceiling), new.timeout(ceiling: ceiling))
-            || grew(old.hedgeDelay(limit: ceiling), new.hedgeDelay(limit: ceiling))
     }
 }
 
