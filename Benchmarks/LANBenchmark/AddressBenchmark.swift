@@ -118,15 +118,9 @@ enum AddressBenchmark {
     }
 
     static func runCapturing(_ path: String, _ arguments: [String], env: [String: String]) throws -> (Int32, Double, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        for (k, v) in env { environment[k] = v }
-        p.environment = environment
+        let p = childProcess(path, arguments, env: env)
         let out = Pipe()
         p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
         let start = ContinuousClock.now
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()

@@ -96,15 +96,21 @@ struct BenchError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-func runProcess(_ path: String, _ arguments: [String], env: [String: String]) throws -> (Int32, Double) {
+/// A child process of `path` with this process's environment plus `env`, stderr discarded.
+func childProcess(_ path: String, _ arguments: [String], env: [String: String]) -> Process {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = arguments
     var environment = ProcessInfo.processInfo.environment
     for (k, v) in env { environment[k] = v }
     p.environment = environment
-    p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
+    return p
+}
+
+func runProcess(_ path: String, _ arguments: [String], env: [String: String]) throws -> (Int32, Double) {
+    let p = childProcess(path, arguments, env: env)
+    p.standardOutput = FileHandle.nullDevice
     let start = ContinuousClock.now
     try p.run()
     p.waitUntilExit()
