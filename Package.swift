@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "EWeLinkCloud", targets: ["EWeLinkCloud"]),
         .library(name: "EWeLinkSimulator", targets: ["EWeLinkSimulator"]),
         .executable(name: "ewelink", targets: ["ewelink"]),
+        .executable(name: "ewelink-hub", targets: ["ewelink-hub"]),
         .executable(name: "ewelink-sim", targets: ["ewelink-sim"]),
         .executable(name: "ewelink-bench", targets: ["ewelink-bench"]),
     ],
@@ -23,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian's packages; the module maps name the libraries to link.
@@ -82,6 +85,25 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The resident hub behind `ewelink serve`: HTTP API, events and metrics (Hummingbird lives here,
+        // not in `ewelink`).
+        .target(
+            name: "EWeLinkHub",
+            dependencies: [
+                "EWeLink", "EWeLinkCloud", "EWeLinkLAN",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            exclude: ["openapi.yaml"]
+        ),
+        .executableTarget(
+            name: "ewelink-hub",
+            dependencies: ["EWeLinkHub", "EWeLink", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "ewelink-sim",
             dependencies: ["EWeLinkSimulator", "EWeLinkCloud", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -104,6 +126,8 @@ let package = Package(
         // The façade: store, LAN control, routing (with fakes and end to end), OTA, events.
         .testTarget(name: "EWeLinkTests", dependencies: ["EWeLink", "EWeLinkCloud", "EWeLinkLAN", "EWeLinkSimulator", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["EWeLinkLAN", "TestSupport", "ewelink", "ewelink-sim"]),
+        // The hub: its API against openapi.yaml, auth, hostile clients, shutdown, and the CLI through it.
+        .testTarget(name: "HubTests", dependencies: ["EWeLinkHub", "EWeLink", "EWeLinkLAN", "TestSupport", "ewelink", "ewelink-hub", "ewelink-sim"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,6 +17,9 @@ struct DevicesList: ParsableCommand {
     @Flag(help: "Include devicekeys and apikeys in the JSON (they are secrets).")
     var showKeys = false
 
+    @Flag(help: "Read the store in this process even when a hub (`ewelink serve`) is running.")
+    var noHub = false
+
     func run() throws {
         let store = DeviceStore.standard()
         let devices: [StoredDevice]
@@ -25,14 +28,19 @@ struct DevicesList: ParsableCommand {
             printLine(JSONValue.array(devices.map { .object($0.json(showKeys: showKeys)) }).serialized)
             return
         }
+        printList(devices.map { ($0, $0.devicekey != nil) }, storePath: store.path)
+    }
+
+    /// The table of devices (each with whether it has a key), or how to fill an empty store.
+    func printList(_ devices: [(StoredDevice, Bool)], storePath: String) {
         if devices.isEmpty {
-            printLine("no devices in \(store.path): run `ewelink sync`, or `ewelink devices add ID --devicekey KEY`")
+            printLine("no devices in \(storePath): run `ewelink sync`, or `ewelink devices add ID --devicekey KEY`")
             return
         }
-        printTable(["ID", "NAME", "TYPE", "ADDRESS", "KEY", "ROUTE", "LAST STATE"], devices.map { d in
+        printTable(["ID", "NAME", "TYPE", "ADDRESS", "KEY", "ROUTE", "LAST STATE"], devices.map { d, hasKey in
             let address = d.host.map { "\($0):\(d.port ?? LANProtocol.port)" + (d.hostConfigured ? " (configured)" : "") } ?? "-"
             return [d.id, d.name ?? "-", d.type?.rawValue ?? (d.uiid.map { "uiid \($0)" } ?? "-"), address,
-                    d.devicekey == nil ? "no" : "yes", Self.route(d), StateSummary.describe(d.lastState)]
+                    hasKey ? "yes" : "no", Self.route(d), StateSummary.describe(d.lastState)]
         })
     }
 }

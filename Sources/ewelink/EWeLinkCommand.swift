@@ -10,7 +10,7 @@ struct EWeLinkCommand: ParsableCommand {
         version: EWeLinkVersion.current,
         subcommands: [
             DiscoverCommand.self, OnCommand.self, OffCommand.self, ToggleCommand.self, StatusCommand.self,
-            SendCommand.self, WatchCommand.self, OTACommand.self, DemoCommand.self, DevicesCommand.self, ScanCommand.self, LoginCommand.self, SyncCommand.self, APICommand.self, DebugCommand.self,
+            SendCommand.self, WatchCommand.self, ServeCommand.self, OTACommand.self, DemoCommand.self, DevicesCommand.self, ScanCommand.self, LoginCommand.self, SyncCommand.self, APICommand.self, DebugCommand.self,
         ]
     )
 
@@ -23,6 +23,9 @@ struct EWeLinkCommand: ParsableCommand {
     static func main() {
         let command: ParsableCommand
         do { command = try parseAsRoot() } catch { exitReporting(error) }
+        // A running hub does the work at once (it exits here); without one, this process does.
+        if let routable = command as? any HubRoutable { HubRouting.runIfHub(routable) }
+        if let watch = command as? WatchCommand { watch.followHubIfRunning() }
         if let async = command as? AsyncParsableCommand {
             let parsed = ParsedCommand(command: async)
             Task { await parsed.run() }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EWeLink
 
 struct OffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "off", abstract: "Switch a device (or one channel) off.",

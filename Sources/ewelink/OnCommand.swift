@@ -1,4 +1,5 @@
 import ArgumentParser
+import EWeLink
 
 struct OnCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "on", abstract: "Switch a device (or one channel) on.",

@@ -19,14 +19,17 @@ struct SendCommand: AsyncParsableCommand {
 
     @OptionGroup var common: DeviceCommandOptions
 
-    func run() async throws {
-        let object: JSONObject
+    func parsedParams() throws -> JSONObject {
         do {
             guard let o = try JSONValue.parse(params).objectValue else { throw fail("params must be a JSON object") }
-            object = o
+            return o
         } catch let error as JSONParseError {
             throw fail("params are not JSON: \(error)")
         }
+    }
+
+    func run() async throws {
+        let object = try parsedParams()
         let router = try common.router()
         do {
             let result = try await router.send(object, to: device, endpoint: endpoint, via: common.route)

@@ -17,6 +17,9 @@ struct DeviceCommandOptions: ParsableArguments {
     @Option(help: "Route for this command: auto (LAN, else cloud), lan, or cloud. Default: the device's policy.")
     var via: RoutePolicy?
 
+    @Flag(help: "Do the work in this process even when a hub (`ewelink serve`) is running.")
+    var noHub = false
+
     /// The route override of this command.
     var route: RoutePolicy? { lanOnly ? .lan : via }
 
@@ -42,11 +45,17 @@ struct DeviceCommandOptions: ParsableArguments {
 
 /// Prints a command result as JSON or as one human line.
 func report(_ result: CommandResult, name: String, json: Bool) {
+    report(json: result.json, name: name, json: json)
+}
+
+/// Prints a command result's JSON (`CommandResult.json`, made here or by the hub) as it is, or as
+/// one human line.
+func report(json o: JSONObject, name: String, json: Bool) {
     if json {
-        printLine(result.json.serialized)
+        printLine(JSONValue.object(o).serialized)
     } else {
-        let ms = String(format: "%.1f", result.elapsedMilliseconds)
-        printLine("\(name): \(StateSummary.describe(result.state)) (via \(result.route.rawValue), \(ms) ms)")
+        let ms = String(format: "%.1f", o["elapsedMs"]?.doubleValue ?? 0)
+        printLine("\(name): \(StateSummary.describe(o["state"]?.objectValue)) (via \(o["route"]?.stringValue ?? "?"), \(ms) ms)")
     }
 }
 

@@ -15,42 +15,43 @@ struct StatusCommand: AsyncParsableCommand {
 
     @OptionGroup var common: DeviceCommandOptions
 
-    func run() async throws {
+    func checkChannel() throws {
         if let channel, !(0...3).contains(channel) { throw fail("--channel must be 0...3") }
+    }
+
+    func run() async throws {
+        try checkChannel()
         let router = try common.router()
         do {
             let result = try await router.state(of: device, via: common.route)
+            var o = result.json
             if let channel {
                 guard let on = CommandShape.isOn(result.state, channel: channel) else {
-                    throw fail(Self.noSuchChannel(channel, in: result.state))
+                    throw fail(CommandShape.noSuchChannel(channel, in: result.state))
                 }
-                let value = on ? "on" : "off"
-                if common.json {
-                    var o = result.json
-                    o["channel"] = .int(channel)
-                    o["switch"] = .string(value)
-                    printLine(JSONValue.object(o).serialized)
-                } else {
-                    printLine("\(device) channel \(channel): \(value) (seq \(result.seq.map(String.init) ?? "?"), from \(result.source))")
-                }
-                return
+                o["channel"] = .int(channel)
+                o["switch"] = .string(on ? "on" : "off")
             }
             if common.json {
-                printLine(result.json.serialized)
+                printLine(JSONValue.object(o).serialized)
             } else {
-                printLine("\(device): \(StateSummary.describe(result.state)) (seq \(result.seq.map(String.init) ?? "?"), from \(result.source))")
-                printLine(result.state.serialized)
+                show(o)
             }
         } catch let error as ControlError {
             throw fail(error, device: device)
         }
     }
 
-    static func noSuchChannel(_ channel: Int, in state: JSONObject) -> String {
-        if let outlets = state["switches"]?.arrayValue?.compactMap({ $0["outlet"]?.intValue }).sorted(), !outlets.isEmpty {
-            return "channel \(channel) does not exist: this device has channels \(outlets.map(String.init).joined(separator: ", "))"
+    /// The human lines of a status answer (`StateResult.json`, made here or by the hub).
+    func show(_ o: JSONObject) {
+        let seq = o["seq"]?.intValue.map(String.init) ?? "?"
+        let source = o["source"]?.stringValue ?? "?"
+        if let channel {
+            printLine("\(device) channel \(channel): \(o["switch"]?.stringValue ?? "?") (seq \(seq), from \(source))")
+            return
         }
-        if state["switch"] != nil { return "this is a single-channel device: --channel must be 0 or left out" }
-        return "the state of this device has no channel \(channel)"
+        let state = o["state"]?.objectValue ?? [:]
+        printLine("\(device): \(StateSummary.describe(state)) (seq \(seq), from \(source))")
+        printLine(JSONValue.object(state).serialized)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EWeLink
 
 struct ToggleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

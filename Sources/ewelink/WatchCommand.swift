@@ -14,8 +14,10 @@ struct WatchCommand: AsyncParsableCommand {
     var json = false
     @Option(help: "Stop after this many seconds (default: until interrupted).", transform: Seconds.parser(max: Seconds.watchCeiling))
     var duration: Seconds?
-    @Flag(help: "Follow the LAN only.")
+    @Flag(help: "Follow the LAN only (in this process, not through the hub).")
     var noCloud = false
+    @Flag(help: "Follow the devices in this process even when a hub (`ewelink serve`) is running.")
+    var noHub = false
 
     func run() async throws {
         let lan = LANController.forCommand()
@@ -40,16 +42,22 @@ struct WatchCommand: AsyncParsableCommand {
             if json {
                 printLine(JSONValue.object(event.json(name: name)).serialized)
             } else {
-                // 24-hour local time (the locale's hour format would drop AM/PM and mislead).
-                let c = Calendar.current.dateComponents([.hour, .minute, .second], from: event.time)
-                let time = String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
-                var line = "\(time)  \(name ?? event.deviceID)  \(event.source.rawValue)  \(event.kind.rawValue)"
-                if let params = event.params { line += "  " + StateSummary.describe(params) }
-                if let seq = event.seq { line += "  (seq \(seq))" }
-                if let detail = event.detail { line += "  " + detail }
-                printLine(line)
+                printLine(Self.line(time: event.time, device: name ?? event.deviceID, source: event.source.rawValue,
+                                    kind: event.kind.rawValue, params: event.params, seq: event.seq, detail: event.detail))
             }
         }
         await socket?.stop()
+    }
+
+    /// One event as a human line, in 24-hour local time (the locale's hour format would drop AM/PM
+    /// and mislead).
+    static func line(time: Date, device: String, source: String, kind: String, params: JSONObject?, seq: Int?,
+                     detail: String?) -> String {
+        let c = Calendar.current.dateComponents([.hour, .minute, .second], from: time)
+        var line = String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0) + "  \(device)  \(source)  \(kind)"
+        if let params { line += "  " + StateSummary.describe(params) }
+        if let seq { line += "  (seq \(seq))" }
+        if let detail { line += "  " + detail }
+        return line
     }
 }

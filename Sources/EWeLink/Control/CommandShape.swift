@@ -61,4 +61,13 @@ public enum CommandShape {
         guard (channel ?? 0) == 0 else { return nil }
         return state["switch"]?.stringValue.map { $0 == "on" }
     }
+
+    /// Why `channel` cannot be read or switched on a device in `state`, as the user is told.
+    public static func noSuchChannel(_ channel: Int, in state: JSONObject) -> String {
+        if let outlets = state["switches"]?.arrayValue?.compactMap({ $0["outlet"]?.intValue }).sorted(), !outlets.isEmpty {
+            return "channel \(channel) does not exist: this device has channels \(outlets.map(String.init).joined(separator: ", "))"
+        }
+        if state["switch"] != nil { return "this is a single-channel device: --channel must be 0 or left out" }
+        return "the state of this device has no channel \(channel)"
+    }
 }

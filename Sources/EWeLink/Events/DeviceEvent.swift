@@ -37,6 +37,10 @@ public struct DeviceEvent: Sendable, Equatable {
     /// For `rejected` and `contested`: who claimed the device, and why it was not believed.
     public var detail: String? = nil
 
+    /// How `time` is written in the JSON (UTC, milliseconds).
+    public static let timeFormat = Date.ISO8601FormatStyle.iso8601.time(includingFractionalSeconds: true).year().month().day()
+        .dateTimeSeparator(.standard).timeZone(separator: .omitted)
+
     /// `{"device","source","kind","params","seq","time"[,"detail"]}`, one per line for scripts.
     public func json(name: String?) -> JSONObject {
         var o: JSONObject = ["device": .string(deviceID)]
@@ -45,8 +49,7 @@ public struct DeviceEvent: Sendable, Equatable {
         o["kind"] = .string(kind.rawValue)
         o["params"] = params.map(JSONValue.object) ?? .null
         o["seq"] = seq.map(JSONValue.int) ?? .null
-        o["time"] = .string(time.formatted(.iso8601.time(includingFractionalSeconds: true).year().month().day()
-            .dateTimeSeparator(.standard).timeZone(separator: .omitted)))
+        o["time"] = .string(time.formatted(Self.timeFormat))
         if let detail { o["detail"] = .string(detail) }
         return o
     }

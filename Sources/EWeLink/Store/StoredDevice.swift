@@ -108,7 +108,7 @@ extension StoredDevice {
         return o
     }
 
-    init(json o: JSONObject) throws(DeviceStoreError) {
+    public init(json o: JSONObject) throws(DeviceStoreError) {
         guard let id = o["id"]?.stringValue, !id.isEmpty else { throw .invalidRecord("a device has no 'id'") }
         func str(_ k: String) throws(DeviceStoreError) -> String? {
             switch o[k] {

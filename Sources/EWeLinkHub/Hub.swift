@@ -1,0 +1,349 @@
+import EWeLink
+import EWeLinkCloud
+import EWeLinkLAN
+import Foundation
+import Logging
+import Synchronization
+
+/// How the hub runs: where it listens, who may talk to it, and its bounds.
+public struct HubOptions: Sendable {
+    public struct TCPAddress: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    /// The Unix socket (mode 0600): every local client of the same user.
+    public var socketPath: String
+    /// A TCP address as well, only with a bearer token.
+    public var listen: TCPAddress?
+    public var token: String?
+    /// Follow and use the cloud when logged in.
+    public var cloud = true
+    /// Largest request body (params of `send`), bytes.
+    public var maxBodyBytes = 64 * 1024
+    /// Open connections at most; beyond it new ones wait in the kernel's backlog.
+    public var maxConnections = 4096
+    /// Commands being carried out at once; beyond it a command is refused (503), not queued.
+    public var maxCommandsInFlight = 512
+    /// Longest a command may take before the hub answers for it (the device may still act).
+    public var commandTimeout: Duration = .seconds(30)
+    /// A connection that sends nothing for this long is closed (a request never finished).
+    public var idleTimeout: Duration = .seconds(15)
+    /// The environment the store, the cloud configuration and the socket path come from.
+    public var environment: [String: String]
+
+    public init(socketPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.socketPath = socketPath
+        self.environment = environment
+    }
+}
+
+/// A refusal with its HTTP status: a control failure as the CLI reports it, or the hub's own
+/// (busy, timed out, not logged in).
+public struct HubError: Error, Sendable {
+    public var failure: HubFailure
+    public var status: Int
+
+    init(_ failure: HubFailure, status: Int? = nil) {
+        self.failure = failure
+        self.status = status ?? failure.httpStatus
+    }
+
+    init(_ error: ControlError, device: String?) { self.init(HubFailure(error, device: device)) }
+
+    static func badInput(_ message: String) -> HubError {
+        HubError(HubFailure(message: message, exitCode: ExitStatus.badInput))
+    }
+}
+
+/// The resident state behind `ewelink serve`: one LAN controller (one Avahi browser, the store,
+/// learnt timeouts), one router, one cloud WebSocket session when logged in, the event stream
+/// every `/events` client shares, and the metrics.
+public final class Hub: Sendable {
+    public let options: HubOptions
+    public let lan: LANController
+    public let router: Router
+    let client: CloudClient?
+    let socket: CloudSocket?
+    let stream: DeviceEventStream
+    let fanout = EventFanout()
+    let metrics = HubMetrics()
+    let logger: Logger
+    let startedAt = ContinuousClock.now
+
+    /// What the hub has seen of each device since it started.
+    struct Live: Sendable {
+        var state: JSONObject?
+        var seq: Int?
+        var source: String?
+        var lastSeen: Date?
+        var lan: Bool?
+        var cloud: Bool?
+
+        var json: JSONObject {
+            var o: JSONObject = ["state": state.map(JSONValue.object) ?? .null, "seq": seq.map(JSONValue.int) ?? .null,
+                                 "source": source.map(JSONValue.string) ?? .null]
+            o["lastSeen"] = lastSeen.map { .string($0.formatted(.iso8601)) } ?? .null
+            o["lanSeen"] = lan.map(JSONValue.bool) ?? .null
+            o["cloudOnline"] = cloud.map(JSONValue.bool) ?? .null
+            return o
+        }
+    }
+
+    private let live = Mutex<[String: Live]>([:])
+    private let inFlight = Mutex(0)
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+    private let upgrades = Mutex<Set<String>>([])
+
+    public init(options: HubOptions, logger: Logger) throws(ControlError) {
+        self.options = options
+        self.logger = logger
+        let store = DeviceStore.standard(environment: options.environment)
+        lan = LANController(directory: DeviceDirectory(store: store))
+        lan.directory.onStoreProblem { logger.warning("store: \($0)") }
+        var client: CloudClient? = nil
+        if options.cloud, let config = try? CloudConfig.load(environment: options.environment), config.credentials != nil,
+           let c = try? config.client(), c.session != nil {
+            client = c
+        }
+        self.client = client
+        socket = client.map { CloudSocket(client: $0) }
+        var routing = Router.Options()
+        // Each request is answered on its own, as the one-shot CLI does (same results either way).
+        routing.mergeWindow = .zero
+        router = Router(lan: lan, cloud: client, socket: socket, options: routing)
+        stream = try DeviceEventStream(lan: lan, socket: socket)
+    }
+
+    /// Opens the cloud session and starts passing events on.
+    public func start() {
+        socket?.start()
+        let events = stream.events
+        let task = Task { [weak self] in
+            for await event in events { self?.handle(event) }
+        }
+        // A comment every 15 s: proxies keep the stream open and the hub notices clients gone.
+        let fanout = self.fanout
+        let keepAlive = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(15))
+                fanout.publish(.init(name: nil, data: "keep-alive", deviceID: nil, isComment: true))
+            }
+        }
+        tasks.withLock { $0.append(contentsOf: [task, keepAlive]) }
+        logger.info("hub started", metadata: ["store": "\(lan.directory.store.path)",
+                                              "cloud": "\(socket == nil ? "off" : "on")"])
+    }
+
+    /// Ends the event streams (clients see the end), then the cloud session, politely.
+    public func stopEvents() {
+        fanout.close()
+        stream.stop()
+        for task in tasks.withLock({ $0 }) { task.cancel() }
+    }
+
+    public func stopCloud() async {
+        await socket?.stop()
+    }
+
+    var cloudState: String {
+        guard let socket else { return "off" }
+        return socket.isConnected ? "connected" : "connecting"
+    }
+
+    var commandsInFlight: Int { inFlight.withLock { $0 } }
+
+    var uptime: Duration { ContinuousClock.now - startedAt }
+
+    // MARK: Events
+
+    private func handle(_ event: DeviceEvent) {
+        let name = names()[event.deviceID]
+        live.withLock { all in
+            var l = all[event.deviceID] ?? Live()
+            if let params = event.params, event.kind == .state || event.kind == .appeared {
+                // The cloud sends the changed params only: merged into what is known.
+                if event.source == .cloud, var state = l.state {
+                    state.merge(params)
+                    l.state = state
+                } else {
+                    l.state = params
+                }
+                if let seq = event.seq { l.seq = seq }
+                l.source = event.source.rawValue
+                l.lastSeen = event.time
+            }
+            switch (event.source, event.kind) {
+            case (.mdns, .appeared), (.mdns, .state), (.http, _): l.lan = true
+            case (.mdns, .disappeared): l.lan = false
+            case (.cloud, .online): l.cloud = true
+            case (.cloud, .offline): l.cloud = false
+            default: break
+            }
+            all[event.deviceID] = l
+        }
+        if let params = event.params { metrics.record(state: params, deviceID: event.deviceID, name: name) }
+        switch (event.source, event.kind) {
+        case (.mdns, .appeared), (.mdns, .state), (.http, .state):
+            metrics.record(online: true, path: "lan", deviceID: event.deviceID, name: name)
+        case (.mdns, .disappeared): metrics.record(online: false, path: "lan", deviceID: event.deviceID, name: name)
+        case (.cloud, .online): metrics.record(online: true, path: "cloud", deviceID: event.deviceID, name: name)
+        case (.cloud, .offline): metrics.record(online: false, path: "cloud", deviceID: event.deviceID, name: name)
+        default: break
+        }
+        metrics.record(eventFrom: event.source.rawValue)
+        fanout.publish(.init(name: nil, data: JSONValue.object(event.json(name: name)).serialized, deviceID: event.deviceID))
+        logger.info("event", metadata: ["device": "\(event.deviceID)", "source": "\(event.source.rawValue)",
+                                        "kind": "\(event.kind.rawValue)", "seq": "\(event.seq.map(String.init) ?? "-")"])
+    }
+
+    /// Names by id from the store (read again only when another process replaced the file).
+    private func names() -> [String: String] {
+        let devices = (try? lan.directory.devices()) ?? []
+        return Dictionary(devices.compactMap { d in d.name.map { (d.id, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+
+    func live(_ deviceID: String) -> Live? { live.withLock { $0[deviceID] } }
+
+    // MARK: Commands
+
+    /// Runs one command within the hub's bounds: at most `maxCommandsInFlight` at once (else 503 at
+    /// once), answered within `commandTimeout`; counted in the metrics by route.
+    func command(_ label: String, device query: String, via: RoutePolicy?,
+                 _ body: @escaping @Sendable () async throws(ControlError) -> CommandResult) async throws(HubError) -> CommandResult {
+        let admitted = inFlight.withLock { n -> Bool in
+            guard n < options.maxCommandsInFlight else { return false }
+            n += 1
+            return true
+        }
+        guard admitted else {
+            throw HubError(HubFailure(message: "the hub is busy: \(options.maxCommandsInFlight) commands in flight, try again",
+                                      exitCode: ExitStatus.failure), status: 503)
+        }
+        defer { inFlight.withLock { $0 -= 1 } }
+        let started = ContinuousClock.now
+        let outcome = await Self.bounded(options.commandTimeout) { () async -> Result<CommandResult, ControlError> in
+            do throws(ControlError) { return .success(try await body()) } catch { return .failure(error) }
+        }
+        switch outcome {
+        case .success(let result)?:
+            let fallback = result.route != .lan && via != .cloud && policy(of: result.deviceID) == .auto
+            metrics.record(command: result.route.rawValue, ok: result.error == 0, elapsed: result.elapsed, fallback: fallback)
+            logger.debug("command", metadata: ["action": "\(label)", "device": "\(result.deviceID)",
+                                               "route": "\(result.route.rawValue)",
+                                               "ms": "\(String(format: "%.2f", result.elapsedMilliseconds))"])
+            return result
+        case .failure(let error)?:
+            metrics.record(command: "none", ok: false, elapsed: ContinuousClock.now - started, fallback: false)
+            logger.info("command failed", metadata: ["action": "\(label)", "device": "\(query)", "error": "\(error)"])
+            throw HubError(error, device: query)
+        case nil:
+            metrics.record(command: "none", ok: false, elapsed: ContinuousClock.now - started, fallback: false)
+            throw HubError(HubFailure(message: "\(query): no answer within \(Int(options.commandTimeout.inSeconds)) s",
+                                      exitCode: ExitStatus.unreachable), status: 504)
+        }
+    }
+
+    private func policy(of deviceID: String) -> RoutePolicy? {
+        ((try? lan.directory.devices()) ?? []).first { $0.id == deviceID }?.policy
+    }
+
+    /// `operation`'s value, or nil when `limit` passes first (the operation is then cancelled).
+    static func bounded<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
+        await withTaskGroup(of: T?.self) { group in
+            group.addTask { await operation() }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
+    func power(_ action: PowerAction, _ query: String, channel: Int?, via: RoutePolicy?) async throws(HubError) -> CommandResult {
+        let router = self.router
+        return try await command(action.rawValue, device: query, via: via) { () async throws(ControlError) -> CommandResult in
+            try await router.power(action, query, channel: channel, via: via)
+        }
+    }
+
+    func send(_ params: JSONObject, to query: String, endpoint: String?, via: RoutePolicy?) async throws(HubError) -> CommandResult {
+        let router = self.router
+        return try await command("send", device: query, via: via) { () async throws(ControlError) -> CommandResult in
+            try await router.send(params, to: query, endpoint: endpoint, via: via)
+        }
+    }
+
+    /// `ewelink status --json`: the state, of one channel when asked.
+    func status(of query: String, channel: Int?, via: RoutePolicy?) async throws(HubError) -> JSONObject {
+        if let channel, !(0...3).contains(channel) { throw .badInput("channel must be 0...3") }
+        let result: StateResult
+        do { result = try await router.state(of: query, via: via) } catch { throw HubError(error, device: query) }
+        guard let channel else { return result.json }
+        guard let on = CommandShape.isOn(result.state, channel: channel) else {
+            throw .badInput(CommandShape.noSuchChannel(channel, in: result.state))
+        }
+        var o = result.json
+        o["channel"] = .int(channel)
+        o["switch"] = .string(on ? "on" : "off")
+        return o
+    }
+
+    /// `ewelink devices --json`: the store's records, keys never.
+    func devices() throws(HubError) -> [JSONObject] {
+        do { return try lan.directory.devices().map { $0.json(showKeys: false) } } catch { throw HubError(error, device: nil) }
+    }
+
+    /// One device: its record, what the router knows of its routes, and what the hub has seen.
+    func device(_ query: String) async throws(HubError) -> JSONObject {
+        do {
+            let d = try await lan.device(query)
+            let reach = try await router.reachability(of: d.id)
+            return ["device": .object(d.json(showKeys: false)), "routes": .object(reach.json),
+                    "live": .object((live(d.id) ?? Live()).json)]
+        } catch {
+            throw HubError(error, device: query)
+        }
+    }
+
+    // MARK: OTA
+
+    /// Starts a cloud firmware update and follows it; each step and the end are `ota` events.
+    func startUpgrade(_ query: String, version: String?, timeout: Duration) async throws(HubError) -> String {
+        guard let client, let socket else {
+            throw HubError(HubFailure(message: "firmware updates go through the cloud: run `ewelink login`, then restart the hub",
+                                      exitCode: ExitStatus.cloud), status: 503)
+        }
+        let device: StoredDevice
+        do { device = try await lan.device(query) } catch { throw HubError(error, device: query) }
+        guard upgrades.withLock({ $0.insert(device.id).inserted }) else {
+            throw HubError(HubFailure(message: "\(device.displayName): an update is already running", exitCode: ExitStatus.failure),
+                           status: 409)
+        }
+        let updater = CloudOTAUpdater(cloud: client, socket: socket, store: lan.directory.store)
+        let fanout = self.fanout, logger = self.logger
+        let task = Task { [weak self] in
+            defer { _ = self?.upgrades.withLock { $0.remove(device.id) } }
+            do throws(OTAError) {
+                let outcome = try await updater.upgrade(device, version: version, timeout: timeout) { step in
+                    fanout.publish(.init(name: "ota", data: JSONValue.object(step.json).serialized, deviceID: device.id))
+                }
+                fanout.publish(.init(name: "ota", data: JSONValue.object(outcome.json).serialized, deviceID: device.id))
+                logger.info("firmware updated", metadata: ["device": "\(device.id)", "to": "\(outcome.to ?? "?")"])
+            } catch {
+                fanout.publish(.init(name: "ota", data: JSONValue.object(["device": .string(device.id), "ok": false,
+                                                                          "error": .string(error.description)]).serialized,
+                                     deviceID: device.id))
+                logger.warning("firmware update failed", metadata: ["device": "\(device.id)", "error": "\(error)"])
+            }
+        }
+        tasks.withLock { $0.append(task) }
+        return device.id
+    }
+}

@@ -1,0 +1,165 @@
+import ArgumentParser
+import EWeLink
+import EWeLinkHub
+import Foundation
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ewelink-hub`, started by `ewelink serve`: the resident hub (its own executable, so the
+/// one-shot `ewelink` carries no HTTP server).
+@main
+struct HubCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ewelink-hub",
+        abstract: "The eWeLink hub: one process that keeps every device, the LAN and the cloud session warm, "
+            + "for `ewelink` commands, scripts and dashboards (usually started as `ewelink serve`).",
+        discussion: """
+            Listens on a Unix socket (mode 0600: only this user) and, with --listen, on TCP as well, where every \
+            request must carry `Authorization: Bearer <token>` from --token-file (a file of mode 0600). The API: \
+            GET /health, /devices, /devices/{id}, /devices/{id}/status, /events (Server-Sent Events), /metrics \
+            (Prometheus); POST /devices/{id}/on|off|toggle|send, /ota/{id}/upgrade (openapi.yaml in the sources). \
+            Stops cleanly on SIGTERM or SIGINT. Exit status: 0 stopped, 2 bad options or an unsafe socket/token \
+            file, 1 could not start (another hub on the socket, the address in use).
+            """,
+        version: EWeLinkVersion.current)
+
+    @Option(help: "The Unix socket. (default: $EWELINK_HUB_SOCKET, else $EWELINK_HOME/hub.sock, else $XDG_RUNTIME_DIR/ewelink.sock)")
+    var socket: String?
+    @Option(help: "Also listen on TCP, HOST:PORT (needs --token-file).")
+    var listen: String?
+    @Option(help: "File holding the bearer token TCP clients must send (mode 0600, owned by you).")
+    var tokenFile: String?
+    @Flag(help: "Do not use or follow the cloud even when logged in.")
+    var noCloud = false
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical. (default: info)")
+    var logLevel: String = "info"
+    @Option(help: "Largest request body in bytes. (default: 65536)")
+    var maxBody: Int = 65536
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let level = Logger.Level(rawValue: logLevel) else { throw Self.fail("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+        guard (1...16 << 20).contains(maxBody) else { throw Self.fail("--max-body must be 1 ... 16777216 bytes") }
+        // Whatever the hub creates (the socket above all) is the owner's alone.
+        umask(0o077)
+        Self.raiseFileLimit()
+        var options = HubOptions(socketPath: socket ?? HubAddress.socketPath(environment: environment), environment: environment)
+        options.cloud = !noCloud
+        options.maxBodyBytes = maxBody
+        if let listen {
+            guard let address = Self.parseAddress(listen) else { throw Self.fail("--listen must be HOST:PORT, got '\(listen.prefix(80))'") }
+            guard let tokenFile else {
+                throw Self.fail("--listen needs --token-file: TCP clients must show a bearer token (the Unix socket needs none)")
+            }
+            options.listen = address
+            options.token = try Self.readToken(tokenFile)
+        } else if tokenFile != nil {
+            throw Self.fail("--token-file is for --listen (the Unix socket is guarded by its mode, 0600)")
+        }
+        try Self.prepareSocket(options.socketPath)
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "ewelink-hub")
+        let hub: Hub
+        do { hub = try Hub(options: options, logger: logger) } catch {
+            throw Self.fail("\(error)", code: ExitStatus.code(for: error))
+        }
+        do {
+            try await HubServer.run(hub, logger: logger) { address in logger.notice("listening on \(address)") }
+        } catch {
+            throw Self.fail("\(error)", code: 1)
+        }
+    }
+
+    static func fail(_ message: String, code: Int32 = 2) -> ExitCode {
+        FileHandle.standardError.write(Data("ewelink-hub: \(message)\n".utf8))
+        return ExitCode(code)
+    }
+
+    /// HOST:PORT; the host a name or an IPv4 address.
+    static func parseAddress(_ text: String) -> HubOptions.TCPAddress? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+        else { return nil }
+        let host = String(text[..<colon])
+        guard !host.isEmpty, host.utf8.count <= 253 else { return nil }
+        return .init(host: host, port: port)
+    }
+
+    /// The token: the first line of a file only its owner (us) can read or write.
+    static func readToken(_ path: String) throws -> String {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw fail("cannot read the token file \(path): \(String(cString: strerror(errno)))") }
+        guard st.st_uid == geteuid() else { throw fail("the token file \(path) is not yours: refusing it") }
+        guard st.st_mode & 0o077 == 0 else {
+            throw fail("the token file \(path) can be read by others (mode \(String(st.st_mode & 0o777, radix: 8))): chmod 600 it")
+        }
+        guard let data = FileManager.default.contents(atPath: path),
+              let token = String(data: data, encoding: .utf8)?.split(whereSeparator: \.isNewline).first
+                .map({ $0.trimmingCharacters(in: .whitespaces) }), token.count >= 16 else {
+            throw fail("the token file \(path) must hold a token of at least 16 characters on its first line")
+        }
+        return token
+    }
+
+    /// Checks the socket's folder (ours, or sticky like /tmp; made 0700 when missing) and clears
+    /// a stale socket; refuses when another hub answers there.
+    static func prepareSocket(_ path: String) throws {
+        guard path.utf8.count <= HubAddress.maxSocketPathBytes else {
+            throw fail("the socket path is longer than \(HubAddress.maxSocketPathBytes) bytes: \(path)")
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        if !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            } catch { throw fail("cannot create \(folder): \(error.localizedDescription)") }
+        }
+        var st = stat()
+        guard stat(folder, &st) == 0 else { throw fail("cannot use the folder \(folder): \(String(cString: strerror(errno)))") }
+        let sticky = st.st_mode & 0o1000 != 0
+        guard st.st_uid == geteuid() || sticky else {
+            throw fail("the socket's folder \(folder) belongs to someone else: choose another with --socket")
+        }
+        guard st.st_mode & 0o022 == 0 || sticky else {
+            throw fail("the socket's folder \(folder) can be written by others: choose another with --socket")
+        }
+        guard lstat(path, &st) == 0 else { return }
+        guard st.st_mode & S_IFMT == S_IFSOCK else { throw fail("\(path) exists and is not a socket: not replacing it") }
+        if HubProbe.answers(path) { throw fail("another hub already listens on \(path)", code: 1) }
+        unlink(path)
+    }
+
+    /// Room for many idle clients: the soft limit on open files raised to the hard one.
+    static func raiseFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+}
+
+/// Whether something accepts connections on a Unix socket.
+enum HubProbe {
+    static func answers(_ path: String) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        let size = socklen_t(MemoryLayout<sockaddr_un>.size)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, size) == 0 }
+        }
+    }
+}

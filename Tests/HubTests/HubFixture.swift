@@ -1,0 +1,215 @@
+import EWeLink
+import EWeLinkLAN
+import EWeLinkSimulator
+import Foundation
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A simulated fleet, a store made through the CLI, and `ewelink-hub` running on it as its own
+/// process (the way `ewelink serve` runs it).
+final class HubFixture: @unchecked Sendable {
+    let sim: Simulator
+    let home: String
+    var env: [String: String] { ["EWELINK_HOME": home] }
+    var socketPath: String { home + "/hub.sock" }
+    private(set) var process: Process?
+    let logPath: String
+
+    init(_ kinds: [(type: String, encrypted: Bool)]) async throws {
+        sim = Simulator(fleet: TestFleet.make(kinds))
+        try await sim.start()
+        // Short: a Unix socket path holds 107 bytes.
+        home = "/tmp/ewh-" + String(UUID().uuidString.prefix(8))
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        logPath = home + "/hub.log"
+        for d in sim.devices {
+            var args = ["devices", "add", d.id, "--name", d.config.name, "--no-check"]
+            if let key = d.config.devicekey { args += ["--devicekey", key] }
+            let r = try await CommandRunner.run("ewelink", args, environment: ["EWELINK_HOME": home])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+    }
+
+    /// Starts the hub and waits until it answers `/health`.
+    func startHub(_ extra: [String] = [], waitForDevices: Bool = true) async throws {
+        let p = Process()
+        p.executableURL = CommandRunner.binDirectory.appendingPathComponent("ewelink-hub")
+        p.arguments = ["--no-cloud"] + extra
+        var environment = ProcessInfo.processInfo.environment
+        environment["EWELINK_HOME"] = home
+        p.environment = environment
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        try log.seekToEnd()
+        p.standardOutput = log
+        p.standardError = log
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        process = p
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if HubWire.request(socketPath, "GET", "/health")?.status == 200 { break }
+            guard p.isRunning else { throw TestFailure("the hub exited at start: \(self.log())") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        guard HubWire.request(socketPath, "GET", "/health")?.status == 200 else { throw TestFailure("no hub: \(self.log())") }
+        // Every device announced: the hub knows their addresses as a direct command would.
+        guard waitForDevices else { return }
+        while ContinuousClock.now < deadline {
+            let seen = metric("ewelink_online").filter { m in m.value == 1 && sim.devices.contains { m.labels.contains($0.id) } }.count
+            if seen >= sim.devices.count { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("the hub did not see every device: \(metric("ewelink_online"))")
+    }
+
+    /// Sends `signal` and waits for the hub's exit status.
+    @discardableResult
+    func stopHub(_ signal: Int32 = SIGTERM) async -> Int32 {
+        guard let p = process else { return -1 }
+        kill(p.processIdentifier, signal)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while p.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
+        process = nil
+        return p.terminationReason == .uncaughtSignal ? -p.terminationStatus : p.terminationStatus
+    }
+
+    func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Samples of one metric family: labels text → value.
+    func metric(_ name: String) -> [(labels: String, value: Double)] {
+        guard let reply = HubWire.request(socketPath, "GET", "/metrics") else { return [] }
+        return reply.text.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix(name + "{") || line.hasPrefix(name + " ") else { return nil }
+            // Label values may hold spaces (names): the value is after the last one.
+            guard let space = line.lastIndex(of: " "), let v = Double(line[line.index(after: space)...]) else { return nil }
+            return (String(line[..<space].dropFirst(name.count)), v)
+        }
+    }
+
+    func close() async {
+        await stopHub()
+        await sim.stop()
+        try? FileManager.default.removeItem(atPath: home)
+    }
+}
+
+/// HTTP/1.1 over a Unix socket with blocking calls, as a test client (and a hostile one).
+enum HubWire {
+    struct Reply {
+        var status: Int
+        var headers: [String: String]
+        var body: [UInt8]
+        var text: String { String(decoding: body, as: UTF8.self) }
+        var json: JSONValue? { try? JSONValue.parse(body) }
+    }
+
+    static func connect(_ path: String) -> Int32? {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        let ok = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
+        guard ok else { close(fd); return nil }
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
+    static func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { return false }
+            sent += n
+        }
+        return true
+    }
+
+    static func request(_ path: String, _ method: String, _ target: String, body: [UInt8] = [],
+                        headers: [String: String] = [:]) -> Reply? {
+        guard let fd = connect(path) else { return nil }
+        defer { close(fd) }
+        return exchange(fd, method, target, body: body, headers: headers)
+    }
+
+    static func exchange(_ fd: Int32, _ method: String, _ target: String, body: [UInt8] = [],
+                         headers: [String: String] = [:]) -> Reply? {
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: hub\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
+        for (k, v) in headers { head += "\(k): \(v)\r\n" }
+        _ = write(fd, Array((head + "\r\n").utf8) + body)
+        var raw: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            raw += buffer[0..<n]
+        }
+        return parse(raw)
+    }
+
+    static func parse(_ raw: [UInt8]) -> Reply? {
+        let sep: [UInt8] = [13, 10, 13, 10]
+        guard raw.count >= 4, let end = (0...(raw.count - 4)).first(where: { raw[$0..<$0 + 4].elementsEqual(sep) }) else { return nil }
+        let lines = String(decoding: raw[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        let parts = lines[0].split(separator: " ")
+        guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let c = line.firstIndex(of: ":") else { continue }
+            headers[line[..<c].lowercased()] = line[line.index(after: c)...].trimmingCharacters(in: .whitespaces)
+        }
+        var body = Array(raw[(end + 4)...])
+        if let length = headers["content-length"].flatMap(Int.init), length <= body.count { body = Array(body.prefix(length)) }
+        return Reply(status: status, headers: headers, body: body)
+    }
+
+    /// A TCP connection to 127.0.0.1:port.
+    static func tcp(port: Int, _ method: String, _ target: String, headers: [String: String] = [:]) -> Reply? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let ok = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard ok else { return nil }
+        return exchange(fd, method, target, headers: headers)
+    }
+
+    /// A free TCP port on 127.0.0.1 (bound, read, released).
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+}
+
+/// Runs blocking work on a thread of its own (the cooperative pool stays free).
+func offThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { cont in Thread { cont.resume(returning: work()) }.start() }
+}
