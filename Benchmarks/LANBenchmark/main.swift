@@ -17,6 +17,7 @@ struct Options {
     var quick = false
     var installed: String?
     var startupOnly = false
+    var hubOnly = false
 }
 
 // Swift concurrency on NIO's event-loop threads: no thread hop between the network and the awaiting
@@ -33,8 +34,9 @@ while let a = args.next() {
     case "--quick": options.quick = true
     case "--installed": options.installed = args.next()
     case "--startup-only": options.startupOnly = true
+    case "--hub-only": options.hubOnly = true
     default:
-        FileHandle.standardError.write(Data("usage: ewelink-bench [--bin DIR] [--out FILE] [--json FILE] [--installed DIR [--startup-only]] [--quick]\n".utf8))
+        FileHandle.standardError.write(Data("usage: ewelink-bench [--bin DIR] [--out FILE] [--json FILE] [--installed DIR [--startup-only]] [--hub-only] [--quick]\n".utf8))
         exit(2)
     }
 }
@@ -167,6 +169,54 @@ if let installed = options.installed {
     }
     startupSection = table
 }
+/// Puts `section` in place of the one with the same heading in RESULTS.md (or first).
+@MainActor func replaceSection(_ section: String, heading: String) throws {
+    let old = (try? String(contentsOfFile: options.out, encoding: .utf8)) ?? "# Benchmark results\n"
+    let parts = StartupBenchmark.sections(old)
+    var rest = parts.sections
+    if let i = rest.firstIndex(where: { $0.hasPrefix(heading) }) { rest[i] = section } else { rest.insert(section, at: 0) }
+    try Data(([parts.head] + rest).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: options.out))
+}
+
+// 0a. The hub (issue 15): through `ewelink serve` beside the direct path, with the installed tools
+// when there are (ewelink serve execs the ewelink-hub next to ewelink).
+print("the hub…")
+let hubBin = options.installed ?? options.bin
+let hubRun = try await HubBenchmark.run(bin: hubBin, quick: options.quick)
+var hubSection = """
+    \(HubBenchmark.heading)
+
+    Measured by `scripts/bench` (`ewelink-bench`): `ewelink serve` from `\(hubBin)` (\(options.installed == nil ? "release build" : "installed by scripts/install: static runtime, stripped")),
+    200 simulated devices in `ewelink-sim` (its own process), all in the store with their addresses, no cloud. Whole
+    processes interleaved (through the hub, then `--no-hub`), output to /dev/null; `curl` is Debian's.
+
+    - date: \(Date().formatted(.iso8601)), commit \(gitCommit())
+
+    | metric | value | target | met | previous run |
+    |---|---|---|---|---|
+
+    """
+for row in hubRun.rows {
+    print("\(row.label): \(fmt(row.value)) \(row.unit)")
+    let value = "\(fmt(row.value, row.value < 10 ? 3 : 1)) \(row.unit)"
+    let target = row.target.map { "≤ \(fmt($0, 0)) \(row.unit)" } ?? "–"
+    let met = row.target.map { row.value <= $0 ? "yes" : "**no**" } ?? ""
+    let prev = previous?[row.key]?.doubleValue.map { fmt($0, $0 < 10 ? 3 : 1) } ?? "–"
+    hubSection += "| \(row.label) | \(value) | \(target) | \(met) | \(prev) |\n"
+    numbers[row.key] = .double((row.value * 1000).rounded() / 1000)
+}
+hubSection += "\n" + hubRun.notes.map { "- " + $0 }.joined(separator: "\n") + "\n"
+if options.hubOnly {
+    sim.stop()
+    try replaceSection(hubSection, heading: HubBenchmark.heading)
+    var saved = previous ?? [:]
+    for (key, value) in numbers { saved[key] = value }
+    try Data(JSONValue.object(saved).serializedBytes).write(to: URL(fileURLWithPath: options.json))
+    print("wrote the hub section of \(options.out)")
+    exit(0)
+}
+let hubKeys = Set(numbers.keys)
+
 if options.startupOnly {
     guard let section = startupSection else { throw BenchError("--startup-only needs --installed DIR") }
     sim.stop()
@@ -319,7 +369,7 @@ var md = """
     |---|---|---|---|---|
 
     """
-let mainKeys = numbers.keys.filter { !$0.hasPrefix("startup_") && !$0.hasPrefix("size_") }
+let mainKeys = numbers.keys.filter { !$0.hasPrefix("startup_") && !$0.hasPrefix("size_") && !hubKeys.contains($0) }
 for (n, row) in report.enumerated() {
     let key = mainKeys[n]
     let prev = previous?[key]?.doubleValue.map { fmt($0, $0 < 10 ? 3 : 1) } ?? "–"
@@ -337,6 +387,7 @@ var tail = oldSections
 if let startupSection {
     if let i = tail.firstIndex(where: { $0.hasPrefix(StartupBenchmark.heading) }) { tail[i] = startupSection } else { tail.insert(startupSection, at: 0) }
 }
+if let i = tail.firstIndex(where: { $0.hasPrefix(HubBenchmark.heading) }) { tail[i] = hubSection } else { tail.insert(hubSection, at: 0) }
 md = ([md + "\n"] + tail).joined(separator: "\n")
 try Data(md.utf8).write(to: URL(fileURLWithPath: options.out))
 var saved = previous ?? [:]

@@ -107,7 +107,58 @@ struct DemoScript: Sendable {
             let (shown, r) = try await ewelink(["off", name, "--via", "lan", "--json"])
             return (shown, try check(lastObject(r), route: "lan", target, "off"))
         }) && ok
+        ok = await log.step("run the hub (`ewelink serve`) and switch \(name) through it", {
+            try await throughHub(target, name: name)
+        }) && ok
         return ok
+    }
+
+    /// Starts `ewelink serve` on this demo's store, switches the device through it and without it
+    /// (`--no-hub`) five times each, and stops it with SIGTERM: the detail compares the two.
+    private func throughHub(_ target: SimulatedDevice, name: String) async throws -> (command: String?, detail: String) {
+        let hub = Process()
+        hub.executableURL = tool
+        hub.arguments = ["serve", "--log-level", "warning"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["EWELINK_HOME"] = home
+        environment["EWELINK_API_URL"] = sim.cloud!.baseURL
+        environment["EWELINK_APP_ID"] = appID
+        environment["EWELINK_APP_SECRET"] = appSecret
+        hub.environment = environment
+        let logPath = home + "/hub.log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        hub.standardOutput = logFile
+        hub.standardError = logFile
+        try hub.run()
+        defer { if hub.isRunning { kill(hub.processIdentifier, SIGKILL) } }
+        let socket = home + "/hub.sock"
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !FileManager.default.fileExists(atPath: socket) {
+            guard hub.isRunning, ContinuousClock.now < deadline else {
+                throw DemoFailure("the hub did not start: \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        var viaHub: [Double] = [], direct: [Double] = []
+        var shown = ""
+        for i in 0..<5 {
+            let value = i % 2 == 0 ? "on" : "off"
+            let (line, r) = try await ewelink([value, name, "--json"])
+            _ = try check(lastObject(r), route: "lan", target, value)
+            viaHub.append(r.elapsed.inMilliseconds)
+            if i == 0 { shown = line }
+            let (_, d) = try await ewelink([value == "on" ? "off" : "on", name, "--json", "--no-hub"])
+            _ = try check(lastObject(d), route: "lan", target, value == "on" ? "off" : "on")
+            direct.append(d.elapsed.inMilliseconds)
+        }
+        kill(hub.processIdentifier, SIGTERM)
+        while hub.isRunning && ContinuousClock.now < deadline + .seconds(10) { try await Task.sleep(for: .milliseconds(20)) }
+        guard !hub.isRunning, hub.terminationStatus == 0 else { throw DemoFailure("the hub did not stop cleanly on SIGTERM") }
+        let median = { (v: [Double]) in v.sorted()[v.count / 2] }
+        return (shown + "   (with `ewelink serve` running)", String(format: "whole `ewelink on/off` process: median %.1f ms through the hub, %.1f ms doing the work itself "
+            + "(--no-hub), 5 runs each; same JSON, route lan, checked on the device; the hub stopped cleanly on SIGTERM",
+            median(viaHub), median(direct)))
     }
 
     /// Checks a command's JSON result against the simulated device; its detail line.

@@ -1,0 +1,329 @@
+import EWeLink
+import EWeLinkLAN
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The hub (`ewelink serve`, issue 15) beside the direct path, in one run: whole `ewelink on`
+/// processes through it and without it, `curl` through its API, 1,000 commands/s over the API with
+/// 200 simulated devices, its memory and idle CPU, and 50 `/events` clients.
+enum HubBenchmark {
+    static let heading = "## The hub (`ewelink serve`)"
+
+    /// `bin`: the ewelink, ewelink-hub and ewelink-sim to run (the installed ones when given).
+    static func run(bin: String, quick: Bool) async throws -> (rows: [Row], notes: [String]) {
+        var rows: [Row] = [], notes: [String] = []
+        let count = 200
+        print("hub: starting ewelink-sim with \(count) devices…")
+        let sim = try SimulatorProcess(bin: bin, devices: count)
+        defer { sim.stop() }
+        let devices = sim.devices
+        let home = "/tmp/ewb-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try DeviceStore(directory: home).update { list in
+            list = devices.map { StoredDevice(id: $0.id, name: "bench-\($0.id)", devicekey: $0.key, type: DeviceType(rawValue: $0.type),
+                                              host: "127.0.0.1", port: $0.port) }
+        }
+        let env = ["EWELINK_HOME": home]
+        let socket = home + "/hub.sock"
+        let hub = childProcess(bin + "/ewelink", ["serve", "--no-cloud"], env: env)
+        hub.standardOutput = FileHandle.nullDevice
+        try hub.run()
+        defer { hub.terminate(); hub.waitUntilExit() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while HubHTTP.request(socket, "GET", "/health")?.status != 200 {
+            guard ContinuousClock.now < deadline, hub.isRunning else { throw BenchError("the hub did not start") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let plug = devices.first { $0.type == "plug" }!
+        let runs = quick ? 20 : 100
+
+        // 1. Whole processes (posix_spawn, wait4): `ewelink on` through the hub and with --no-hub, interleaved.
+        let spawnEnv = ["EWELINK_HOME=\(home)", "PATH=/usr/bin:/bin", "HOME=\(home)"]
+        var viaHub = Samples(), direct = Samples()
+        for n in 0..<(runs + 5) {
+            let value = n % 2 == 0 ? "on" : "off"
+            let h = try StartupBenchmark.spawn(bin + "/ewelink", [value, plug.id], env: spawnEnv)
+            let d = try StartupBenchmark.spawn(bin + "/ewelink", [value, plug.id, "--no-hub"], env: spawnEnv)
+            guard h.status == 0, d.status == 0 else { throw BenchError("ewelink on exited \(h.status)/\(d.status)") }
+            if n >= 5 { viaHub.add(h.ms); direct.add(d.ms) }
+        }
+        rows.append(Row(key: "hub_cli_on_p50_ms", label: "`ewelink on ID` process through the hub: p50", value: viaHub.p50, unit: "ms", target: 3))
+        rows.append(Row(key: "hub_cli_on_p95_ms", label: "`ewelink on ID` process through the hub: p95", value: viaHub.p95, unit: "ms", target: nil))
+        rows.append(Row(key: "hub_cli_direct_p50_ms", label: "`ewelink on ID --no-hub` process, same run: p50", value: direct.p50, unit: "ms", target: nil))
+        var version = Samples()
+        for n in 0..<(runs + 5) {
+            let v = try StartupBenchmark.spawn(bin + "/ewelink", ["--version"], env: spawnEnv)
+            if n >= 5 { version.add(v.ms) }
+        }
+        rows.append(Row(key: "hub_cli_version_p50_ms", label: "`ewelink --version` process, same run (its start-up floor): p50",
+                        value: version.p50, unit: "ms", target: nil))
+
+        // 2. curl through the API, and curl's own floor (GET /health).
+        if let curl = ["/usr/bin/curl", "/bin/curl"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+            var onCurl = Samples(), healthCurl = Samples()
+            for n in 0..<(runs + 5) {
+                let c1 = try StartupBenchmark.spawn(curl, ["-sf", "-o", "/dev/null", "--unix-socket", socket, "-X", "POST",
+                                                           "http://hub/devices/\(plug.id)/\(n % 2 == 0 ? "on" : "off")"], env: spawnEnv)
+                let c2 = try StartupBenchmark.spawn(curl, ["-sf", "-o", "/dev/null", "--unix-socket", socket, "http://hub/health"], env: spawnEnv)
+                guard c1.status == 0 else { throw BenchError("curl exited \(c1.status)") }
+                if n >= 5 { onCurl.add(c1.ms); healthCurl.add(c2.ms) }
+            }
+            rows.append(Row(key: "hub_curl_on_p50_ms", label: "`curl -X POST …/devices/ID/on` through the hub's socket (curl's start included): p50",
+                            value: onCurl.p50, unit: "ms", target: 2))
+            rows.append(Row(key: "hub_curl_health_p50_ms", label: "`curl …/health` (curl's own floor here): p50",
+                            value: healthCurl.p50, unit: "ms", target: nil))
+        }
+
+        // 3. In-process request to the hub (no process start): what the socket round trip costs.
+        var inProcess = Samples()
+        let conn = try HubConnection(socket)
+        for n in 0..<(quick ? 300 : 2000) {
+            let t = ContinuousClock.now
+            guard try conn.post("/devices/\(plug.id)/\(n % 2 == 0 ? "on" : "off")") == 200 else { throw BenchError("hub refused") }
+            inProcess.add(ContinuousClock.now - t)
+        }
+        conn.close()
+        rows.append(Row(key: "hub_api_on_p50_ms", label: "one API command over a kept-alive socket connection: p50", value: inProcess.p50, unit: "ms", target: nil))
+        rows.append(Row(key: "hub_api_on_p99_ms", label: "one API command over a kept-alive socket connection: p99", value: inProcess.p99, unit: "ms", target: nil))
+
+        // 4. Idle: CPU over 10 s with nothing asked (the fleet does not change), RSS.
+        let pid = hub.processIdentifier
+        let rssBefore = rss(pid)
+        let cpu0 = cpuSeconds(pid)
+        try await Task.sleep(for: .seconds(quick ? 3 : 10))
+        let idle = (cpuSeconds(pid) - cpu0) / (quick ? 3 : 10) * 100
+        rows.append(Row(key: "hub_idle_cpu_pct", label: "hub CPU while nothing changes (200 devices known)", value: idle, unit: "%", target: nil))
+
+        // 5. 1,000 commands/s over the API for 10 s, 200 devices round robin, open loop (latency
+        // from each command's scheduled time, so a stall counts against every command behind it).
+        let seconds = quick ? 3 : 10
+        let load = try await offThread { try OpenLoop.run(socket: socket, devices: devices.map(\.id), rate: 1000, seconds: seconds, connections: 32) }
+        rows.append(Row(key: "hub_load_rate", label: "API load: commands answered per second (1,000/s asked, \(seconds) s, 200 devices)",
+                        value: load.rate, unit: "cmd/s", target: nil))
+        rows.append(Row(key: "hub_load_p50_ms", label: "API load at 1,000 cmd/s: p50", value: load.samples.p50, unit: "ms", target: nil))
+        rows.append(Row(key: "hub_load_p99_ms", label: "API load at 1,000 cmd/s: p99", value: load.samples.p99, unit: "ms", target: 10))
+        rows.append(Row(key: "hub_load_errors", label: "API load: commands not answered 200", value: Double(load.errors), unit: "", target: 0))
+        let rssAfter = rss(pid)
+        rows.append(Row(key: "hub_rss_idle_mb", label: "hub RSS, 200 devices, before the load", value: rssBefore, unit: "MB", target: 40))
+        rows.append(Row(key: "hub_rss_mb", label: "hub RSS after the load", value: rssAfter, unit: "MB", target: 40))
+        notes.append("Load: \(load.sent) commands scheduled at 1,000/s on 32 kept-alive connections; \(load.errors) not answered 200.")
+
+        // 6. 50 /events clients: for each change, the latest of the 50 receipts after the hub stamped it.
+        let fan = try await offThread { try FanOut.run(socket: socket, device: plug.id, clients: 50, changes: quick ? 8 : 30) }
+        rows.append(Row(key: "hub_sse_p50_ms", label: "50 `/events` clients: last client's receipt after the event's time, per change: p50",
+                        value: fan.samples.p50, unit: "ms", target: 10))
+        rows.append(Row(key: "hub_sse_max_ms", label: "50 `/events` clients: the same, worst change", value: fan.samples.max, unit: "ms", target: 10))
+        notes.append("Fan-out: \(fan.samples.count) changes seen by all 50 clients (\(fan.missed) changes missed by some client). "
+            + "The event's `time` is stamped by the hub when it takes the device's announcement; it is written to the "
+            + "millisecond, so each figure is ±1 ms.")
+        return (rows, notes)
+    }
+
+    static func rss(_ pid: Int32) -> Double {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+    }
+
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        guard let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // utime and stime: fields 14 and 15 of the whole line, 12 and 13 after the name.
+        guard fields.count > 12, let u = Double(fields[11]), let s = Double(fields[12]) else { return 0 }
+        return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}
+
+func offThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { cont in Thread { cont.resume(with: Result { try work() }) }.start() }
+}
+
+/// HTTP/1.1 over the hub's Unix socket, blocking.
+enum HubHTTP {
+    static func connect(_ path: String) -> Int32? {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        let ok = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 }
+        }
+        guard ok else { close(fd); return nil }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
+    }
+
+    static func request(_ path: String, _ method: String, _ target: String) -> (status: Int, body: String)? {
+        guard let c = try? HubConnection(path) else { return nil }
+        defer { c.close() }
+        return try? c.exchange(method, target)
+    }
+}
+
+/// One kept-alive connection to the hub.
+final class HubConnection {
+    let fd: Int32
+    private var pending: [UInt8] = []
+
+    init(_ path: String) throws {
+        guard let fd = HubHTTP.connect(path) else { throw BenchError("cannot connect to the hub at \(path)") }
+        self.fd = fd
+    }
+
+    func close() { Glibc.close(fd) }
+
+    func post(_ target: String) throws -> Int { try exchange("POST", target).status }
+
+    func exchange(_ method: String, _ target: String) throws -> (status: Int, body: String) {
+        let request = Array("\(method) \(target) HTTP/1.1\r\nHost: hub\r\nContent-Length: 0\r\n\r\n".utf8)
+        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
+            throw BenchError("the hub closed the connection")
+        }
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while true {
+            if let end = headEnd() {
+                let head = String(decoding: pending[0..<end], as: UTF8.self).lowercased()
+                let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+                let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) } ?? 0
+                if pending.count >= end + 4 + length {
+                    let body = String(decoding: pending[(end + 4)..<(end + 4 + length)], as: UTF8.self)
+                    pending.removeFirst(end + 4 + length)
+                    return (status, body)
+                }
+            }
+            let n = read(fd, &buffer, buffer.count)
+            guard n > 0 else { throw BenchError("the hub did not answer") }
+            pending += buffer[0..<n]
+        }
+    }
+
+    private func headEnd() -> Int? {
+        guard pending.count >= 4 else { return nil }
+        for i in 0...(pending.count - 4) where pending[i] == 13 && pending[i + 1] == 10 && pending[i + 2] == 13 && pending[i + 3] == 10 {
+            return i
+        }
+        return nil
+    }
+}
+
+/// Commands at a fixed rate over several connections, latency measured from each one's scheduled time.
+enum OpenLoop {
+    struct Result: Sendable {
+        var samples: Samples
+        var errors: Int
+        var sent: Int
+        var rate: Double
+    }
+
+    static func run(socket: String, devices: [String], rate: Int, seconds: Int, connections: Int) throws -> Result {
+        let total = rate * seconds
+        let interval = 1.0 / Double(rate)
+        let start = ContinuousClock.now + .milliseconds(100)
+        let lock = NSLock()
+        nonisolated(unsafe) var all = Samples()
+        nonisolated(unsafe) var errors = 0
+        nonisolated(unsafe) var lastAnswer = start
+        let group = DispatchGroup()
+        for c in 0..<connections {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                guard let conn = try? HubConnection(socket) else {
+                    lock.lock(); errors += (total - c + connections - 1) / connections; lock.unlock()
+                    return
+                }
+                defer { conn.close() }
+                var mine = Samples(), failed = 0
+                var n = c
+                while n < total {
+                    let due = start + .nanoseconds(Int64(Double(n) * interval * 1e9))
+                    let now = ContinuousClock.now
+                    if due > now { Thread.sleep(forTimeInterval: Double((due - now).components.attoseconds) / 1e18 + Double((due - now).components.seconds)) }
+                    let device = devices[n % devices.count]
+                    let value = (n / devices.count) % 2 == 0 ? "on" : "off"
+                    let status = (try? conn.post("/devices/\(device)/\(value)")) ?? 0
+                    if status != 200 { failed += 1 }
+                    mine.add(ContinuousClock.now - due)
+                    n += connections
+                }
+                lock.lock()
+                for v in mine.values { all.add(v) }
+                errors += failed
+                if ContinuousClock.now > lastAnswer { lastAnswer = ContinuousClock.now }
+                lock.unlock()
+            }.start()
+        }
+        group.wait()
+        let elapsed = (lastAnswer - start).inSeconds
+        return Result(samples: all, errors: errors, sent: total, rate: Double(total - errors) / elapsed)
+    }
+}
+
+/// 50 `/events` readers; each change's latest receipt after the event's own time.
+enum FanOut {
+    struct Result: Sendable {
+        var samples: Samples
+        var missed: Int
+    }
+
+    static func run(socket: String, device: String, clients: Int, changes: Int) throws -> Result {
+        let lock = NSLock()
+        // change (event time) → receipt times
+        nonisolated(unsafe) var receipts: [String: [Date]] = [:]
+        var fds: [Int32] = []
+        for _ in 0..<clients {
+            guard let fd = HubHTTP.connect(socket) else { throw BenchError("cannot connect an /events client") }
+            let request = Array("GET /events?device=\(device) HTTP/1.1\r\nHost: hub\r\n\r\n".utf8)
+            _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            fds.append(fd)
+        }
+        let group = DispatchGroup()
+        for fd in fds {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                var text = ""
+                var buffer = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let n = read(fd, &buffer, buffer.count)
+                    guard n > 0 else { return }
+                    let now = Date()
+                    text += String(decoding: buffer[0..<n], as: UTF8.self)
+                    while let range = text.range(of: #""time":""#) {
+                        let rest = text[range.upperBound...]
+                        guard let end = rest.firstIndex(of: "\"") else { break }
+                        let time = String(rest[..<end])
+                        lock.lock(); receipts[time, default: []].append(now); lock.unlock()
+                        text = String(rest[end...])
+                    }
+                }
+            }.start()
+        }
+        Thread.sleep(forTimeInterval: 1)
+        guard let control = try? HubConnection(socket) else { throw BenchError("cannot connect to the hub") }
+        for n in 0..<changes {
+            _ = try control.post("/devices/\(device)/\(n % 2 == 0 ? "on" : "off")")
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        Thread.sleep(forTimeInterval: 2)
+        control.close()
+        for fd in fds { shutdown(fd, Int32(SHUT_RDWR)) }
+        group.wait()
+        for fd in fds { close(fd) }
+        var samples = Samples(), missed = 0
+        for (time, seen) in receipts {
+            guard let stamped = try? Date(time, strategy: DeviceEvent.timeFormat) else { continue }
+            guard seen.count == clients else { missed += 1; continue }
+            samples.add(Swift.max(0, (seen.max()!.timeIntervalSince(stamped)) * 1000))
+        }
+        return Result(samples: samples, missed: missed)
+    }
+}
