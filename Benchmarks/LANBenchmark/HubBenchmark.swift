@@ -12,7 +12,12 @@ enum HubBenchmark {
     static let heading = "## The hub (`ewelink serve`)"
 
     /// `bin`: the ewelink, ewelink-hub and ewelink-sim to run (the installed ones when given).
-    static func run(bin: String, quick: Bool) async throws -> (rows: [Row], notes: [String]) {
+    struct Run {
+        var rows: [Row] = []
+        var notes: [String] = []
+    }
+
+    static func run(bin: String, quick: Bool) async throws -> Run {
         var rows: [Row] = [], notes: [String] = []
         let count = 200
         print("hub: starting ewelink-sim with \(count) devices…")
@@ -118,7 +123,7 @@ enum HubBenchmark {
         notes.append("Fan-out: \(fan.samples.count) changes seen by all 50 clients (\(fan.missed) changes missed by some client). "
             + "The event's `time` is stamped by the hub when it takes the device's announcement; it is written to the "
             + "millisecond, so each figure is ±1 ms.")
-        return (rows, notes)
+        return Run(rows: rows, notes: notes)
     }
 
     static func rss(_ pid: Int32) -> Double {

@@ -181,34 +181,38 @@ if let installed = options.installed {
 // 0a. The hub (issue 15): through `ewelink serve` beside the direct path, with the installed tools
 // when there are (ewelink serve execs the ewelink-hub next to ewelink).
 print("the hub…")
-let hubBin = options.installed ?? options.bin
-let hubRun = try await HubBenchmark.run(bin: hubBin, quick: options.quick)
-var hubSection = """
-    \(HubBenchmark.heading)
+/// Runs the hub rows, records them, and returns their section of RESULTS.md.
+@MainActor func hubSection(bin hubBin: String, previous: JSONObject?) async throws -> String {
+    let run = try await HubBenchmark.run(bin: hubBin, quick: options.quick)
+    var text = """
+        \(HubBenchmark.heading)
 
-    Measured by `scripts/bench` (`ewelink-bench`): `ewelink serve` from `\(hubBin)` (\(options.installed == nil ? "release build" : "installed by scripts/install: static runtime, stripped")),
-    200 simulated devices in `ewelink-sim` (its own process), all in the store with their addresses, no cloud. Whole
-    processes interleaved (through the hub, then `--no-hub`), output to /dev/null; `curl` is Debian's.
+        Measured by `scripts/bench` (`ewelink-bench`): `ewelink serve` from `\(hubBin)` (\(options.installed == nil ? "release build" : "installed by scripts/install: static runtime, stripped")),
+        200 simulated devices in `ewelink-sim` (its own process), all in the store with their addresses, no cloud. Whole
+        processes interleaved (through the hub, then `--no-hub`), started with `posix_spawn` and reaped with `wait4`,
+        output to /dev/null; `curl` is Debian's.
 
-    - date: \(Date().formatted(.iso8601)), commit \(gitCommit())
+        - date: \(Date().formatted(.iso8601)), commit \(gitCommit())
 
-    | metric | value | target | met | previous run |
-    |---|---|---|---|---|
+        | metric | value | target | met | previous run |
+        |---|---|---|---|---|
 
-    """
-for row in hubRun.rows {
-    print("\(row.label): \(fmt(row.value)) \(row.unit)")
-    let value = "\(fmt(row.value, row.value < 10 ? 3 : 1)) \(row.unit)"
-    let target = row.target.map { "≤ \(fmt($0, 0)) \(row.unit)" } ?? "–"
-    let met = row.target.map { row.value <= $0 ? "yes" : "**no**" } ?? ""
-    let prev = previous?[row.key]?.doubleValue.map { fmt($0, $0 < 10 ? 3 : 1) } ?? "–"
-    hubSection += "| \(row.label) | \(value) | \(target) | \(met) | \(prev) |\n"
-    numbers[row.key] = .double((row.value * 1000).rounded() / 1000)
+        """
+    for row in run.rows {
+        print("\(row.label): \(fmt(row.value)) \(row.unit)")
+        let value = "\(fmt(row.value, row.value < 10 ? 3 : 1)) \(row.unit)"
+        let target = row.target.map { "≤ \(fmt($0, 0)) \(row.unit)" } ?? "–"
+        let met = row.target.map { row.value <= $0 ? "yes" : "**no**" } ?? ""
+        let prev = previous?[row.key]?.doubleValue.map { fmt($0, $0 < 10 ? 3 : 1) } ?? "–"
+        text += "| \(row.label) | \(value) | \(target) | \(met) | \(prev) |\n"
+        numbers[row.key] = .double((row.value * 1000).rounded() / 1000)
+    }
+    return text + "\n" + run.notes.map { "- " + $0 }.joined(separator: "\n") + "\n"
 }
-hubSection += "\n" + hubRun.notes.map { "- " + $0 }.joined(separator: "\n") + "\n"
+let hubText = try await hubSection(bin: options.installed ?? options.bin, previous: previous)
 if options.hubOnly {
     sim.stop()
-    try replaceSection(hubSection, heading: HubBenchmark.heading)
+    try replaceSection(hubText, heading: HubBenchmark.heading)
     var saved = previous ?? [:]
     for (key, value) in numbers { saved[key] = value }
     try Data(JSONValue.object(saved).serializedBytes).write(to: URL(fileURLWithPath: options.json))
@@ -387,7 +391,7 @@ var tail = oldSections
 if let startupSection {
     if let i = tail.firstIndex(where: { $0.hasPrefix(StartupBenchmark.heading) }) { tail[i] = startupSection } else { tail.insert(startupSection, at: 0) }
 }
-if let i = tail.firstIndex(where: { $0.hasPrefix(HubBenchmark.heading) }) { tail[i] = hubSection } else { tail.insert(hubSection, at: 0) }
+if let i = tail.firstIndex(where: { $0.hasPrefix(HubBenchmark.heading) }) { tail[i] = hubText } else { tail.insert(hubText, at: 0) }
 md = ([md + "\n"] + tail).joined(separator: "\n")
 try Data(md.utf8).write(to: URL(fileURLWithPath: options.out))
 var saved = previous ?? [:]

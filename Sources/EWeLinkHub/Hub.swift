@@ -162,7 +162,7 @@ public final class Hub: Sendable {
     // MARK: Events
 
     private func handle(_ event: DeviceEvent) {
-        let name = names()[event.deviceID]
+        let name = (try? lan.directory.stored(event.deviceID))??.name
         live.withLock { all in
             var l = all[event.deviceID] ?? Live()
             if let params = event.params, event.kind == .state || event.kind == .appeared {
@@ -197,14 +197,11 @@ public final class Hub: Sendable {
         }
         metrics.record(eventFrom: event.source.rawValue)
         fanout.publish(.init(name: nil, data: JSONValue.object(event.json(name: name)).serialized, deviceID: event.deviceID))
-        logger.info("event", metadata: ["device": "\(event.deviceID)", "source": "\(event.source.rawValue)",
-                                        "kind": "\(event.kind.rawValue)", "seq": "\(event.seq.map(String.init) ?? "-")"])
-    }
-
-    /// Names by id from the store (read again only when another process replaced the file).
-    private func names() -> [String: String] {
-        let devices = (try? lan.directory.devices()) ?? []
-        return Dictionary(devices.compactMap { d in d.name.map { (d.id, $0) } }, uniquingKeysWith: { a, _ in a })
+        // One line per event: state changes (hundreds a second under load) at debug, the rest
+        // (appeared, gone, online, offline, rejected, contested) at info.
+        logger.log(level: event.kind == .state ? .debug : .info, "event",
+                   metadata: ["device": "\(event.deviceID)", "source": "\(event.source.rawValue)",
+                              "kind": "\(event.kind.rawValue)", "seq": "\(event.seq.map(String.init) ?? "-")"])
     }
 
     func live(_ deviceID: String) -> Live? { live.withLock { $0[deviceID] } }
@@ -249,7 +246,7 @@ public final class Hub: Sendable {
     }
 
     private func policy(of deviceID: String) -> RoutePolicy? {
-        ((try? lan.directory.devices()) ?? []).first { $0.id == deviceID }?.policy
+        (try? lan.directory.stored(deviceID))??.policy
     }
 
     /// `operation`'s value, or nil when `limit` passes first (the operation is then cancelled).

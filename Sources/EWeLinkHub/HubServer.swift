@@ -155,6 +155,19 @@ public enum HubServer {
         return router
     }
 
+    /// The methods a path of the API takes (nil: no such path), for 405 answers.
+    static func methods(for path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        switch parts.count {
+        case 1 where ["health", "devices", "events", "metrics"].contains(parts[0]): return "GET"
+        case 2 where parts[0] == "devices" && !parts[1].isEmpty: return "GET"
+        case 3 where parts[0] == "devices" && parts[2] == "status": return "GET"
+        case 3 where parts[0] == "devices" && ["on", "off", "toggle", "send"].contains(parts[2]): return "POST"
+        case 3 where parts[0] == "ota" && parts[2] == "upgrade": return "POST"
+        default: return nil
+        }
+    }
+
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
@@ -204,7 +217,15 @@ struct FailureMiddleware: RouterMiddleware {
             let message: String
             switch error.status {
             case .contentTooLarge: message = "the request body is too large"
-            case .notFound: message = "no such path: \(request.uri.path.prefix(100)) (see the OpenAPI document)"
+            case .notFound:
+                // A known path asked with another method: 405 and the methods it takes.
+                if let allowed = HubServer.methods(for: request.uri.path) {
+                    var response = HubServer.json(.object(HubFailure(message: "\(request.method) is not allowed on \(request.uri.path.prefix(100)): use \(allowed)",
+                                                                     exitCode: ExitStatus.badInput).json), status: .methodNotAllowed)
+                    response.headers[.allow] = allowed
+                    return response
+                }
+                message = "no such path: \(request.uri.path.prefix(100)) (see the OpenAPI document)"
             case .methodNotAllowed: message = "\(request.method) is not allowed on \(request.uri.path.prefix(100))"
             default: message = error.body ?? error.status.reasonPhrase
             }

@@ -13,7 +13,10 @@ import Glibc
 final class HubFixture: @unchecked Sendable {
     let sim: Simulator
     let home: String
-    var env: [String: String] { ["EWELINK_HOME": home] }
+    /// What every process of this fixture runs with (the store; the mock cloud when there is one).
+    private(set) var env: [String: String]
+    /// Whether the hub uses the cloud (a logged-in store).
+    private var cloud = false
     var socketPath: String { home + "/hub.sock" }
     private(set) var process: Process?
     let logPath: String
@@ -21,10 +24,8 @@ final class HubFixture: @unchecked Sendable {
     init(_ kinds: [(type: String, encrypted: Bool)]) async throws {
         sim = Simulator(fleet: TestFleet.make(kinds))
         try await sim.start()
-        // Short: a Unix socket path holds 107 bytes.
-        home = "/tmp/ewh-" + String(UUID().uuidString.prefix(8))
-        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        home = Self.makeHome()
+        env = ["EWELINK_HOME": home]
         logPath = home + "/hub.log"
         for d in sim.devices {
             var args = ["devices", "add", d.id, "--name", d.config.name, "--no-check"]
@@ -34,13 +35,35 @@ final class HubFixture: @unchecked Sendable {
         }
     }
 
+    /// A fleet with a mock cloud, logged in and synced through the CLI: the hub uses the cloud.
+    init(cloudFleet fleet: Fleet, appID: String, appSecret: String, email: String, password: String) async throws {
+        sim = try await Simulator.startedWithCloud(fleet, mdns: true)
+        home = Self.makeHome()
+        env = ["EWELINK_HOME": home, "EWELINK_APP_ID": appID, "EWELINK_APP_SECRET": appSecret,
+               "EWELINK_API_URL": sim.cloud!.baseURL]
+        logPath = home + "/hub.log"
+        cloud = true
+        let login = try await CommandRunner.run("ewelink", ["login", "--email", email, "--country-code", "+1", "--password-stdin"],
+                                                environment: env, stdin: password + "\n")
+        guard login.status == 0 else { throw TestFailure("login: \(login.stderr)") }
+        let sync = try await CommandRunner.run("ewelink", ["sync"], environment: env)
+        guard sync.status == 0 else { throw TestFailure("sync: \(sync.stderr)") }
+    }
+
+    /// Short: a Unix socket path holds 107 bytes.
+    private static func makeHome() -> String {
+        let home = "/tmp/ewh-" + String(UUID().uuidString.prefix(8))
+        try? FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return home
+    }
+
     /// Starts the hub and waits until it answers `/health`.
     func startHub(_ extra: [String] = [], waitForDevices: Bool = true) async throws {
         let p = Process()
         p.executableURL = CommandRunner.binDirectory.appendingPathComponent("ewelink-hub")
-        p.arguments = ["--no-cloud"] + extra
+        p.arguments = (cloud ? [] : ["--no-cloud"]) + extra
         var environment = ProcessInfo.processInfo.environment
-        environment["EWELINK_HOME"] = home
+        for (k, v) in env { environment[k] = v }
         p.environment = environment
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))

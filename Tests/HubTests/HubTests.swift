@@ -258,4 +258,63 @@ struct HubTests {
         #expect(ours.filter { $0.labels.contains(#"path="lan""#) && $0.value == 1 }.count == 2)
         await f.close()
     }
+
+    @Test("with a cloud session: one WebSocket shared by the hub's commands (LAN refused → websocket), OTA with progress events")
+    func cloudAndOTA() async throws {
+        let secret = "s-" + UUID().uuidString
+        let plugID = TestFleet.freshID()
+        let offer: JSONObject = ["version": "3.6.1", "binList": [["name": "user1.bin", "downloadUrl": "http://127.0.0.1:1/user1.bin",
+                                                                  "digest": .string(String(repeating: "a", count: 64))]]]
+        let doc: JSONValue = [
+            "devices": [["id": .string(plugID), "type": "plug", "port": 0, "devicekey": .string(UUID().uuidString.lowercased()),
+                         "fwVersion": "3.5.0", "model": "PSF-BD1-GL", "otaAvailable": .object(offer)]],
+            "cloud": ["appId": "hub-app", "appSecret": .string(secret),
+                      "accounts": [["email": "o@example.com", "password": "pw", "region": "us",
+                                    "apikey": .string(UUID().uuidString.lowercased()), "devices": [.string(plugID)]]]],
+        ]
+        let f = try await HubFixture(cloudFleet: try Fleet.parse(doc.serializedBytes, file: "hub-cloud"), appID: "hub-app",
+                                     appSecret: secret, email: "o@example.com", password: "pw")
+        try await f.startHub()
+        let plug = f.sim.devices[0]
+        let deadline = ContinuousClock.now + .seconds(15)
+        while HubWire.request(f.socketPath, "GET", "/health")?.json?["cloud"] != "connected" && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(HubWire.request(f.socketPath, "GET", "/health")?.json?["cloud"] == "connected", "\(f.log().suffix(2000))")
+        // The LAN refuses: the hub's warm WebSocket carries the command.
+        _ = await plug.setFaults { $0.lan = .refuse }
+        let on = try await CommandRunner.run("ewelink", ["on", plug.id, "--json"], environment: f.env)
+        #expect(on.status == 0, "\(on.stderr)")
+        #expect(on.stdout.contains(#""route":"websocket""#), "\(on.stdout)")
+        #expect(plug.snapshot.params["switch"] == "on")
+        #expect(f.metric("ewelink_fallbacks_total").first?.value == 1)
+        #expect(f.metric("ewelink_cloud_connected").first?.value == 1)
+        _ = await plug.setFaults { $0.lan = .ok }
+
+        // OTA: accepted at once, progress and the outcome as `event: ota` on /events.
+        let events = try #require(HubWire.connect(f.socketPath))
+        _ = HubWire.write(events, Array("GET /events?device=\(plug.id) HTTP/1.1\r\nHost: hub\r\n\r\n".utf8))
+        let started = HubWire.request(f.socketPath, "POST", "/ota/\(plug.id)/upgrade?timeout=60")
+        #expect(started?.status == 202 && started?.json?["started"] == true, "\(started?.text ?? "")")
+        let again = HubWire.request(f.socketPath, "POST", "/ota/\(plug.id)/upgrade?timeout=60")
+        #expect(again?.status == 409, "a second update of the same device is refused while one runs")
+        let text = await offThread { () -> String in
+            var text = ""
+            var buffer = [UInt8](repeating: 0, count: 8192)
+            let end = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < end && !text.contains(#""ok":"#) {
+                var pfd = pollfd(fd: events, events: Int16(POLLIN), revents: 0)
+                guard poll(&pfd, 1, 200) > 0 else { continue }
+                let n = read(events, &buffer, buffer.count)
+                if n <= 0 { break }
+                text += String(decoding: buffer[0..<n], as: UTF8.self)
+            }
+            return text
+        }
+        close(events)
+        #expect(text.contains("event: ota"), "\(text)")
+        #expect(text.contains(#""ok":true"#) && text.contains(#""to":"3.6.1""#), "\(text)")
+        #expect(plug.snapshot.fwVersion == "3.6.1")
+        await f.close()
+    }
 }

@@ -29,11 +29,43 @@ public final class DeviceDirectory: Sendable {
     private let problemHandler = Mutex<(@Sendable (DeviceStoreError) -> Void)?>(nil)
 
     /// The file as last read, and what this process learnt since that was not worth a write.
+    /// Lookups by id and by name go through indexes made once per read of the file: a long-running
+    /// process (the hub) with hundreds of devices pays O(1) per command, not a copy of the list.
     struct Cache {
         var stamp: FileStamp??
-        var disk: [StoredDevice] = []
+        private(set) var disk: [StoredDevice] = []
         var pending: [String: StoredDevice] = [:]
         var problems: [DeviceStoreError] = []
+        /// Position in `disk` by id, by lowercased id, by lowercased name (the first of each wins,
+        /// as `DeviceStore.find` picks).
+        private(set) var byID: [String: Int] = [:]
+        private(set) var byLowerID: [String: Int] = [:]
+        private(set) var byName: [String: Int] = [:]
+
+        mutating func setDisk(_ devices: [StoredDevice]) {
+            disk = devices
+            byID = [:]
+            byLowerID = [:]
+            byName = [:]
+            for (i, d) in devices.enumerated() {
+                if byID[d.id] == nil { byID[d.id] = i }
+                if byLowerID[d.id.lowercased()] == nil { byLowerID[d.id.lowercased()] = i }
+                if let name = d.name?.lowercased(), byName[name] == nil { byName[name] = i }
+            }
+        }
+
+        /// The device at `i` on disk with what this process learnt since.
+        func current(_ i: Int) -> StoredDevice {
+            let d = disk[i]
+            return pending[d.id].map { d.withBookkeeping(of: $0) } ?? d
+        }
+
+        /// `DeviceStore.find`'s choice: the exact id, else the id or the name in any case.
+        func find(_ query: String) -> Int? {
+            if let i = byID[query] { return i }
+            let q = query.lowercased()
+            return byLowerID[q] ?? byName[q]
+        }
     }
 
     public init(store: DeviceStore = .standard(), options: Options = Options()) {
@@ -61,16 +93,21 @@ public final class DeviceDirectory: Sendable {
 
     /// Every stored device, with what this process learnt since the last write.
     public func devices() throws(ControlError) -> [StoredDevice] {
+        try withCurrent { Self.overlay($0) }
+    }
+
+    /// `body` on the cache, the file read first when it is not the one last read.
+    private func withCurrent<T>(_ body: (Cache) -> T) throws(ControlError) -> T {
         let stamp = FileStamp(path: store.path)
-        if let cached = state.withLock({ c -> [StoredDevice]? in c.stamp == .some(stamp) ? Self.overlay(c) : nil }) {
+        if let cached = state.withLock({ c -> T? in c.stamp == .some(stamp) ? body(c) : nil }) {
             return cached
         }
         let loaded: [StoredDevice]
         do { loaded = try store.load() } catch { throw .store(error) }
         return state.withLock { c in
             c.stamp = .some(stamp)
-            c.disk = loaded
-            return Self.overlay(c)
+            c.setDisk(loaded)
+            return body(c)
         }
     }
 
@@ -82,8 +119,7 @@ public final class DeviceDirectory: Sendable {
     /// The stored device named by `query` (id or name, case-insensitive). An id that is not in the
     /// store is looked up over mDNS (DIY devices need no key).
     public func device(_ query: String) async throws(ControlError) -> StoredDevice {
-        let all = try devices()
-        if let d = store.find(query, in: all) { return d }
+        if let d = try withCurrent({ c in c.find(query).map(c.current) }) { return d }
         guard query.count >= 6, query.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }),
               let found = try await lookup(query) else {
             throw .unknownDevice(query)
@@ -94,7 +130,7 @@ public final class DeviceDirectory: Sendable {
 
     /// The stored device with this id, if any.
     public func stored(_ deviceID: String) throws(ControlError) -> StoredDevice? {
-        try devices().first { $0.id == deviceID }
+        try withCurrent { c in c.byID[deviceID].map(c.current) }
     }
 
     // MARK: mDNS
@@ -157,16 +193,18 @@ public final class DeviceDirectory: Sendable {
     /// in memory until the next write. Errors are reported (`onStoreProblem`), not thrown: the
     /// command that taught this has already been carried out.
     public func record(_ ids: [String], _ body: @escaping @Sendable (inout StoredDevice) -> Void) {
-        let current: [StoredDevice]
-        do { current = try devices() } catch {
+        let known: [(now: StoredDevice, disk: StoredDevice)]
+        do {
+            known = try withCurrent { c in Set(ids).compactMap { id in c.byID[id].map { (c.current($0), c.disk[$0]) } } }
+        } catch {
             if case .store(let e) = error { report(e) }
             return
         }
-        let disk = state.withLock { $0.disk }
         var changed: [String: StoredDevice] = [:]
         var material = false
-        for id in Set(ids) {
-            guard var after = current.first(where: { $0.id == id }), let before = disk.first(where: { $0.id == id }) else { continue }
+        for (now, before) in known {
+            var after = now
+            let id = now.id
             body(&after)
             guard after != before else { continue }
             changed[id] = after
