@@ -1,6 +1,7 @@
 import EWeLink
 import EWeLinkLAN
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -311,30 +312,36 @@ enum FanOut {
             _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             fds.append(fd)
         }
+        // One thread polls all 50 connections and stamps each read as it returns: 50 threads
+        // waking at once on 2 cores would measure the scheduler, not the hub.
+        let stop = Atomic(false)
+        let connections = fds
         let group = DispatchGroup()
-        for fd in fds {
-            group.enter()
-            Thread {
-                defer { group.leave() }
-                var bytes: [UInt8] = []
-                var buffer = [UInt8](repeating: 0, count: 65536)
-                while true {
-                    let n = read(fd, &buffer, buffer.count)
-                    guard n > 0 else { return }
-                    let now = Date()
-                    bytes += buffer[0..<n]
+        group.enter()
+        Thread {
+            defer { group.leave() }
+            var pending = [[UInt8]](repeating: [], count: connections.count)
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            var pfds = connections.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            while !stop.load(ordering: .relaxed) {
+                guard poll(&pfds, nfds_t(pfds.count), 100) > 0 else { continue }
+                let now = Date()
+                for i in pfds.indices where pfds[i].revents & Int16(POLLIN) != 0 {
+                    let n = read(pfds[i].fd, &buffer, buffer.count)
+                    guard n > 0 else { pfds[i].fd = -1; continue }
+                    pending[i] += buffer[0..<n]
                     // Whole lines only (bytes: in a String, "\r\n" is one Character and no "\n"); an
                     // event is known by its device and its time.
-                    while let newline = bytes.firstIndex(of: 10) {
-                        let line = String(decoding: bytes[..<newline], as: UTF8.self)
-                        bytes.removeFirst(newline + 1)
+                    while let newline = pending[i].firstIndex(of: 10) {
+                        let line = String(decoding: pending[i][..<newline], as: UTF8.self)
+                        pending[i].removeFirst(newline + 1)
                         guard line.hasPrefix("data: "), let o = try? JSONValue.parse(String(line.dropFirst(6))),
                               let device = o["device"]?.stringValue, let time = o["time"]?.stringValue else { continue }
                         lock.lock(); receipts[device + " " + time, default: []].append(now); lock.unlock()
                     }
                 }
-            }.start()
-        }
+            }
+        }.start()
         Thread.sleep(forTimeInterval: 1)
         guard let control = try? HubConnection(socket) else { throw BenchError("cannot connect to the hub") }
         for device in devices {
@@ -343,7 +350,7 @@ enum FanOut {
         }
         Thread.sleep(forTimeInterval: 2)
         control.close()
-        for fd in fds { shutdown(fd, Int32(SHUT_RDWR)) }
+        stop.store(true, ordering: .relaxed)
         group.wait()
         for fd in fds { close(fd) }
         var samples = Samples(), missed = 0
