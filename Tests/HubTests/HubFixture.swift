@@ -138,6 +138,22 @@ enum HubWire {
 
     static func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool { UnixSocket.send(fd, bytes) }
 
+    /// What a streaming connection (`/events`) sends until `marker` shows, the peer closes, or
+    /// `seconds` pass.
+    static func readStream(_ fd: Int32, until marker: String, seconds: Int) -> String {
+        var text = ""
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline && !text.contains(marker) {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, 200) > 0 else { continue }
+            let n = Glibc.read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            text += String(decoding: buffer[0..<n], as: UTF8.self)
+        }
+        return text
+    }
+
     static func request(_ path: String, _ method: String, _ target: String, body: [UInt8] = [],
                         headers: [String: String] = [:]) -> Reply? {
         guard let fd = connect(path) else { return nil }

@@ -222,21 +222,7 @@ struct HubTests {
         try await Task.sleep(for: .milliseconds(1500))
         let on = try await CommandRunner.run("ewelink", ["on", plug.id], environment: f.env)
         #expect(on.status == 0)
-        let seen = await offThread {
-            clients.map { fd -> String in
-                var text = ""
-                var buffer = [UInt8](repeating: 0, count: 8192)
-                let deadline = ContinuousClock.now + .seconds(8)
-                while ContinuousClock.now < deadline && !text.contains(#""switch":"on""#) {
-                    var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                    guard poll(&pfd, 1, 200) > 0 else { continue }
-                    let n = read(fd, &buffer, buffer.count)
-                    if n <= 0 { break }
-                    text += String(decoding: buffer[0..<n], as: UTF8.self)
-                }
-                return text
-            }
-        }
+        let seen = await offThread { clients.map { HubWire.readStream($0, until: #""switch":"on""#, seconds: 8) } }
         for text in seen {
             #expect(text.contains("text/event-stream") && text.contains(": subscribed"))
             #expect(text.contains(#""device":"\#(plug.id)""#) && text.contains(#""switch":"on""#), "\(text)")
@@ -298,19 +284,7 @@ struct HubTests {
         #expect(started?.status == 202 && started?.json?["started"] == true, "\(started?.text ?? "")")
         let again = HubWire.request(f.socketPath, "POST", "/ota/\(plug.id)/upgrade?timeout=60")
         #expect(again?.status == 409, "a second update of the same device is refused while one runs")
-        let text = await offThread { () -> String in
-            var text = ""
-            var buffer = [UInt8](repeating: 0, count: 8192)
-            let end = ContinuousClock.now + .seconds(60)
-            while ContinuousClock.now < end && !text.contains(#""ok":"#) {
-                var pfd = pollfd(fd: events, events: Int16(POLLIN), revents: 0)
-                guard poll(&pfd, 1, 200) > 0 else { continue }
-                let n = read(events, &buffer, buffer.count)
-                if n <= 0 { break }
-                text += String(decoding: buffer[0..<n], as: UTF8.self)
-            }
-            return text
-        }
+        let text = await offThread { HubWire.readStream(events, until: #""ok":"#, seconds: 60) }
         close(events)
         #expect(text.contains("event: ota"), "\(text)")
         #expect(text.contains(#""ok":true"#) && text.contains(#""to":"3.6.1""#), "\(text)")
