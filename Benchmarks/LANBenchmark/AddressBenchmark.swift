@@ -71,6 +71,7 @@ enum AddressBenchmark {
                 list[i].host = plug.config.host
                 list[i].port = plug.snapshot.port
                 list[i].hostConfigured = true
+                list[i].addressVerified = true
                 list[i].type = plug.config.type
             }
         }

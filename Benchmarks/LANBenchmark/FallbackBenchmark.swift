@@ -57,6 +57,7 @@ enum FallbackBenchmark {
             try store.update(device: d.id) { s in
                 s.host = known ? "127.0.0.1" : nil
                 s.port = known ? d.snapshot.port : nil
+                s.addressVerified = known
                 s.lanHealth = LANHealth()
             }
         }

@@ -29,7 +29,7 @@ enum HubBenchmark {
         defer { try? FileManager.default.removeItem(atPath: home) }
         try DeviceStore(directory: home).update { list in
             list = devices.map { StoredDevice(id: $0.id, name: "bench-\($0.id)", devicekey: $0.key, type: DeviceType(rawValue: $0.type),
-                                              host: "127.0.0.1", port: $0.port) }
+                                              host: "127.0.0.1", port: $0.port, addressVerified: true) }
         }
         let env = ["EWELINK_HOME": home]
         let socket = home + "/hub.sock"

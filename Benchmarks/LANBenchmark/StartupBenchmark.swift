@@ -17,7 +17,7 @@ enum StartupBenchmark {
         defer { try? FileManager.default.removeItem(atPath: home) }
         try DeviceStore(directory: home).update { list in
             list = [StoredDevice(id: device.id, name: "bench", devicekey: device.key, type: DeviceType(rawValue: "plug"),
-                                 host: "127.0.0.1", port: device.port)]
+                                 host: "127.0.0.1", port: device.port, addressVerified: true)]
         }
         let env = ["EWELINK_HOME=\(home)", "PATH=/usr/bin:/bin", "HOME=\(home)"]
         var floor = Samples(), version = [Samples(), Samples()], on = [Samples(), Samples()]

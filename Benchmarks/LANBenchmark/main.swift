@@ -282,7 +282,7 @@ let home = NSTemporaryDirectory() + "ewelink-bench-home-\(getpid())"
 let store = DeviceStore(directory: home)
 try store.update { list in
     list = devices.map { StoredDevice(id: $0.id, name: "bench-\($0.id)", devicekey: $0.key, type: DeviceType(rawValue: $0.type),
-                                      host: "127.0.0.1", port: $0.port) }
+                                      host: "127.0.0.1", port: $0.port, addressVerified: true) }
 }
 let env = ["EWELINK_HOME": home]
 let runs = options.quick ? 20 : 100

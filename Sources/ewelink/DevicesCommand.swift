@@ -128,6 +128,10 @@ struct DevicesAdd: AsyncParsableCommand {
                     if let fw = learnt.fwVersion { d.fwVersion = fw }
                     if let state = learnt.state { d.lastState = state }
                     d.addressUnconfirmed = false
+                    // With a key, `learn` succeeded only on the device's proof of identity.
+                    d.addressVerified = true
+                } else if address != nil {
+                    d.addressVerified = false
                 }
                 if let policy { d.policy = policy }
                 if let i = list.firstIndex(where: { $0.id == id }) { list[i] = d } else { list.append(d) }
@@ -135,7 +139,7 @@ struct DevicesAdd: AsyncParsableCommand {
             }
             let verb = added ? "added" : "updated"
             if let learnt {
-                let key = learnt.encrypted ? "key verified" : "DIY (no key needed)"
+                let key = learnt.encrypted ? "key verified: the device proved itself there" : "DIY (no key needed)"
                 printLine("\(verb) \(id): \(learnt.summary), \(key) (\(store.path))")
             } else {
                 printLine("\(verb) \(id) in \(store.path)" + (noCheck && address != nil ? " (not checked)" : ""))

@@ -11,7 +11,19 @@ func fail(_ message: String, code: Int32 = ExitStatus.badInput) -> ExitCode {
 /// Reports a control error about `device` and returns its exit code.
 func fail(_ error: ControlError, device: String? = nil) -> ExitCode {
     let prefix = device.map { "\($0): " } ?? ""
-    return fail(prefix + error.description, code: ExitStatus.code(for: error))
+    return fail(prefix + error.description + advice(for: error), code: ExitStatus.code(for: error))
+}
+
+/// The CLI's own advice where the remedy is one of its options (the library does not speak as the CLI).
+func advice(for error: ControlError) -> String {
+    switch error {
+    case .lan(.addressUnproven):
+        return " (README \"Trust\"; when you know the address is the device's, commands take --trust-address)"
+    case .lan(.addressContested):
+        return " (`ewelink discover` lists them; when you know the first is the device, commands take --trust-address)"
+    default:
+        return ""
+    }
 }
 
 /// Writes one line to standard error, control characters escaped (names, ids and reasons in

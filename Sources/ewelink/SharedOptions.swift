@@ -20,12 +20,20 @@ struct DeviceCommandOptions: ParsableArguments {
     @Flag(help: "Do the work in this process even when a hub (`ewelink serve`) is running.")
     var noHub = false
 
+    @Flag(help: """
+        Use the device's LAN address without proof of identity (README "Trust"): for firmware whose \
+        info reply does not name the device, or a DIY device claimed by several services when you know \
+        which address is right. Never through the hub.
+        """)
+    var trustAddress = false
+
     /// The route override of this command.
     var route: RoutePolicy? { lanOnly ? .lan : via }
 
     func controller() throws -> LANController {
         var options = LANController.Options()
         options.zeroconf.timeout = timeout.duration
+        options.trustAddress = trustAddress
         return LANController.forCommand(options: options)
     }
 

@@ -67,6 +67,22 @@ struct RouterRulesTests {
         #expect(cloud.log.isEmpty)
     }
 
+    @Test("An address that cannot prove it is the device: auto goes through the cloud; --via lan fails, exit 4")
+    func unprovenAddress() async throws {
+        let lan = FakeLAN([.fake(Self.id)]), cloud = FakeCloud()
+        lan.set(Self.id, .impostor)
+        let r = try await Self.router(lan, cloud).power(.on, Self.id)
+        #expect(r.route == .websocket && cloud.log == ["ws update \(Self.id)"])
+        do {
+            _ = try await Self.router(lan, cloud).power(.on, Self.id, via: .lan)
+            Issue.record("an unproven address served a command")
+        } catch {
+            guard case .lan(.addressUnproven) = error else { Issue.record("\(error)"); return }
+            #expect(ExitStatus.code(for: error) == ExitStatus.unreachable)
+        }
+        #expect(cloud.log.count == 1)
+    }
+
     @Test("--via cloud never touches the LAN; --via lan never the cloud")
     func viaForces() async throws {
         let lan = FakeLAN([.fake(Self.id)]), cloud = FakeCloud()

@@ -22,6 +22,7 @@ struct RouterTests {
             for i in list.indices {
                 list[i].host = "127.0.0.1"
                 list[i].port = sim.device(list[i].id)!.snapshot.port
+                list[i].addressVerified = true
             }
         }
         return (sim, c, store)

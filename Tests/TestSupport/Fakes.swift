@@ -16,6 +16,9 @@ public final class FakeLAN: LANLeg {
         case silent
         /// The device answers with an error code.
         case deviceError(Int)
+        /// Something else answers at the address and cannot prove it is the device: the command
+        /// is not sent there (`addressUnproven`).
+        case impostor
     }
 
     struct State {
@@ -70,6 +73,9 @@ public final class FakeLAN: LANLeg {
             throw .lan(.lanRefused(host: host, port: port))
         case .deviceError(let code):
             throw .lan(.lanError(code: code, deviceID: device.id))
+        case .impostor:
+            throw .lan(.addressUnproven(deviceID: device.id, host: host, port: port,
+                                        reason: "its reply to info carried no encrypted state"))
         case .silent:
             let wait = timeout ?? .seconds(3)
             try? await Task.sleep(for: wait)

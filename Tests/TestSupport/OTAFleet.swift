@@ -46,6 +46,7 @@ public struct OTAFleet: Sendable {
             for i in list.indices {
                 list[i].host = "127.0.0.1"
                 list[i].port = sim.device(list[i].id)!.snapshot.port
+                list[i].addressVerified = true
             }
         }
         return OTAFleet(sim: sim, client: c, store: store, owner: owner)

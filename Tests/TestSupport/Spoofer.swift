@@ -4,9 +4,35 @@ import Foundation
 import Synchronization
 
 /// A hostile neighbour: a service published through the real avahi-daemon (on `lo`) that claims
-/// another device's id, and a tiny HTTP server behind it that acknowledges every request with a
-/// fixed reply (by default a plain `{"error":0}`) and keeps what it was sent.
+/// another device's id, and a tiny HTTP server behind it that acknowledges every request (by
+/// default with a plain `{"error":0}`, or as the firmware would: `Reply`) and keeps what it was sent.
 public final class Spoofer: Sendable {
+    /// How the spoofer answers a request.
+    public enum Reply: Sendable {
+        /// The same body every time.
+        case fixed(String)
+        /// A firmware-shaped acknowledgement: `{"seq":7,"sequence":<the request's>,"error":0}`.
+        case echo
+        /// The echo with `encrypt`, `iv` and `data` copied from an announcement (data1…data4
+        /// joined): what anyone who received the device's multicast announcement can send back. It
+        /// decrypts with the device's key.
+        case echoWithAnnouncedData(iv: String, data: String)
+
+        func body(for request: [UInt8]) -> [UInt8] {
+            let sequence = (try? JSONValue.parse(request))?["sequence"] ?? .null
+            var o: JSONObject = ["seq": 7, "sequence": sequence, "error": 0]
+            switch self {
+            case .fixed(let text): return Array(text.utf8)
+            case .echo: break
+            case .echoWithAnnouncedData(let iv, let data):
+                o["encrypt"] = true
+                o["iv"] = .string(iv)
+                o["data"] = .string(data)
+            }
+            return Array(JSONValue.object(o).serialized.utf8)
+        }
+    }
+
     public let name: String
     private let server: LoopbackHTTPServer
     private let connection: AvahiConnection
@@ -18,13 +44,18 @@ public final class Spoofer: Sendable {
     }
 
     /// Starts the HTTP server on a free loopback port; nothing is announced yet.
-    public init(name: String = "eWeLink_x\(UInt16.random(in: 0...UInt16.max))", reply: String = #"{"error":0}"#) async throws {
+    public convenience init(name: String = "eWeLink_x\(UInt16.random(in: 0...UInt16.max))",
+                            reply: String = #"{"error":0}"#) async throws {
+        try await self.init(name: name, answering: .fixed(reply))
+    }
+
+    /// Starts the HTTP server on a free loopback port, answering as `answering` says.
+    public init(name: String = "eWeLink_x\(UInt16.random(in: 0...UInt16.max))", answering: Reply) async throws {
         self.name = name
         let log = received
-        let body = Array(reply.utf8)
         server = LoopbackHTTPServer(port: 0, oneConnectionAtATime: false) { request in
             log.paths.withLock { $0.append(request.path) }
-            return .respond(status: .ok, contentType: "application/json", body: body)
+            return .respond(status: .ok, contentType: "application/json", body: answering.body(for: request.body))
         }
         try await server.start()
         connection = try AvahiConnection()
@@ -64,6 +95,45 @@ public final class Spoofer: Sendable {
     public func stop() async {
         withdraw()
         await server.stop()
+    }
+
+    /// The device's own announcement (`eWeLink_<id>`) as any host on the LAN receives it through
+    /// the avahi-daemon: its TXT, in order, ready to be published again, and its decoded form.
+    public static func capture(_ deviceID: String) async throws -> (txt: [(key: String, value: String)], announcement: TXTAnnouncement) {
+        let watcher = try MDNSWatcher()
+        defer { watcher.stop() }
+        var seen: MDNSWatcher.Seen? = nil
+        try await eventually("the announcement of \(deviceID) is received") {
+            seen = watcher.latest("eWeLink_\(deviceID)")
+            return seen?.announcement != nil
+        }
+        guard let service = seen?.service, let announcement = seen?.announcement else {
+            throw TestFailure("no announcement of \(deviceID)")
+        }
+        return (service.txt.map { ($0.key, $0.value) }, announcement)
+    }
+
+    /// A neighbour that replays the device's own announcement (captured through the avahi-daemon)
+    /// under another service name, at its own port, answering as `answering` says.
+    public static func replaying(_ deviceID: String, answering: Reply = .echo) async throws -> Spoofer {
+        let (txt, _) = try await capture(deviceID)
+        let spoofer = try await Spoofer(answering: answering)
+        try await spoofer.announce(txt)
+        return spoofer
+    }
+
+    /// One simulated encrypted plug, announced through the avahi-daemon, and a neighbour replaying
+    /// its announcement with firmware-shaped acknowledgements.
+    public static func plugAndReplay() async throws -> (Simulator, DeviceConfig, Spoofer) {
+        let fleet = TestFleet.make([("plug", true)])
+        let sim = Simulator(fleet: fleet)
+        try await sim.start()
+        do {
+            return (sim, fleet.devices[0], try await replaying(fleet.devices[0].id))
+        } catch {
+            await sim.stop()
+            throw error
+        }
     }
 
     /// A forged announcement of an encrypted device: `encrypt=true`, an IV, and data that does not

@@ -19,7 +19,8 @@ public enum StoreFixture {
         try store.update { list in
             var stored = StoredDevice(id: d.id, name: d.config.name, devicekey: d.config.devicekey, apikey: d.config.apikey,
                                       uiid: d.config.uiid, type: d.config.type, channels: d.config.channels,
-                                      host: "127.0.0.1", port: d.snapshot.port, hostConfigured: true)
+                                      host: "127.0.0.1", port: d.snapshot.port, hostConfigured: true,
+                                      addressVerified: true)
             stored.lanHealth.replyMs = replyMs
             list.append(stored)
         }

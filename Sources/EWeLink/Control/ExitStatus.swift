@@ -36,7 +36,8 @@ public enum ExitStatus {
         case .cloud: return unreachable
         case .lan(let e):
             switch e {
-            case .lanRefused, .lanTimeout, .lanReset, .noAddress, .transport, .invalidReply, .replyTooLarge:
+            case .lanRefused, .lanTimeout, .lanReset, .noAddress, .transport, .invalidReply, .replyTooLarge,
+                 .addressUnproven, .addressContested:
                 return unreachable
             case .superseded: return failure
             case .invalidEndpoint: return badInput

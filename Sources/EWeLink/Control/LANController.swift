@@ -12,6 +12,9 @@ public final class LANController: Sendable {
         public var resolveTimeout: Duration = .seconds(3)
         public var interfaceIndex: Int32? = nil
         public var zeroconf = ZeroconfClient.Options()
+        /// Use addresses without proof (README "Trust"): for firmware that cannot prove itself, or
+        /// a DIY device claimed by several services, when the caller knows which address is right.
+        public var trustAddress = false
         public init() {}
     }
 
@@ -162,22 +165,26 @@ public final class LANController: Sendable {
         var device = device
         // An address from an announcement is tried, and stored only once the device answered there.
         var resolvedFresh = device.addressUnconfirmed
+        var lookedUp = false
         if device.host == nil || device.port == nil {
-            guard let found = try await lookup(device.id) else { throw .lan(.noAddress(deviceID: device.id)) }
-            device.adopt(found)
-            if found.encrypted && device.devicekey == nil { throw .lan(.deviceKeyMissing(deviceID: device.id)) }
+            guard let announced = try await lookup(device.id) else { throw .lan(.noAddress(deviceID: device.id)) }
+            device.adopt(announced)
+            if announced.encrypted && device.devicekey == nil { throw .lan(.deviceKeyMissing(deviceID: device.id)) }
             resolvedFresh = true
+            lookedUp = true
         }
+        var verified = try await verifyAddress(&device, timeout: timeout)
         var reply: LANReply
         do {
             reply = try await client.send(endpoint, params, to: target(device), timeout: timeout, onWire: onWire,
                                           proceed: proceed)
-        } catch let error where relookup && error.isUnreachable && !resolvedFresh && !device.hostConfigured {
+        } catch let error where relookup && error.isUnreachable && !lookedUp && !device.hostConfigured {
             // The remembered address failed: ask mDNS where the device is now, and try once more.
-            guard let found = try? await lookup(device.id) else { throw .lan(error) }
+            guard let announced = try? await lookup(device.id) else { throw .lan(error) }
             // A silent device at an unchanged address would only make the caller wait twice.
-            if case .lanTimeout = error, found.host == device.host, found.port == device.port { throw .lan(error) }
-            device.adopt(found)
+            if case .lanTimeout = error, announced.host == device.host, announced.port == device.port { throw .lan(error) }
+            device.adopt(announced)
+            verified = try await verifyAddress(&device, timeout: timeout)
             do { reply = try await client.send(endpoint, params, to: target(device), timeout: timeout) } catch {
                 throw Self.controlError(error, for: device)
             }
@@ -185,16 +192,62 @@ public final class LANController: Sendable {
         } catch {
             throw Self.controlError(error, for: device)
         }
-        var confirmed = false
-        if resolvedFresh && !device.hostConfigured {
-            // Without a key any answer is the device's word; with one, only encrypted state proves it.
-            confirmed = device.devicekey == nil || reply.state != nil
-            if !confirmed { confirmed = try await confirm(device) }
-        }
+        // Without a key nothing can be proven: a DIY device's answer at a fresh address is its word.
+        let answeredThere = device.devicekey == nil && resolvedFresh && !device.hostConfigured
         let state = reply.state ?? (device.lastState ?? [:]).applying(params)
-        record(device, state: state, seq: reply.response.seq, addressChanged: confirmed, replyTime: reply.elapsed)
+        record(device, state: state, seq: reply.response.seq, addressChanged: verified || answeredThere,
+               replyTime: reply.elapsed)
         return CommandResult(deviceID: device.id, route: .lan, error: reply.response.error,
                              elapsed: ContinuousClock.now - started, state: state, seq: reply.response.seq)
+    }
+
+    /// Before a command goes to an address not yet verified for a device with a key, the device
+    /// proves itself there (`ZeroconfClient.learn`: its `info` reply carries state encrypted with
+    /// its key that names it): one extra round trip, on first contact only. The other services
+    /// announcing the id are tried in turn, so a neighbour replaying the device's announcement
+    /// cannot take its place. A device without a key cannot prove anything: when several services
+    /// claim it, none is used (`addressContested`). `Options.trustAddress` skips all of this.
+    /// Returns whether an address was verified now; throws when none could be.
+    private func verifyAddress(_ device: inout StoredDevice, timeout: Duration?) async throws(ControlError) -> Bool {
+        guard !device.addressVerified, !options.trustAddress, let host = device.host else { return false }
+        let port = device.port ?? LANProtocol.port
+        guard device.devicekey != nil else {
+            guard device.announcedRivals.isEmpty else {
+                let addresses = ["\(host):\(port)"] + device.announcedRivals.map(\.address)
+                throw .lan(.addressContested(deviceID: device.id, addresses: addresses))
+            }
+            return false
+        }
+        var candidates: [(host: String, port: Int)] = [(host, port)] + device.announcedRivals.map { ($0.host, $0.port) }
+        // A remembered address that fails: the services the daemon knows for the id are asked
+        // for once. A configured address is the only one there is.
+        var mayAskCache = !device.hostConfigured
+        var tried: Set<String> = []
+        var firstError: LANError? = nil
+        while !candidates.isEmpty {
+            let candidate = candidates.removeFirst()
+            tried.insert("\(candidate.host):\(candidate.port)")
+            var there = target(device)
+            there.host = candidate.host
+            there.port = candidate.port
+            do {
+                _ = try await client.learn(there, timeout: timeout ?? options.zeroconf.timeout)
+                device.host = candidate.host
+                device.port = candidate.port
+                device.addressVerified = true
+                return true
+            } catch {
+                if firstError == nil { firstError = error }
+            }
+            if candidates.isEmpty, mayAskCache {
+                mayAskCache = false
+                if let announced = try? await directory.lookup(device.id, cacheOnly: true, everySource: true) {
+                    candidates = ([announced.source] + announced.rivals).map { (host: $0.host, port: $0.port) }
+                        .filter { !tried.contains("\($0.host):\($0.port)") }
+                }
+            }
+        }
+        throw Self.controlError(firstError ?? .noAddress(deviceID: device.id), for: device)
     }
 
     /// The current state: the device's latest mDNS announcement, or a query over HTTP.
@@ -220,6 +273,18 @@ public final class LANController: Sendable {
         // a harmless query; firmware without it still reports its state when the LED is set to its
         // current value (`sledonline`).
         guard device.host != nil else { throw mdnsError ?? .lan(.noAddress(deviceID: device.id)) }
+        if device.devicekey != nil, !device.addressVerified, !options.trustAddress {
+            // First contact: the `info` that proves the address is the query.
+            do {
+                let learnt = try await client.learn(target(device), timeout: options.zeroconf.timeout)
+                let state = learnt.state ?? [:]
+                record(device, state: state, seq: learnt.seq, addressChanged: true)
+                return StateResult(deviceID: device.id, route: .lan, source: "http", state: state, seq: learnt.seq,
+                                   host: device.host, port: device.port, elapsed: ContinuousClock.now - started)
+            } catch {
+                throw Self.controlError(error, for: device)
+            }
+        }
         var queries: [(String, JSONObject)] = [("info", [:])]
         if device.devicekey != nil, let led = device.lastState?["sledOnline"] { queries.append(("sledonline", ["sledOnline": led])) }
         var lastError: LANError? = nil
@@ -256,7 +321,7 @@ public final class LANController: Sendable {
     }
 
     /// Asks mDNS where the device is now (after its remembered address failed), and stores the
-    /// new address once the device answered there correctly.
+    /// new address once the device proved itself there (without a key: answered there).
     public func refreshAddress(_ deviceID: String) async {
         guard let found = try? await lookup(deviceID) else { return }
         remember([found])
@@ -264,33 +329,14 @@ public final class LANController: Sendable {
               stored.host != found.host || stored.port != found.port else { return }
         var device = stored
         device.adopt(found)
-        if (try? await confirm(device)) == true {
-            record(device, state: nil, seq: nil, addressChanged: true)
+        let confirmed: Bool
+        if device.devicekey != nil {
+            confirmed = (try? await verifyAddress(&device, timeout: nil)) == true
+        } else {
+            let answered = (try? await client.check("info", [:], to: target(device))) != nil
+            confirmed = found.rivals.isEmpty && answered
         }
-    }
-
-    /// Whether the device at `device`'s address proves to be the device: it answers `info` (or,
-    /// where firmware lacks it, `sledonline` set to its current value) with state encrypted with
-    /// its key; without a key, with any success. Throws when the host answers but not with the
-    /// key (an impostor); false when it cannot tell (no such endpoint, no answer).
-    func confirm(_ device: StoredDevice) async throws(ControlError) -> Bool {
-        var queries: [(String, JSONObject)] = [("info", [:])]
-        if device.devicekey != nil, let led = device.lastState?["sledOnline"] { queries.append(("sledonline", ["sledOnline": led])) }
-        for (endpoint, params) in queries {
-            do {
-                let reply = try await client.check(endpoint, params, to: target(device))
-                if device.devicekey == nil || reply.state != nil { return true }
-            } catch {
-                switch error {
-                case .lanError: continue
-                case .invalidReply, .decryptionFailed, .deviceKeyMissing:
-                    throw .lan(.invalidReply(host: device.host ?? "", port: device.port ?? LANProtocol.port,
-                                             reason: "it acknowledged, but cannot prove it holds the devicekey: not the device"))
-                default: return false
-                }
-            }
-        }
-        return false
+        if confirmed { record(device, state: nil, seq: nil, addressChanged: true) }
     }
 
     /// The avahi-daemon's cache did not know the device just now.
@@ -299,8 +345,12 @@ public final class LANController: Sendable {
     }
 
     /// One more consecutive LAN failure for the device (three mark its LAN down).
+    /// The address stops being verified: whatever answers there next proves itself first.
     public func noteFailure(_ deviceID: String) {
-        directory.record(deviceID) { $0.lanHealth.failed() }
+        directory.record(deviceID) { d in
+            d.lanHealth.failed()
+            d.addressVerified = false
+        }
     }
 
     /// Whether something listens at the device's address: a TCP connect, nothing sent. Used to
@@ -332,6 +382,8 @@ public final class LANController: Sendable {
             if d.channels == nil, let channels = learnt.channels { d.channels = channels }
             if let fw = learnt.fwVersion, d.fwVersion != fw { d.fwVersion = fw }
             if let state = learnt.state, d.lastState != state { d.lastState = state }
+            // With a key, the answer was the proof (`ZeroconfClient.learn`).
+            if device.devicekey != nil, d.host == device.host, d.port == device.port { d.addressVerified = true }
         }
         return learnt
     }
@@ -341,10 +393,13 @@ public final class LANController: Sendable {
         let now = Date()
         directory.record(device.id) { d in
             if let replyTime { d.lanHealth.succeeded(after: replyTime) }
-            if addressChanged && !d.hostConfigured {
-                if d.host != device.host || d.port != device.port { d.lanHealth.failures = 0 }
-                d.host = device.host
-                d.port = device.port
+            if addressChanged {
+                if !d.hostConfigured {
+                    if d.host != device.host || d.port != device.port { d.lanHealth.failures = 0 }
+                    d.host = device.host
+                    d.port = device.port
+                }
+                if d.host == device.host && d.port == device.port { d.addressVerified = true }
             }
             if let state, d.lastState != state { d.lastState = state }
             if let seq { d.lastSeq = seq }

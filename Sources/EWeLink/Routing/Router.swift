@@ -294,6 +294,8 @@ public final class Router: Sendable {
             // No usable key, or a reply that could not be read (the command's fate is unknown; it
             // is absolute, so carrying it again through the cloud cannot do harm).
             case .deviceKeyMissing, .keyRejected, .decryptionFailed, .invalidReply, .replyTooLarge: return true
+            // Nothing was sent: the address could not show it is the device.
+            case .addressUnproven, .addressContested: return true
             default: return e.isUnreachable
             }
         case .mdns: return true

@@ -124,8 +124,11 @@ public final class DeviceDirectory: Sendable {
               let found = try await lookup(query) else {
             throw .unknownDevice(query)
         }
-        return StoredDevice(id: found.id, type: found.type, host: found.host, port: found.port,
-                            lastState: found.state, lastSeq: found.seq, lastSeen: found.lastSeen)
+        var device = StoredDevice(id: found.id, type: found.type, host: found.host, port: found.port,
+                                  lastState: found.state, lastSeq: found.seq, lastSeen: found.lastSeen)
+        device.addressUnconfirmed = true
+        device.announcedRivals = found.rivals
+        return device
     }
 
     /// The stored device with this id, if any.
@@ -162,19 +165,29 @@ public final class DeviceDirectory: Sendable {
 
     /// A fresh mDNS lookup of one device; nil when it is not announced.
     /// `cacheOnly`: only what the avahi-daemon already knows (milliseconds), no fresh query.
+    /// `everySource`: every service claiming the id, as `rivals` (see `LANDiscovery.search`).
     /// Announcements that fail the trust rule are not returned; when only such announcements were
     /// seen, this throws `decryptionFailed` (a wrong key, or another host claiming the id).
-    public func lookup(_ deviceID: String, cacheOnly: Bool = false) async throws(ControlError) -> DiscoveredDevice? {
+    public func lookup(_ deviceID: String, cacheOnly: Bool = false,
+                       everySource: Bool = false) async throws(ControlError) -> DiscoveredDevice? {
         let (keys, addresses) = try trust()
         do {
             let (found, rejected) = try await LANDiscovery.search(
                 deviceID, connection: try connection(), interfaceIndex: options.interfaceIndex,
-                timeout: options.resolveTimeout, keys: keys, trustedAddress: addresses, cacheOnly: cacheOnly)
+                timeout: options.resolveTimeout, keys: keys, trustedAddress: addresses, cacheOnly: cacheOnly,
+                everySource: everySource)
             if found == nil, let r = rejected.last {
                 throw ControlError.lan(.decryptionFailed(
                     deviceID: deviceID,
                     reason: "the announcement at \(r.source.address) (\(r.source.instanceName)) was rejected: \(r.reason); "
                         + "either the stored devicekey is wrong or another host claims the id"))
+            }
+            // A search stops at the first service that claims the id, but a device without a key
+            // cannot prove which claimant is real: its rivals must be known before a command goes
+            // anywhere (README "Trust"). A second look, at the daemon's cache only (milliseconds).
+            if let found, !found.encrypted, !everySource, keys(deviceID) == nil,
+               let every = try? await lookup(deviceID, cacheOnly: true, everySource: true) {
+                return every
             }
             return found
         } catch let error as ControlError {

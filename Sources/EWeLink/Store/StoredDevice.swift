@@ -30,11 +30,21 @@ public struct StoredDevice: Sendable, Equatable {
     /// `host`/`port` came from an announcement in this process and are not confirmed yet: the
     /// device has not answered there correctly (never stored; see `LANController.send`).
     public var addressUnconfirmed = false
+    /// The device proved itself at `host`/`port`: with a key, its `info` reply there carried
+    /// state encrypted with the key that names it (`ZeroconfClient.identityProblem`); without a
+    /// key, it answered there. Until then no command is sent to the address (a device with a key)
+    /// and nothing it says is learnt. Cleared when the address changes or the device stops
+    /// answering there.
+    public var addressVerified = false
+    /// The other services that announced the id when `host`/`port` were taken from an
+    /// announcement in this process (never stored): the candidates when that address fails to
+    /// prove itself, and for a device without a key a sign that no address can be trusted.
+    public var announcedRivals: [AnnouncementSource] = []
 
     public init(id: String, name: String? = nil, devicekey: String? = nil, apikey: String? = nil, uiid: Int? = nil,
                 type: DeviceType? = nil, model: String? = nil, fwVersion: String? = nil, channels: Int? = nil,
                 host: String? = nil, port: Int? = nil, hostConfigured: Bool = false, lastState: JSONObject? = nil,
-                lastSeq: Int? = nil, lastSeen: Date? = nil) {
+                lastSeq: Int? = nil, lastSeen: Date? = nil, addressVerified: Bool = false) {
         self.id = id
         self.name = name
         self.devicekey = devicekey
@@ -50,6 +60,7 @@ public struct StoredDevice: Sendable, Equatable {
         self.lastState = lastState
         self.lastSeq = lastSeq
         self.lastSeen = lastSeen
+        self.addressVerified = addressVerified && host != nil
     }
 
     /// The display name, or the id.
@@ -76,6 +87,8 @@ extension StoredDevice {
             host = found.host
             port = found.port
             addressUnconfirmed = true
+            addressVerified = false
+            announcedRivals = found.rivals
         }
         type = type ?? found.type
         lastState = found.state ?? lastState
@@ -99,6 +112,7 @@ extension StoredDevice {
         if let host { o["host"] = .string(host) }
         if let port { o["port"] = .int(port) }
         if hostConfigured { o["hostConfigured"] = true }
+        if addressVerified { o["addressVerified"] = true }
         if let lastState { o["lastState"] = .object(lastState) }
         if let lastSeq { o["lastSeq"] = .int(lastSeq) }
         if let lastSeen { o["lastSeen"] = .string(lastSeen.formatted(Self.dateFormat)) }
@@ -144,5 +158,6 @@ extension StoredDevice {
         self.policy = policy
         lanHealth = o["lan"]?.objectValue.map(LANHealth.init(json:)) ?? LANHealth()
         cloudOnline = o["cloudOnline"]?.boolValue
+        addressVerified = host != nil && o["addressVerified"]?.boolValue == true
     }
 }

@@ -93,16 +93,21 @@ public final class LANDiscovery: Sendable {
 
     /// Like `find`, and also says which announcements for the id were rejected (a wrong key, or a
     /// spoofer), so a caller can tell "not announced" from "announced, but not provably by it".
+    /// `everySource`: wait for every service to be resolved rather than the first that claims the
+    /// id, so the device comes with all its `rivals` (the candidates when an address fails to prove
+    /// itself).
     public static func search(_ deviceID: String, connection: AvahiConnection, interfaceIndex: Int32? = nil,
                               timeout: Duration, keys: @escaping KeyLookup,
                               trustedAddress: @escaping AddressLookup = { _ in nil },
-                              cacheOnly: Bool = false) async throws -> (device: DiscoveredDevice?, rejected: [RejectedAnnouncement]) {
+                              cacheOnly: Bool = false,
+                              everySource: Bool = false) async throws -> (device: DiscoveredDevice?, rejected: [RejectedAnnouncement]) {
         let discovery = try LANDiscovery(connection: connection, interfaceIndex: interfaceIndex, keys: keys,
-                                         trustedAddress: trustedAddress, cacheOnly: cacheOnly, focus: deviceID)
+                                         trustedAddress: trustedAddress, cacheOnly: cacheOnly,
+                                         focus: everySource ? nil : deviceID)
         defer { discovery.stop() }
         _ = try await discovery.wait(timeout: timeout) { event in
             switch event {
-            case .appeared(let d), .changed(let d): return d.id == deviceID
+            case .appeared(let d), .changed(let d): return !everySource && d.id == deviceID
             case .complete: return true
             default: return false
             }

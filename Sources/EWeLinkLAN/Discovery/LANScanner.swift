@@ -89,7 +89,10 @@ public struct LANScanner: Sendable {
         }
         for key in keys {
             let target = LANTarget(deviceID: key.deviceID, host: host, port: port, devicekey: key.devicekey)
-            guard let reply = try? await client.check("info", [:], to: target, timeout: requestTimeout) else { continue }
+            // The key opening the reply is not enough: a host replaying the device's announcement
+            // can send its data back. The state must name the device the key belongs to.
+            guard let reply = try? await client.check("info", [:], to: target, timeout: requestTimeout),
+                  ZeroconfClient.identityProblem(reply.state, deviceID: key.deviceID) == nil else { continue }
             finding.deviceID = key.deviceID
             finding.keyVerified = true
             learn(reply.state, into: &finding)

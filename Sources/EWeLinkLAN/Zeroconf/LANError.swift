@@ -28,6 +28,14 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
     case superseded(deviceID: String)
     /// Not sent: the endpoint name is not of the protocol's form (see `ZeroconfEndpoint`).
     case invalidEndpoint(String)
+    /// Not sent: the host at an address not yet verified for a device with a key answered, but did
+    /// not prove it is that device (its `info` reply must carry state encrypted with the key that
+    /// names the device). Anyone on the LAN can replay the device's announcement and acknowledge
+    /// requests; only the device can do this.
+    case addressUnproven(deviceID: String, host: String, port: Int, reason: String)
+    /// Not sent: several services claim a device that has no key (DIY), so none can prove it is the
+    /// device, and the address to use has never answered for it before.
+    case addressContested(deviceID: String, addresses: [String])
 
     public var description: String {
         switch self {
@@ -66,6 +74,11 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
             let shown = name.count > 40 ? String(name.prefix(40)) + "…" : name
             return "'\(shown)' is not a zeroconf endpoint: endpoints are ASCII letters and '_' "
                 + "(switch, pulse, sledonline…); nothing was sent"
+        case .addressUnproven(let id, let h, let p, let why):
+            return "\(h):\(p) did not prove it is device \(id) (\(why)); nothing was sent there"
+        case .addressContested(let id, let addresses):
+            return "\(addresses.count) services claim device \(id) (\(addresses.joined(separator: ", "))) and it has no "
+                + "devicekey, so none can prove it is the device; nothing was sent"
         }
     }
 

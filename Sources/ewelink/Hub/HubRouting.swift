@@ -59,8 +59,11 @@ enum HubRouting {
 
 extension DeviceCommandOptions {
     /// Whether this invocation may go through the hub: not with `--no-hub`, nor with a `--timeout`
-    /// of its own (the hub's router has one ceiling for everyone).
-    var hubAllowed: Bool { !noHub && timeout == Seconds(3) && ProcessInfo.processInfo.environment["EWELINK_NO_HUB"] == nil }
+    /// of its own (the hub's router has one ceiling for everyone), nor with `--trust-address` (the
+    /// hub never uses an address without proof).
+    var hubAllowed: Bool {
+        !noHub && !trustAddress && timeout == Seconds(3) && ProcessInfo.processInfo.environment["EWELINK_NO_HUB"] == nil
+    }
 
     var hubQuery: [(String, String?)] { [("via", route?.rawValue)] }
 }
