@@ -100,7 +100,8 @@ public final class LANDiscovery: Sendable {
         let discovery = try LANDiscovery(connection: connection, interfaceIndex: interfaceIndex, keys: keys,
                                          trustedAddress: trustedAddress, cacheOnly: cacheOnly, focus: deviceID)
         defer { discovery.stop() }
-        _ = try await discovery.wait(timeout: timeout) { event in
+        // Within the command's deadline, when it has one (`LANDeadline`).
+        _ = try await discovery.wait(timeout: LANDeadline.clamp(timeout)) { event in
             switch event {
             case .appeared(let d), .changed(let d): return d.id == deviceID
             case .complete: return true
