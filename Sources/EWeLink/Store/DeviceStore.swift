@@ -151,15 +151,6 @@ public struct DeviceStore: Sendable {
     }
 }
 
-/// The store file as a whole.
-struct StoreDocument: Sendable {
-    /// The format it was written in (`DeviceStore.formatVersion` for a new file).
-    var version = DeviceStore.formatVersion
-    /// Top-level members this version does not know, kept for the next write.
-    var unknownFields: JSONObject = [:]
-    var devices: [StoredDevice] = []
-}
-
 /// Reads and writes of one store's file, counted so tests can hold a command to one read and no
 /// needless write.
 public final class StoreAccessCounts: Sendable {

@@ -9,6 +9,7 @@ public struct LANDeadline: Sendable {
     /// The bound as given (what a timeout error reports).
     public let limit: Duration
 
+    /// A deadline `limit` after `start`.
     public init(_ limit: Duration, from start: ContinuousClock.Instant = .now) {
         self.limit = limit
         end = start + limit
