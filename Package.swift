@@ -76,11 +76,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // How every executable ends a usage error (exit 2, one line).
+        .target(name: "CommandLineUsage", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "ewelink",
             dependencies: [
                 // Never the simulator (nor Hummingbird): the demo lives in ewelink-sim.
-                "EWeLink",
+                "EWeLink", "CommandLineUsage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
@@ -101,12 +103,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "ewelink-hub",
-            dependencies: ["EWeLinkHub", "EWeLink", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["EWeLinkHub", "EWeLink", "CommandLineUsage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "ewelink-sim",
-            dependencies: ["EWeLinkSimulator", "EWeLinkCloud", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["EWeLinkSimulator", "EWeLinkCloud", "CommandLineUsage", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // The benchmark harness (scripts/bench): latency percentiles against the simulator.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineUsage
 import EWeLink
 import EWeLinkHub
 import Foundation
@@ -37,6 +38,11 @@ struct HubCommand: AsyncParsableCommand {
     var logLevel: String = "info"
     @Option(help: "Largest request body in bytes. (default: 65536)")
     var maxBody: Int = 65536
+
+    /// A usage error exits 2, as in every executable of the package (ArgumentParser's is 64).
+    static func main() async {
+        await mainReportingUsage { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    }
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment

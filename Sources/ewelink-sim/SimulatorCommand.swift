@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineUsage
 import EWeLinkLAN
 import EWeLinkSimulator
 import Foundation
@@ -9,6 +10,11 @@ struct SimulatorTool: AsyncParsableCommand {
         commandName: "ewelink-sim",
         abstract: "A fleet of virtual eWeLink devices speaking the real LAN protocol on 127.0.0.1, and the demo.",
         subcommands: [SimulatorCommand.self, DemoCommand.self], defaultSubcommand: SimulatorCommand.self)
+
+    /// A usage error exits 2, as in every executable of the package (ArgumentParser's is 64).
+    static func main() async {
+        await mainReportingUsage(printLine: printError)
+    }
 }
 
 struct SimulatorCommand: AsyncParsableCommand {

@@ -62,12 +62,13 @@ struct DevicesAdd: AsyncParsableCommand {
             + "mDNS does not pass (VLANs, VPNs): a configured --host is never replaced by what mDNS says. With --host, "
             + "the device is asked for its info once: the key is verified and its type, channels and firmware are "
             + "stored; if it does not answer or refuses the key, nothing is stored (--no-check stores it unchecked). "
+            + "Leave the devicekey out for a DIY device; give it on standard input (--devicekey-stdin) or in a file "
+            + "(--devicekey-file) rather than as --devicekey, which every local user can read in `ps`. "
             + ExitStatus.help)
 
     @Argument(help: "The device id (10 characters, e.g. 1000abcdef).")
     var id: String
-    @Option(help: "Its devicekey (leave out for a DIY device).")
-    var devicekey: String?
+    @OptionGroup var key: DeviceKeyInput
     @Option(help: "A name to call it by.")
     var name: String?
     @Option(help: "Its address, HOST or HOST:PORT (port 8081 when left out).")
@@ -96,6 +97,7 @@ struct DevicesAdd: AsyncParsableCommand {
             address = parsed
         }
         if let channels, !(1...4).contains(channels) { throw fail("--channels must be 1...4") }
+        let devicekey = try key.resolve()
         let store = DeviceStore.standard()
         var learnt: LearntDevice? = nil
         if let address, !noCheck {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineUsage
 import EWeLink
 import Foundation
 
@@ -36,9 +37,7 @@ struct EWeLinkCommand: ParsableCommand {
     }
 
     static func exitReporting(_ error: Error) -> Never {
-        guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-        printError("ewelink: " + usageLine(message(for: error)) + " (see `\(helpCommand(fullMessage(for: error)))`)")
-        Foundation.exit(ExitStatus.badInput)
+        exitReporting(error, printLine: printError)
     }
 
     /// An async subcommand as parsed, handed to the one task that runs it (nothing else holds it).
@@ -50,19 +49,5 @@ struct EWeLinkCommand: ParsableCommand {
             do { try await command.run() } catch { exitReporting(error) }
             Foundation.exit(0)
         }
-    }
-
-    /// The first line of a parser message, with its sentence case lowered to match our messages.
-    static func usageLine(_ message: String) -> String {
-        let line = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? "invalid arguments"
-        return line.prefix(1).lowercased() + line.dropFirst()
-    }
-
-    /// The help command the parser's full text points to (`ewelink on --help`).
-    static func helpCommand(_ fullText: String) -> String {
-        guard let start = fullText.range(of: "See '"), let end = fullText[start.upperBound...].firstIndex(of: "'") else {
-            return "ewelink --help"
-        }
-        return String(fullText[start.upperBound..<end])
     }
 }

@@ -14,7 +14,9 @@ struct PowerArguments: ParsableArguments {
     func run(_ action: PowerAction) async throws {
         let router = try common.router()
         do {
-            let result = try await router.power(action, device, channel: channel, via: common.route)
+            let result = try await common.withinTimeout { () async throws(ControlError) in
+                try await router.power(action, device, channel: channel, via: common.route)
+            }
             report(result, name: device, json: common.json)
         } catch {
             throw fail(error, device: device)

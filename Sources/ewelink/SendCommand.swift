@@ -32,7 +32,9 @@ struct SendCommand: AsyncParsableCommand {
         let object = try parsedParams()
         let router = try common.router()
         do {
-            let result = try await router.send(object, to: device, endpoint: endpoint, via: common.route)
+            let result = try await common.withinTimeout { () async throws(ControlError) in
+                try await router.send(object, to: device, endpoint: endpoint, via: common.route)
+            }
             report(result, name: device, json: common.json)
         } catch {
             throw fail(error, device: device)

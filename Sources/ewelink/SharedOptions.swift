@@ -7,7 +7,7 @@ struct DeviceCommandOptions: ParsableArguments {
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
-    @Option(help: "Longest wait for the device's LAN reply, in seconds; with a cloud fallback the wait is learnt per device below it. (default: 3.0)",
+    @Option(help: "Longest wait for the device on the LAN, in seconds, all requests of the command together (an `info` first for a device of unknown type, a retry at a new address); with a cloud fallback the wait is learnt per device below it. (default: 3.0)",
             transform: Seconds.parser(max: Seconds.lanCeiling))
     var timeout = Seconds(3)
 
@@ -35,6 +35,15 @@ struct DeviceCommandOptions: ParsableArguments {
         options.zeroconf.timeout = timeout.duration
         options.trustAddress = trustAddress
         return LANController.forCommand(options: options)
+    }
+
+    /// Runs the command's work with `--timeout` bounding all its LAN requests together
+    /// (`LANDeadline`), not each of them.
+    func withinTimeout<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
+        let outcome = await LANDeadline.$current.withValue(LANDeadline(timeout.duration)) { () async -> Result<T, E> in
+            do throws(E) { return .success(try await body()) } catch { return .failure(error) }
+        }
+        return try outcome.get()
     }
 
     /// LAN first; the cloud (REST, as a one-shot process has no WebSocket session up) when the

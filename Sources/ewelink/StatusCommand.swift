@@ -23,7 +23,9 @@ struct StatusCommand: AsyncParsableCommand {
         try checkChannel()
         let router = try common.router()
         do {
-            let result = try await router.state(of: device, via: common.route)
+            let result = try await common.withinTimeout { () async throws(ControlError) in
+                try await router.state(of: device, via: common.route)
+            }
             var o = result.json
             if let channel {
                 guard let on = CommandShape.isOn(result.state, channel: channel) else {

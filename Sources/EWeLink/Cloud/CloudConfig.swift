@@ -15,8 +15,13 @@ public struct CloudConfig: Sendable {
         let home = DeviceStore.homeDirectory(environment: environment)
         var file: JSONObject = [:]
         let path = home + "/config.json"
-        if let data = FileManager.default.contents(atPath: path) {
-            guard let o = try? JSONValue.parse(Array(data)).objectValue else {
+        // It holds the app secret: read only from a folder and a file of ours.
+        let bytes: [UInt8]?
+        do {
+            bytes = try AtomicFile.checkDirectory(home) ? try AtomicFile.readPrivate(path) : nil
+        } catch { throw .tokenStore(error.description) }
+        if let bytes {
+            guard let o = try? JSONValue.parse(bytes).objectValue else {
                 throw .tokenStore("\(path) is not a JSON object")
             }
             file = o

@@ -67,7 +67,7 @@ extension RejectedAnnouncement {
 extension StoredDevice {
     /// The store record for listing; the devicekey only when asked for.
     public func json(showKeys: Bool) -> JSONObject {
-        var o = json
+        var o = knownJSON
         o["devicekey"] = nil
         o["apikey"] = nil
         if showKeys {

@@ -10,6 +10,8 @@ import Glibc
 ///
 /// Location: `$EWELINK_HOME/devices.json`, default `${XDG_CONFIG_HOME:-~/.config}/ewelink/devices.json`.
 /// Read-modify-write cycles hold an exclusive `flock` so concurrent commands lose nothing.
+/// Nothing is read from a folder or file another user could have written (see `loadDocument`).
+/// Members a newer version wrote are kept; a file in a newer format is read but never written.
 public struct DeviceStore: Sendable {
     public let directory: String
     public var path: String { directory + "/devices.json" }
@@ -33,21 +35,38 @@ public struct DeviceStore: Sendable {
         return config + "/ewelink"
     }
 
+    /// The store format this version reads and writes.
+    public static let formatVersion = 1
+
     /// All devices (empty when there is no store yet).
     public func load() throws(DeviceStoreError) -> [StoredDevice] {
-        access.reads.add(1, ordering: .relaxed)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            if FileManager.default.fileExists(atPath: path) { throw .io(path: path, reason: "not readable") }
-            return []
-        }
-        return try Self.decode(Array(data), path: path)
+        try loadDocument().devices
     }
 
-    static func decode(_ bytes: [UInt8], path: String) throws(DeviceStoreError) -> [StoredDevice] {
+    /// The whole file: its format, the members this version does not know, and the devices. The
+    /// folder and the file must be ours before a byte is read (`AtomicFile.checkDirectory`,
+    /// `AtomicFile.readPrivate`): a store someone else could have written is refused, not used.
+    func loadDocument() throws(DeviceStoreError) -> StoreDocument {
+        access.reads.add(1, ordering: .relaxed)
+        let bytes: [UInt8]?
+        do {
+            guard try AtomicFile.checkDirectory(directory) else { return StoreDocument() }
+            bytes = try AtomicFile.readPrivate(path)
+        } catch { throw DeviceStoreError(error) }
+        guard let bytes else { return StoreDocument() }
+        return try Self.decode(bytes, path: path)
+    }
+
+    static func decode(_ bytes: [UInt8], path: String) throws(DeviceStoreError) -> StoreDocument {
         let root: JSONValue
         do { root = try JSONValue.parse(bytes) } catch { throw .corrupt(path: path, reason: error.description) }
-        guard let list = root["devices"]?.arrayValue else {
+        guard let object = root.objectValue, let list = object["devices"]?.arrayValue else {
             throw .corrupt(path: path, reason: "no \"devices\" array")
+        }
+        var version = formatVersion
+        if let v = object["version"] {
+            guard let n = v.intValue, n >= 1 else { throw .corrupt(path: path, reason: "\"version\" is not a positive integer") }
+            version = n
         }
         var out: [StoredDevice] = []
         for item in list {
@@ -56,25 +75,32 @@ public struct DeviceStore: Sendable {
                 throw .corrupt(path: path, reason: error.description)
             }
         }
-        return out
+        let extra = object.entries.filter { $0.key != "version" && $0.key != "devices" }.map { ($0.key, $0.value) }
+        return StoreDocument(version: version, unknownFields: JSONObject(extra), devices: out)
     }
 
     /// Reads, lets `body` change the list, and writes it back atomically, under an exclusive lock.
     /// Nothing is written when `body` throws or leaves the list unchanged.
     @discardableResult
     public func update<T>(_ body: (inout [StoredDevice]) throws -> T) throws -> T {
-        try ensureDirectory()
-        let lock = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard lock >= 0 else { throw DeviceStoreError.io(path: lockPath, reason: String(cString: strerror(errno))) }
+        let lock = try openLock()
         defer { close(lock) }
         guard flock(lock, LOCK_EX) == 0 else {
             throw DeviceStoreError.io(path: lockPath, reason: String(cString: strerror(errno)))
         }
         defer { flock(lock, LOCK_UN) }
-        let before = try load()
-        var devices = before
+        let document = try loadDocument()
+        var devices = document.devices
         let result = try body(&devices)
-        if devices != before { try write(devices) }
+        if devices != document.devices {
+            // A newer version's file would lose what this one cannot express: left as it is.
+            guard document.version <= Self.formatVersion else {
+                throw DeviceStoreError.newerFormat(path: path, version: document.version, supported: Self.formatVersion)
+            }
+            var changed = document
+            changed.devices = devices
+            try write(changed)
+        }
         return result
     }
 
@@ -95,29 +121,30 @@ public struct DeviceStore: Sendable {
         return devices.first { $0.name?.lowercased() == q }
     }
 
-    private func ensureDirectory() throws(DeviceStoreError) {
-        do { try AtomicFile.ensureDirectory(directory) } catch {
-            guard case .io(let p, let reason) = error else { return }
-            throw .io(path: p, reason: reason)
-        }
+    /// The lock file, in a folder made or checked first; never opened through a symbolic link.
+    private func openLock() throws(DeviceStoreError) -> Int32 {
+        do {
+            try AtomicFile.ensureDirectory(directory)
+            return try AtomicFile.openLock(lockPath)
+        } catch { throw DeviceStoreError(error) }
     }
 
-    private func write(_ devices: [StoredDevice]) throws(DeviceStoreError) {
-        let doc: JSONValue = ["version": 1, "devices": .array(devices.map { .object($0.json) })]
+    private func write(_ document: StoreDocument) throws(DeviceStoreError) {
         access.writes.add(1, ordering: .relaxed)
-        do { try AtomicFile.write(Self.pretty(doc), to: path) } catch {
-            guard case .io(let p, let reason) = error else { return }
-            throw .io(path: p, reason: reason)
-        }
+        do { try AtomicFile.write(Self.pretty(document), to: path) } catch { throw DeviceStoreError(error) }
     }
 
-    /// One device per line: readable, and still compact.
-    static func pretty(_ doc: JSONValue) -> [UInt8] {
-        guard let devices = doc["devices"]?.arrayValue else { return doc.serializedBytes }
-        var out = Array("{\"version\":1,\"devices\":[\n".utf8)
-        for (n, d) in devices.enumerated() {
-            out += Array("  ".utf8) + d.serializedBytes
-            out += Array((n + 1 < devices.count ? ",\n" : "\n").utf8)
+    /// One device per line: readable, and still compact. Members this version does not know
+    /// follow the version, as they were.
+    static func pretty(_ document: StoreDocument) -> [UInt8] {
+        var head: JSONObject = ["version": .int(formatVersion)]
+        for (key, value) in document.unknownFields { head[key] = value }
+        var out = JSONValue.object(head).serializedBytes
+        out.removeLast()   // the closing brace: the devices follow
+        out += Array(",\"devices\":[\n".utf8)
+        for (n, d) in document.devices.enumerated() {
+            out += Array("  ".utf8) + JSONValue.object(d.json).serializedBytes
+            out += Array((n + 1 < document.devices.count ? ",\n" : "\n").utf8)
         }
         out += Array("]}\n".utf8)
         return out

@@ -1,3 +1,5 @@
+import EWeLinkLAN
+
 /// Problems with the local device store.
 public enum DeviceStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The store file exists but cannot be read as a store; it is left untouched.
@@ -6,6 +8,11 @@ public enum DeviceStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     case io(path: String, reason: String)
     /// The store file or its folder is readable by others.
     case insecurePermissions(path: String, mode: String)
+    /// The folder or a file in it could be controlled by another user (theirs, a symbolic link,
+    /// a shared folder): nothing was read from it or written to it.
+    case unsafe(path: String, reason: String)
+    /// The file is in a newer format than this version writes; it was left as it is.
+    case newerFormat(path: String, version: Int, supported: Int)
 
     public var description: String {
         switch self {
@@ -15,6 +22,20 @@ public enum DeviceStoreError: Error, Sendable, Equatable, CustomStringConvertibl
         case .io(let path, let reason): return "cannot access the device store \(path): \(reason)"
         case .insecurePermissions(let path, let mode):
             return "the device store \(path) has mode \(mode); it holds device keys and must be 0600 (chmod 600 \(path))"
+        case .unsafe(let path, let reason):
+            return "refusing the device store at \(path): \(reason)"
+        case .newerFormat(let path, let version, let supported):
+            return "the device store \(path) is in format \(version), written by a newer ewelink; this one writes "
+                + "format \(supported) and would lose what it cannot express, so it left the file as it is: "
+                + "use an ewelink that knows store format \(version)"
+        }
+    }
+
+    /// The store's form of a failure of the file layer.
+    init(_ failure: AtomicFile.Failure) {
+        switch failure {
+        case .io(let path, let reason): self = .io(path: path, reason: reason)
+        case .unsafe(let path, let reason): self = .unsafe(path: path, reason: reason)
         }
     }
 }

@@ -40,6 +40,9 @@ public struct StoredDevice: Sendable, Equatable {
     /// announcement in this process (never stored): the candidates when that address fails to
     /// prove itself, and for a device without a key a sign that no address can be trusted.
     public var announcedRivals: [AnnouncementSource] = []
+    /// Members of the record this version does not know (a newer version wrote them): kept as
+    /// they are, so writing the store back loses nothing.
+    public var unknownFields: JSONObject = [:]
 
     public init(id: String, name: String? = nil, devicekey: String? = nil, apikey: String? = nil, uiid: Int? = nil,
                 type: DeviceType? = nil, model: String? = nil, fwVersion: String? = nil, channels: Int? = nil,
@@ -98,8 +101,21 @@ extension StoredDevice {
 extension StoredDevice {
     static let dateFormat: Date.ISO8601FormatStyle = .iso8601
 
-    /// The JSON form in the store file. Key order is fixed so diffs of the file stay readable.
+    /// The members this version reads and writes.
+    static let knownFields: Set<String> = ["id", "name", "devicekey", "apikey", "uiid", "type", "model", "fwVersion",
+                                           "channels", "host", "port", "hostConfigured", "lastState", "lastSeq",
+                                           "lastSeen", "policy", "lan", "cloudOnline", "addressVerified"]
+
+    /// The JSON form in the store file: the known members in a fixed order (so diffs of the file
+    /// stay readable), then the unknown ones as they were read.
     var json: JSONObject {
+        var o = knownJSON
+        for (key, value) in unknownFields { o[key] = value }
+        return o
+    }
+
+    /// The known members alone (listings show no member whose meaning this version cannot tell).
+    var knownJSON: JSONObject {
         var o: JSONObject = ["id": .string(id)]
         if let name { o["name"] = .string(name) }
         if let devicekey { o["devicekey"] = .string(devicekey) }
@@ -159,5 +175,6 @@ extension StoredDevice {
         lanHealth = o["lan"]?.objectValue.map(LANHealth.init(json:)) ?? LANHealth()
         cloudOnline = o["cloudOnline"]?.boolValue
         addressVerified = host != nil && o["addressVerified"]?.boolValue == true
+        unknownFields = JSONObject(o.entries.filter { !Self.knownFields.contains($0.key) }.map { ($0.key, $0.value) })
     }
 }

@@ -136,11 +136,12 @@ extension CloudRateLimiter {
     /// (it only holds timestamps).
     @discardableResult
     private static func withLedger<T>(_ path: String, _ body: (inout [String: [Double]]) -> T) -> T {
-        let fd = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        // Never through a planted link (see `AtomicFile.openLock`).
+        let fd = (try? AtomicFile.openLock(path + ".lock")) ?? -1
         if fd >= 0 { flock(fd, LOCK_EX) }
         defer { if fd >= 0 { flock(fd, LOCK_UN); close(fd) } }
         var calls: [String: [Double]] = [:]
-        if let data = FileManager.default.contents(atPath: path), let o = try? JSONValue.parse(Array(data)).objectValue {
+        if let data = try? AtomicFile.readPrivate(path), let o = try? JSONValue.parse(data).objectValue {
             for (k, v) in o { calls[k] = v.arrayValue?.compactMap(\.doubleValue) ?? [] }
         }
         let result = body(&calls)

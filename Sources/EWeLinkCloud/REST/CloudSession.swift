@@ -46,8 +46,13 @@ public struct CloudSessionStore: Sendable {
     public init(directory: String) { path = directory + "/cloud.json" }
 
     public func load() throws(CloudError) -> CloudSession? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        guard let o = try? JSONValue.parse(Array(data)).objectValue, let session = CloudSession(json: o) else {
+        // The tokens: read only from a folder and a file of ours.
+        let bytes: [UInt8]?
+        do {
+            bytes = try AtomicFile.checkDirectory((path as NSString).deletingLastPathComponent) ? try AtomicFile.readPrivate(path) : nil
+        } catch { throw .tokenStore(error.description) }
+        guard let bytes else { return nil }
+        guard let o = try? JSONValue.parse(bytes).objectValue, let session = CloudSession(json: o) else {
             throw .tokenStore("\(path) is corrupt; log in again (it was left untouched)")
         }
         return session

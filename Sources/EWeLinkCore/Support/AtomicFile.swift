@@ -8,20 +8,20 @@ import Glibc
 public enum AtomicFile {
     public enum Failure: Error, Sendable, CustomStringConvertible {
         case io(path: String, reason: String)
+        /// The folder or file could be controlled by another user (theirs, a symbolic link, not a
+        /// regular file, a shared folder): it is neither read nor written.
+        case unsafe(path: String, reason: String)
         public var description: String {
-            switch self { case .io(let path, let reason): return "\(path): \(reason)" }
+            switch self {
+            case .io(let path, let reason): return "\(path): \(reason)"
+            case .unsafe(let path, let reason): return "refusing \(path): \(reason)"
+            }
         }
     }
 
-    /// Creates `directory` (mode 0700) when missing. An existing one open to others (0755, say)
-    /// is tightened to 0700 when it is ours, and refused when it is not: the files in it hold keys.
+    /// Creates `directory` (mode 0700) when missing; an existing one must pass `checkDirectory`.
     public static func ensureDirectory(_ directory: String) throws(Failure) {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) {
-            guard isDir.boolValue else { throw .io(path: directory, reason: "not a directory") }
-            try tighten(directory)
-            return
-        }
+        if try checkDirectory(directory) { return }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
@@ -30,25 +30,12 @@ public enum AtomicFile {
         }
     }
 
-    /// Takes group and other permissions off a folder of ours; refuses a folder of another user
-    /// that others can enter.
-    static func tighten(_ directory: String) throws(Failure) {
-        var info = stat()
-        guard stat(directory, &info) == 0 else { throw .io(path: directory, reason: String(cString: strerror(errno))) }
-        let mode = info.st_mode & 0o7777
-        guard mode & 0o077 != 0 else { return }
-        guard info.st_uid == getuid() else {
-            throw .io(path: directory, reason: "the folder has mode \(String(mode, radix: 8)) and belongs to another user; "
-                + "it would expose device keys and tokens: set EWELINK_HOME to a folder of your own")
-        }
-        guard chmod(directory, mode & 0o7700) == 0 else {
-            throw .io(path: directory, reason: "cannot make the folder private (chmod 700): \(String(cString: strerror(errno)))")
-        }
-    }
-
+    /// Writes `bytes` to `path` atomically (mode 0600). Temp files that writers killed mid-write
+    /// left beside it are removed first (`removeStaleTemps`).
     public static func write(_ bytes: [UInt8], to path: String) throws(Failure) {
-        let temp = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temp, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        removeStaleTemps(of: path)
+        let temp = "\(path)\(tempMarker)\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temp, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io(path: temp, reason: String(cString: strerror(errno))) }
         var ok = true
         bytes.withUnsafeBytes { buf in
@@ -67,4 +54,7 @@ public enum AtomicFile {
             throw .io(path: path, reason: reason)
         }
     }
+
+    /// What follows a file's name in the name of its temp files: `devices.json.tmp-PID-RANDOM`.
+    static let tempMarker = ".tmp-"
 }

@@ -105,7 +105,8 @@ public final class LANDiscovery: Sendable {
                                          trustedAddress: trustedAddress, cacheOnly: cacheOnly,
                                          focus: everySource ? nil : deviceID)
         defer { discovery.stop() }
-        _ = try await discovery.wait(timeout: timeout) { event in
+        // Within the command's deadline, when it has one (`LANDeadline`).
+        _ = try await discovery.wait(timeout: LANDeadline.clamp(timeout)) { event in
             switch event {
             case .appeared(let d), .changed(let d): return !everySource && d.id == deviceID
             case .complete: return true

@@ -137,6 +137,15 @@ public final class ZeroconfClient: Sendable {
                          sequence: String, timeout: Duration, proceed: (@Sendable () -> Bool)?,
                          quiet: Bool) async throws(LANError) -> LANReply {
         let started = ContinuousClock.now
+        // The command's deadline (`LANDeadline`) bounds this request too; a timeout reports the
+        // bound that was hit.
+        var timeout = timeout
+        var reportedMs = timeout.wholeMilliseconds
+        if let deadline = LANDeadline.current, deadline.end < started + timeout {
+            timeout = max(.zero, deadline.end - started)
+            reportedMs = deadline.limit.wholeMilliseconds
+        }
+        guard timeout > .zero else { throw .lanTimeout(host: target.host, port: target.port, afterMs: reportedMs) }
         var resets = 0
         while true {
             if let proceed, !proceed() { throw .superseded(deviceID: target.deviceID) }
@@ -145,7 +154,7 @@ public final class ZeroconfClient: Sendable {
                 return try decode(reply, target: target, cipher: cipher, sequence: sequence, started: started,
                                   resets: resets, quiet: quiet)
             } catch .lanTimeout(let h, let p, _) {
-                throw .lanTimeout(host: h, port: p, afterMs: timeout.wholeMilliseconds)
+                throw .lanTimeout(host: h, port: p, afterMs: reportedMs)
             } catch .lanReset(let h, let p, _) {
                 resets += 1
                 guard resets <= options.resetRetries,

@@ -12,13 +12,14 @@ struct DebugDecodeTXT: ParsableCommand {
             """
     )
 
-    @Option(help: "The device's devicekey, to decrypt an encrypted state.")
-    var devicekey: String?
+    /// To decrypt an encrypted state.
+    @OptionGroup var key: DeviceKeyInput
 
     @Argument(help: "TXT strings, key=value.")
     var records: [String] = []
 
     func run() throws {
+        let devicekey = try key.resolve()
         var txt: [String: String] = [:]
         for record in records {
             guard let eq = record.firstIndex(of: "=") else {

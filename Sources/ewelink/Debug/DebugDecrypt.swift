@@ -9,8 +9,7 @@ struct DebugDecrypt: ParsableCommand {
         discussion: "Tolerates the firmware quirks (double padding, empty data, the RF Bridge '\"=\"' bug)."
     )
 
-    @Option(help: "The device's devicekey.")
-    var devicekey: String
+    @OptionGroup var key: DeviceKeyInput
 
     @Option(help: "Base64 IV that came with the data.")
     var iv: String
@@ -19,6 +18,7 @@ struct DebugDecrypt: ParsableCommand {
     var data: String
 
     func run() throws {
+        let devicekey = try key.required()
         do {
             let object = try DeviceCipher(devicekey: devicekey).openJSON(base64: data, iv: iv)
             print(object.serialized)

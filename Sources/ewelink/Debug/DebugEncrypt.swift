@@ -12,8 +12,7 @@ struct DebugEncrypt: ParsableCommand {
             """
     )
 
-    @Option(help: "The device's devicekey (the UUID-like key from the cloud list or the AP page).")
-    var devicekey: String
+    @OptionGroup var key: DeviceKeyInput
 
     @Option(help: "Base64 of a 16-byte IV (default: random).")
     var iv: String?
@@ -25,6 +24,7 @@ struct DebugEncrypt: ParsableCommand {
     var plaintext: String
 
     func run() throws {
+        let devicekey = try key.required()
         do {
             _ = try JSONValue.parse(plaintext)
         } catch {
