@@ -61,7 +61,8 @@ struct HubCommand: AsyncParsableCommand {
         try Self.prepareSocket(options.socketPath)
 
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            // Every line escaped: much of what the hub logs comes from the network.
+            var handler = EscapingLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }
