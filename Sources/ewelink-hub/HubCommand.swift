@@ -37,17 +37,21 @@ struct HubCommand: AsyncParsableCommand {
     var logLevel: String = "info"
     @Option(help: "Largest request body in bytes. (default: 65536)")
     var maxBody: Int = 65536
+    @Option(help: "Seconds a command or status read may take, its wait for the device's turn included, before the hub answers 504; 0 < t ≤ 30. (default: 30)")
+    var commandTimeout: Double = 30
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         guard let level = Logger.Level(rawValue: logLevel) else { throw Self.fail("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         guard (1...16 << 20).contains(maxBody) else { throw Self.fail("--max-body must be 1 ... 16777216 bytes") }
+        guard commandTimeout > 0, commandTimeout <= 30 else { throw Self.fail("--command-timeout must be seconds, 0 < t ≤ 30") }
         // Whatever the hub creates (the socket above all) is the owner's alone.
         umask(0o077)
         Self.raiseFileLimit()
         var options = HubOptions(socketPath: socket ?? HubAddress.socketPath(environment: environment), environment: environment)
         options.cloud = !noCloud
         options.maxBodyBytes = maxBody
+        options.commandTimeout = .milliseconds(Int64(commandTimeout * 1000))
         if let listen {
             guard let address = Self.parseAddress(listen) else { throw Self.fail("--listen must be HOST:PORT, got '\(listen.prefix(80))'") }
             guard let tokenFile else {

@@ -31,6 +31,8 @@ struct ServeCommand: ParsableCommand {
     var noCloud = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical. (default: info)")
     var logLevel: String?
+    @Option(help: "Seconds a command or status read may take, its wait for the device's turn included, before the hub answers 504; 0 < t ≤ 30. (default: 30)")
+    var commandTimeout: String?
 
     func run() throws {
         let hub = executableURL().deletingLastPathComponent().appendingPathComponent("ewelink-hub").path
@@ -43,6 +45,7 @@ struct ServeCommand: ParsableCommand {
         if let tokenFile { argv += ["--token-file", tokenFile] }
         if noCloud { argv.append("--no-cloud") }
         if let logLevel { argv += ["--log-level", logLevel] }
+        if let commandTimeout { argv += ["--command-timeout", commandTimeout] }
         var cArgs = argv.map { strdup($0) } + [nil]
         execv(hub, &cArgs)
         throw fail("cannot start \(hub): \(String(cString: strerror(errno)))", code: 1)

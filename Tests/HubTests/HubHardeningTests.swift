@@ -43,4 +43,49 @@ struct HubHardeningTests {
         }
         await f.close()
     }
+
+    @Test("a device that never answers: every command and status answered within the limit, slots freed, others unharmed")
+    func deadDevice() async throws {
+        let f = try await HubFixture([("plug", true), ("plug", true)])
+        let dead = f.sim.devices[0], healthy = f.sim.devices[1]
+        try await f.startHub(["--command-timeout", "2"])
+        // Accepts connections and never answers; no longer announced, so its state must be asked.
+        _ = await dead.setFaults {
+            $0.lan = .blackhole
+            $0.announce = false
+        }
+        try await Task.sleep(for: .seconds(1))
+        // 30 commands and 20 status reads at once: all answered 504 within 2 s and a margin.
+        let requests = Array(repeating: ("POST", "/devices/\(dead.id)/on"), count: 30)
+            + Array(repeating: ("GET", "/devices/\(dead.id)/status"), count: 20)
+        let path = f.socketPath
+        let answers = await offThread { HubWire.concurrent(path, requests.map { (method: $0.0, target: $0.1) }, seconds: 20) }
+        #expect(answers.allSatisfy { $0.status == 504 }, "\(answers.map { "\($0.status.map(String.init) ?? "none") \($0.text)" })")
+        let slowest = answers.map(\.after).max() ?? .zero
+        #expect(slowest < .seconds(5), "the last answer after \(slowest)")
+        // Nothing is left in flight once everyone is answered.
+        #expect(f.metric("ewelink_hub_commands_in_flight").first?.value == 0)
+        #expect(HubWire.request(path, "GET", "/health")?.json?["commandsInFlight"] == 0)
+
+        // 600 at once for the dead device: beyond its own share they are refused at once, and a
+        // command to a healthy device meanwhile succeeds.
+        let flood = Array(repeating: (method: "POST", target: "/devices/\(dead.id)/off"), count: 600)
+        async let flooded = offThread { HubWire.concurrent(path, flood, seconds: 20) }
+        try await Task.sleep(for: .milliseconds(300))
+        let ok = await offThread { HubWire.request(path, "POST", "/devices/\(healthy.id)/on") }
+        #expect(ok?.status == 200, "\(ok?.text ?? "")")
+        #expect(healthy.snapshot.params["switch"] == "on")
+        let floodAnswers = await flooded
+        let statuses = Dictionary(grouping: floodAnswers, by: { $0.status ?? 0 }).mapValues(\.count)
+        #expect(Set(statuses.keys).isSubset(of: [503, 504]), "\(statuses)")
+        // Refused for that device's sake, never as "the hub is busy" (which would hit every device).
+        #expect(statuses[503, default: 0] > 0, "\(statuses)")
+        #expect(floodAnswers.filter { $0.status == 503 }.allSatisfy { $0.text.contains("have not finished") })
+        #expect((floodAnswers.map(\.after).max() ?? .zero) < .seconds(5))
+        #expect(f.metric("ewelink_hub_commands_in_flight").first?.value == 0)
+        // The healthy device is still served with the dead one's slots taken.
+        let again = HubWire.request(path, "GET", "/devices/\(healthy.id)/status")
+        #expect(again?.status == 200, "\(again?.text ?? "")")
+        await f.close()
+    }
 }
