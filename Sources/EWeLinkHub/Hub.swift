@@ -168,8 +168,14 @@ public final class Hub: Sendable {
     // MARK: Events
 
     private func handle(_ event: DeviceEvent) {
-        let name = (try? lan.directory.stored(event.deviceID))??.name
+        let stored = (try? lan.directory.stored(event.deviceID)) ?? nil
+        let name = stored?.name
         live.withLock { all in
+            // An id not in the store is not remembered once gone (a neighbour can make up endless ids).
+            if stored == nil, event.kind == .disappeared {
+                all[event.deviceID] = nil
+                return
+            }
             var l = all[event.deviceID] ?? Live()
             if let params = event.params, event.kind == .state || event.kind == .appeared {
                 // The cloud sends the changed params only: merged into what is known.
@@ -192,14 +198,18 @@ public final class Hub: Sendable {
             }
             all[event.deviceID] = l
         }
-        if let params = event.params { metrics.record(state: params, deviceID: event.deviceID, name: name) }
-        switch (event.source, event.kind) {
-        case (.mdns, .appeared), (.mdns, .state), (.http, .state):
-            metrics.record(online: true, path: "lan", deviceID: event.deviceID, name: name)
-        case (.mdns, .disappeared): metrics.record(online: false, path: "lan", deviceID: event.deviceID, name: name)
-        case (.cloud, .online): metrics.record(online: true, path: "cloud", deviceID: event.deviceID, name: name)
-        case (.cloud, .offline): metrics.record(online: false, path: "cloud", deviceID: event.deviceID, name: name)
-        default: break
+        // Series for stored devices only: an id anyone can announce must not grow /metrics.
+        if let stored {
+            let id = stored.id, label = stored.displayName
+            if let params = event.params, event.kind != .rejected { metrics.record(state: params, deviceID: id, name: label) }
+            switch (event.source, event.kind) {
+            case (.mdns, .appeared), (.mdns, .state), (.http, .state):
+                metrics.record(online: true, path: "lan", deviceID: id, name: label)
+            case (.mdns, .disappeared): metrics.record(online: false, path: "lan", deviceID: id, name: label)
+            case (.cloud, .online): metrics.record(online: true, path: "cloud", deviceID: id, name: label)
+            case (.cloud, .offline): metrics.record(online: false, path: "cloud", deviceID: id, name: label)
+            default: break
+            }
         }
         metrics.record(eventFrom: event.source.rawValue)
         fanout.publish(.init(name: nil, data: JSONValue.object(event.json(name: name)).serialized, deviceID: event.deviceID))
@@ -233,6 +243,7 @@ public final class Hub: Sendable {
         case .success(let result):
             let fallback = result.route != .lan && via != .cloud && policy(of: result.deviceID) == .auto
             metrics.record(command: result.route.rawValue, ok: result.error == 0, elapsed: result.elapsed, fallback: fallback)
+            recordAnswer(result)
             logger.debug("command", metadata: ["action": "\(label)", "device": "\(result.deviceID)",
                                                "route": "\(result.route.rawValue)",
                                                "ms": "\(String(format: "%.2f", result.elapsedMilliseconds))"])
@@ -244,22 +255,24 @@ public final class Hub: Sendable {
         }
     }
 
-    private func policy(of deviceID: String) -> RoutePolicy? {
-        (try? lan.directory.stored(deviceID))??.policy
+    /// A stored device that answered a command: its state after it, and that the LAN reaches it when
+    /// the LAN carried it (a device known only by address is never announced).
+    private func recordAnswer(_ result: CommandResult) {
+        guard result.error == 0, let stored = (try? lan.directory.stored(result.deviceID)) ?? nil else { return }
+        if let state = result.state { metrics.record(state: state, deviceID: stored.id, name: stored.displayName) }
+        if result.route == .lan { metrics.record(online: true, path: "lan", deviceID: stored.id, name: stored.displayName) }
     }
 
-    /// `operation`'s value, or nil when `limit` passes first (the operation is then cancelled).
-    static func bounded<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
-        await withTaskGroup(of: T?.self) { group in
-            group.addTask { await operation() }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
+    /// `/metrics`: series for exactly the stored devices, then the text.
+    func metricsText() -> [UInt8] {
+        let stored = (try? lan.directory.devices()) ?? []
+        metrics.keep(devices: Dictionary(stored.map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a }))
+        return metrics.exposition(cloudConnected: socket.map(\.isConnected), cloudConnections: socket?.connectionCount ?? 0,
+                                  sseClients: fanout.count, uptime: uptime, inFlight: commandsInFlight)
+    }
+
+    private func policy(of deviceID: String) -> RoutePolicy? {
+        (try? lan.directory.stored(deviceID))??.policy
     }
 
     func power(_ action: PowerAction, _ query: String, channel: Int?, via: RoutePolicy?) async throws(HubError) -> CommandResult {

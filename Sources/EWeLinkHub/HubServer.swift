@@ -144,10 +144,7 @@ public enum HubServer {
             })
         }
         router.get("/metrics") { _, _ -> Response in
-            let text = hub.metrics.exposition(cloudConnected: hub.socket.map(\.isConnected),
-                                              cloudConnections: hub.socket?.connectionCount ?? 0,
-                                              sseClients: hub.fanout.count, uptime: hub.uptime,
-                                              inFlight: hub.commandsInFlight)
+            let text = hub.metricsText()
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: text)))

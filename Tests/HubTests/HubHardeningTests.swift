@@ -88,4 +88,98 @@ struct HubHardeningTests {
         #expect(again?.status == 200, "\(again?.text ?? "")")
         await f.close()
     }
+
+    @Test("metrics: ids a neighbour announces get no series; every stored device does, one known only by address too")
+    func metricsCardinality() async throws {
+        let f = try await HubFixture([("plug", true), ("plug", true)])
+        let byAddress = f.sim.devices[1]
+        // The second plug is never announced and is stored by address only, without a name.
+        _ = await byAddress.setFaults { $0.announce = false }
+        var r = try await CommandRunner.run("ewelink", ["devices", "remove", byAddress.id], environment: f.env)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try await CommandRunner.run("ewelink", ["devices", "add", byAddress.id, "--host", "127.0.0.1:\(byAddress.snapshot.port)",
+                                                    "--devicekey", byAddress.config.devicekey!, "--no-check"], environment: f.env)
+        #expect(r.status == 0, "\(r.stderr)")
+        try await f.startHub(waitForDevices: false)
+        // Every stored device shows at once, by its name (its id when it has none).
+        let deadline = ContinuousClock.now + .seconds(15)
+        while !f.metric("ewelink_online").contains(where: { $0.labels.contains(f.sim.devices[0].id) && $0.value == 1 })
+            && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(f.metric("ewelink_online").contains { $0.labels.contains(#"name="\#(byAddress.id)""#) }, "\(f.metric("ewelink_online"))")
+        let baseline = Self.seriesCount(f)
+
+        // Three rounds of 40 made-up ids announced through the avahi-daemon, then withdrawn.
+        let avahi = try AvahiConnection()
+        let lo = try AvahiConnection.interfaceIndex(named: "lo")
+        var strangers: [String] = []
+        for round in 0..<3 {
+            let ids = (0..<40).map { _ in TestFleet.freshID() }
+            strangers += ids
+            // Published all at once (each waits for the daemon to establish it).
+            let published = try await withThrowingTaskGroup(of: PublishedService.self) { group in
+                for id in ids {
+                    group.addTask {
+                        try await PublishedService(
+                            ServiceDescription(name: "eWeLink_\(id)", port: 9, txt: Spoofer.forgedPlain(id: id, seq: 1, state: ["switch": "on"]),
+                                               interfaceIndex: lo), on: avahi)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            // The hub has seen them: its event count grew by the round's announcements.
+            let seen = ContinuousClock.now + .seconds(10)
+            while (f.metric("ewelink_events_total").reduce(0) { $0 + $1.value }) < Double(40 * (round + 1))
+                && ContinuousClock.now < seen {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let during = Self.seriesCount(f)
+            #expect(during <= baseline + 1, "round \(round): \(during) series, \(baseline) before")
+            for p in published { p.withdraw() }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        let text = HubWire.request(f.socketPath, "GET", "/metrics")?.text ?? ""
+        #expect(!strangers.contains { text.contains($0) })
+        #expect(Self.seriesCount(f) <= baseline + 1)
+
+        // Switched through the hub, the device known only by address gets its switch and online series.
+        let on = HubWire.request(f.socketPath, "POST", "/devices/\(byAddress.id)/on")
+        #expect(on?.status == 200, "\(on?.text ?? "")")
+        let device = #"device="\#(byAddress.id)""#, unnamed = #"name="\#(byAddress.id)""#
+        let switched = f.metric("ewelink_switch").filter { $0.labels.contains(device) && $0.labels.contains(unnamed) }
+        #expect(switched.count == 1 && switched.first?.value == 1, "\(f.metric("ewelink_switch"))")
+        let online = f.metric("ewelink_online").filter { $0.labels.contains(device) && $0.labels.contains(#"path="lan""#) }
+        #expect(online.first?.value == 1, "\(f.metric("ewelink_online"))")
+        // Removed from the store, a device's series go.
+        r = try await CommandRunner.run("ewelink", ["devices", "remove", byAddress.id], environment: f.env)
+        #expect(r.status == 0, "\(r.stderr)")
+        let after = HubWire.request(f.socketPath, "GET", "/metrics")?.text ?? ""
+        #expect(!after.isEmpty && !after.contains(byAddress.id), "\(after)")
+        await f.close()
+    }
+
+    /// Lines of `/metrics` that are samples (not comments).
+    static func seriesCount(_ f: HubFixture) -> Int {
+        (HubWire.request(f.socketPath, "GET", "/metrics")?.text ?? "").split(separator: "\n").filter { !$0.hasPrefix("#") }.count
+    }
+
+    @Test("discovery forgets made-up ids once gone, and follows at most a bounded number at once")
+    func trackerBounded() {
+        var t = Tracker(keys: { _ in nil })
+        let now = Date()
+        func service(_ id: String) -> ResolvedService {
+            ResolvedService(name: "eWeLink_\(id)", type: "_ewelink._tcp", domain: "local", interfaceIndex: 1, hostName: "h.local",
+                            address: "127.0.0.1", port: 9,
+                            txt: Spoofer.forgedPlain(id: id, seq: 1).map { TXTPair(key: $0.key, value: $0.value) })
+        }
+        for round in 0..<5 {
+            let ids = (0..<300).map { "\(round)x\($0)" }
+            for id in ids { _ = t.handle(.resolved(service(id)), now: now) }
+            for id in ids { _ = t.handle(.removed(name: "eWeLink_\(id)", interfaceIndex: 1), now: now) }
+        }
+        #expect(t.devices.isEmpty && t.last.isEmpty && t.sources.isEmpty, "\(t.devices.count) \(t.last.count)")
+        for i in 0..<(Tracker.maxIDs + 500) { _ = t.handle(.resolved(service("many\(i)")), now: now) }
+        #expect(t.sources.count == Tracker.maxIDs && t.devices.count == Tracker.maxIDs)
+    }
 }
