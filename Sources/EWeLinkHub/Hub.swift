@@ -38,6 +38,13 @@ public struct HubOptions: Sendable {
     public var commandTimeout: Duration = .seconds(30)
     /// A connection that sends nothing for this long is closed (a request never finished).
     public var idleTimeout: Duration = .seconds(15)
+    /// A TCP connection that has not shown the token this long after connecting is closed.
+    public var authenticationDeadline: Duration = .seconds(5)
+    /// TCP connections per peer address still to show the token; a new one past it closes the
+    /// address's oldest.
+    public var maxUnauthenticatedPerAddress = 32
+    /// Names TCP requests may give as `Host` besides IP addresses, `localhost` and the listen host.
+    public var allowedHosts: [String] = []
     /// The environment the store, the cloud configuration and the socket path come from.
     public var environment: [String: String]
 

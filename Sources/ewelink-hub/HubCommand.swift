@@ -29,8 +29,10 @@ struct HubCommand: AsyncParsableCommand {
     var socket: String?
     @Option(help: "Also listen on TCP, HOST:PORT (needs --token-file).")
     var listen: String?
-    @Option(help: "File holding the bearer token TCP clients must send (mode 0600, owned by you).")
+    @Option(help: "File holding the bearer token TCP clients must send (mode 0600, owned by you): at least 128 random bits, e.g. `openssl rand -hex 32 > FILE`.")
     var tokenFile: String?
+    @Option(help: "A name TCP clients may use for the hub in `Host` (besides IP addresses, localhost and the --listen host); repeatable. Others are refused (403), against DNS rebinding.")
+    var allowedHost: [String] = []
     @Flag(help: "Do not use or follow the cloud even when logged in.")
     var noCloud = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical. (default: info)")
@@ -59,8 +61,11 @@ struct HubCommand: AsyncParsableCommand {
             }
             options.listen = address
             options.token = try Self.readToken(tokenFile)
+            options.allowedHosts = allowedHost
         } else if tokenFile != nil {
             throw Self.fail("--token-file is for --listen (the Unix socket is guarded by its mode, 0600)")
+        } else if !allowedHost.isEmpty {
+            throw Self.fail("--allowed-host is for --listen (it names the hub for TCP clients)")
         }
         try Self.prepareSocket(options.socketPath)
 
@@ -109,6 +114,7 @@ struct HubCommand: AsyncParsableCommand {
                 .map({ $0.trimmingCharacters(in: .whitespaces) }), token.count >= 16 else {
             throw fail("the token file \(path) must hold a token of at least 16 characters on its first line")
         }
+        if let weakness = HubToken.weakness(token) { throw fail("the token in \(path) is too easy to guess: \(weakness)") }
         return token
     }
 

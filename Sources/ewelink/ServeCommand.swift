@@ -25,8 +25,10 @@ struct ServeCommand: ParsableCommand {
     var socket: String?
     @Option(help: "Also listen on TCP, HOST:PORT (needs --token-file).")
     var listen: String?
-    @Option(help: "File holding the bearer token TCP clients must send (mode 0600).")
+    @Option(help: "File holding the bearer token TCP clients must send (mode 0600): at least 128 random bits, e.g. `openssl rand -hex 32 > FILE`.")
     var tokenFile: String?
+    @Option(help: "A name TCP clients may use for the hub in `Host` (besides IP addresses, localhost and the --listen host); repeatable. Others are refused (403), against DNS rebinding.")
+    var allowedHost: [String] = []
     @Flag(help: "Do not use or follow the cloud even when logged in.")
     var noCloud = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical. (default: info)")
@@ -43,6 +45,7 @@ struct ServeCommand: ParsableCommand {
         if let socket { argv += ["--socket", socket] }
         if let listen { argv += ["--listen", listen] }
         if let tokenFile { argv += ["--token-file", tokenFile] }
+        for host in allowedHost { argv += ["--allowed-host", host] }
         if noCloud { argv.append("--no-cloud") }
         if let logLevel { argv += ["--log-level", logLevel] }
         if let commandTimeout { argv += ["--command-timeout", commandTimeout] }

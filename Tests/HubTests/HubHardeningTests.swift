@@ -182,4 +182,124 @@ struct HubHardeningTests {
         for i in 0..<(Tracker.maxIDs + 500) { _ = t.handle(.resolved(service("many\(i)")), now: now) }
         #expect(t.sources.count == Tracker.maxIDs && t.devices.count == Tracker.maxIDs)
     }
+
+    @Test("weak TCP tokens are refused with advice; strong ones pass")
+    func tokenStrength() async throws {
+        #expect(HubToken.weakness("aaaaaaaaaaaaaaaa") != nil)
+        #expect(HubToken.weakness(String(repeating: "abcdefgh", count: 4)) != nil)
+        #expect(HubToken.weakness("0123456789abcdef") != nil, "16 hex digits: 64 bits")
+        let hex32 = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        #expect(HubToken.weakness(hex32) == nil, "openssl rand -hex 32")
+        #expect(HubToken.weakness(UUID().uuidString + UUID().uuidString) == nil)
+
+        let f = try await HubFixture([("plug", true)])
+        let tokenPath = f.home + "/token"
+        let port = HubWire.freePort()
+        for weak in ["aaaaaaaaaaaaaaaa", "abababababababababababababababab", "0123456789abcdef"] {
+            _ = FileManager.default.createFile(atPath: tokenPath, contents: Data((weak + "\n").utf8), attributes: [.posixPermissions: 0o600])
+            let r = try await CommandRunner.run("ewelink-hub", ["--no-cloud", "--listen", "127.0.0.1:\(port)", "--token-file", tokenPath],
+                                                environment: f.env)
+            #expect(r.status == 2 && r.stderr.contains("openssl rand -hex 32"), "\(weak): \(r.status) \(r.stderr)")
+        }
+        await f.close()
+    }
+
+    @Test("TCP: Host must name the hub; wrong tokens lock the address out; idle unauthenticated connections do not stall clients")
+    func tcpGuards() async throws {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        limit.rlim_cur = limit.rlim_max
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        let f = try await HubFixture([("plug", true)])
+        let tokenPath = f.home + "/token"
+        let token = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        _ = FileManager.default.createFile(atPath: tokenPath, contents: Data(token.utf8), attributes: [.posixPermissions: 0o600])
+        let port = HubWire.freePort()
+        try await f.startHub(["--listen", "127.0.0.1:\(port)", "--token-file", tokenPath, "--allowed-host", "hub.example"])
+        let auth = ["Authorization": "Bearer " + token]
+
+        // DNS rebinding: a name the hub was not given is refused, even with the token.
+        #expect(HubWire.tcp(port: port, "GET", "/health", headers: auth, host: "evil.example:\(port)")?.status == 403)
+        #expect(HubWire.tcp(port: port, "GET", "/health", headers: auth, host: "hub.example:\(port)")?.status == 200)
+        #expect(HubWire.tcp(port: port, "GET", "/health", headers: auth, host: "localhost:\(port)")?.status == 200)
+        #expect(HubWire.tcp(port: port, "GET", "/health", headers: auth)?.status == 200)
+
+        // 4,300 idle connections that never send anything (more than the hub's 4,096 connections):
+        // once they are in, authenticated clients are served at once.
+        let idle = Self.idleTCP(port: port, count: 4300)
+        #expect(idle.count > 4000)
+        try await Task.sleep(for: .seconds(2))
+        // The hub holds its per-address share of them (32), not thousands.
+        var held: [Int] = []
+        for _ in 0..<10 {
+            held.append(Self.establishedAt(port: port))
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect((held.min() ?? .max) <= 40, "\(held)")
+        for _ in 0..<5 {
+            let t0 = ContinuousClock.now
+            let health = await offThread { HubWire.tcp(port: port, "GET", "/health", headers: auth, seconds: 5) }
+            #expect(health?.status == 200)
+            // (A second at most for a SYN the kernel dropped while the flood filled its queue.)
+            #expect(ContinuousClock.now - t0 < .seconds(2))
+        }
+        // The hub keeps none past the deadline for showing the token (5 s). Counted on the hub's
+        // side: connections the kernel dropped from a full accept queue look open to us only.
+        let stillOpen = await offThread { () -> Int in
+            let until = ContinuousClock.now + .seconds(12)
+            var open = Self.establishedAt(port: port)
+            while open > 0 && ContinuousClock.now < until {
+                Thread.sleep(forTimeInterval: 0.5)
+                open = Self.establishedAt(port: port)
+            }
+            return open
+        }
+        #expect(stillOpen == 0, "the hub still holds \(stillOpen) idle connections")
+        for fd in idle { close(fd) }
+
+        // Wrong tokens: after a few the address is locked out, the right token included.
+        var statuses: [Int] = []
+        for i in 0..<30 {
+            statuses.append(HubWire.tcp(port: port, "GET", "/devices", headers: ["Authorization": "Bearer guess\(i)"])?.status ?? 0)
+        }
+        #expect(statuses.filter { $0 == 401 }.count <= 10, "\(statuses)")
+        #expect(statuses.suffix(10).allSatisfy { $0 == 429 }, "\(statuses)")
+        let locked = HubWire.tcp(port: port, "GET", "/devices", headers: auth)
+        #expect(locked?.status == 429 && locked?.headers["retry-after"] != nil)
+        // The Unix socket is not affected.
+        #expect(HubWire.request(f.socketPath, "GET", "/devices")?.status == 200)
+        await f.close()
+    }
+
+    /// Established TCP connections whose local port is `port` (the hub's side), from /proc/net/tcp.
+    static func establishedAt(port: Int) -> Int {
+        // (Read to its end: /proc files report a size of 0.)
+        guard let data = FileHandle(forReadingAtPath: "/proc/net/tcp")?.readDataToEndOfFile() else { return -1 }
+        let table = String(decoding: data, as: UTF8.self)
+        let local = String(format: ":%04X", port)
+        return table.split(separator: "\n").dropFirst().filter { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 3 && fields[1].hasSuffix(local) && fields[3] == "01"
+        }.count
+    }
+
+    /// `count` TCP connections to 127.0.0.1:port that send nothing (non-blocking connects, so a
+    /// full backlog does not stall the test).
+    static func idleTCP(port: Int, count: Int) -> [Int32] {
+        var fds: [Int32] = []
+        for _ in 0..<count {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            guard fd >= 0 else { break }
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(UInt16(port).bigEndian)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let rc = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard rc == 0 || errno == EINPROGRESS else { close(fd); continue }
+            fds.append(fd)
+        }
+        return fds
+    }
 }
