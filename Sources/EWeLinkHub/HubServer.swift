@@ -16,9 +16,12 @@ public enum HubServer {
         var services: [any Service] = []
         var http1 = HTTP1Channel.Configuration()
         http1.idleTimeout = .nanoseconds(Int64(options.idleTimeout.inSeconds * 1e9))
+        // A client that leaves mid-command gives its slot back at once.
+        let departures = ClientDepartures()
+        http1.additionalChannelHandlers = { [ClientDepartures.Installer(departures)] }
         let socketPath = options.socketPath
         services.append(Application(
-            router: makeRouter(hub, tcp: nil),
+            router: makeRouter(hub, tcp: nil, departures: departures),
             server: .http1(configuration: http1),
             configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: nil, backlog: 1024,
                                  availableConnectionsDelegate: MaximumAvailableConnections(options.maxConnections)),
@@ -33,11 +36,11 @@ public enum HubServer {
             let gate = ConnectionGate(perAddress: options.maxUnauthenticatedPerAddress,
                                       deadline: .nanoseconds(Int64(options.authenticationDeadline.inSeconds * 1e9)))
             var tcpHTTP1 = http1
-            tcpHTTP1.additionalChannelHandlers = { [ConnectionGate.Handler(gate)] }
+            tcpHTTP1.additionalChannelHandlers = { [ClientDepartures.Installer(departures), ConnectionGate.Handler(gate)] }
             let guards = TCPGuards(token: options.token ?? "", allowedHosts: HostCheck(listenHost: tcp.host, allowed: options.allowedHosts),
                                    gate: gate, failures: FailedAttempts())
             services.append(Application(
-                router: makeRouter(hub, tcp: guards),
+                router: makeRouter(hub, tcp: guards, departures: departures),
                 server: .http1(configuration: tcpHTTP1),
                 configuration: .init(address: .hostname(tcp.host, port: tcp.port), serverName: nil, backlog: 1024,
                                      availableConnectionsDelegate: MaximumAvailableConnections(options.maxConnections)),
@@ -66,8 +69,9 @@ public enum HubServer {
 
     // MARK: Routes
 
-    /// The routes; over TCP (`tcp` given) behind the Host check and the bearer token.
-    static func makeRouter(_ hub: Hub, tcp: TCPGuards?) -> Hummingbird.Router<HubRequestContext> {
+    /// The routes; over TCP (`tcp` given) behind the Host check and the bearer token. Commands and
+    /// status reads end when their client leaves (`departures`).
+    static func makeRouter(_ hub: Hub, tcp: TCPGuards?, departures: ClientDepartures) -> Hummingbird.Router<HubRequestContext> {
         let router = Hummingbird.Router(context: HubRequestContext.self)
         router.add(middleware: FailureMiddleware())
         if let tcp { router.add(middleware: BearerTokenMiddleware(guards: tcp)) }
@@ -89,13 +93,18 @@ public enum HubServer {
         }
         router.get("/devices/:id/status") { request, context -> Response in
             let query = request.uri.queryParameters
-            return json(.object(try await hub.status(of: try deviceParameter(context), channel: try channel(query),
-                                                     via: try via(query))))
+            let (id, wanted, policy) = (try deviceParameter(context), try channel(query), try via(query))
+            return json(.object(try await departures.run(on: context.channel) {
+                try await hub.status(of: id, channel: wanted, via: policy)
+            }))
         }
         for action in [PowerAction.on, .off, .toggle] {
             router.post("/devices/:id/\(action.rawValue)") { request, context -> Response in
                 let query = request.uri.queryParameters
-                let result = try await hub.power(action, try deviceParameter(context), channel: try channel(query), via: try via(query))
+                let (id, wanted, policy) = (try deviceParameter(context), try channel(query), try via(query))
+                let result = try await departures.run(on: context.channel) {
+                    try await hub.power(action, id, channel: wanted, via: policy)
+                }
                 return json(.object(result.json))
             }
         }
@@ -115,8 +124,10 @@ public enum HubServer {
             } catch let error as JSONParseError {
                 throw HubError.badInput("params are not JSON: \(error)")
             }
-            let result = try await hub.send(params, to: try deviceParameter(context),
-                                            endpoint: query["endpoint"].map(String.init), via: try via(query))
+            let (id, endpoint, policy) = (try deviceParameter(context), query["endpoint"].map(String.init), try via(query))
+            let result = try await departures.run(on: context.channel) {
+                try await hub.send(params, to: id, endpoint: endpoint, via: policy)
+            }
             return json(.object(result.json))
         }
         router.post("/ota/:id/upgrade") { request, context -> Response in
