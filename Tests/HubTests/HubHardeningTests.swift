@@ -331,10 +331,12 @@ struct HubHardeningTests {
     }
 
     /// `count` TCP connections to 127.0.0.1:port that send nothing (non-blocking connects, so a
-    /// full backlog does not stall the test).
+    /// full backlog does not stall the test; paced, so the kernel's accept queue does not drop
+    /// them and the hub really receives them all).
     static func idleTCP(port: Int, count: Int) -> [Int32] {
         var fds: [Int32] = []
-        for _ in 0..<count {
+        for i in 0..<count {
+            if i % 100 == 99 { usleep(30_000) }
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
             guard fd >= 0 else { break }
             var addr = sockaddr_in()
