@@ -27,12 +27,24 @@ public struct HubOptions: Sendable {
     public var maxBodyBytes = 64 * 1024
     /// Open connections at most; beyond it new ones wait in the kernel's backlog.
     public var maxConnections = 4096
-    /// Commands being carried out at once; beyond it a command is refused (503), not queued.
+    /// Commands and status reads being answered at once; beyond it one is refused (503), not queued.
     public var maxCommandsInFlight = 512
-    /// Longest a command may take before the hub answers for it (the device may still act).
+    /// Commands and status reads for one device not yet finished, those already answered 504 and
+    /// still waiting for the device included; beyond it one for that device is refused (503), so a
+    /// dead device cannot take every slot.
+    public var maxCommandsPerDevice = 64
+    /// Longest a command or status read may take, its wait for the device's turn included, before
+    /// the hub answers for it (504; the device may still act).
     public var commandTimeout: Duration = .seconds(30)
     /// A connection that sends nothing for this long is closed (a request never finished).
     public var idleTimeout: Duration = .seconds(15)
+    /// A TCP connection that has not shown the token this long after connecting is closed.
+    public var authenticationDeadline: Duration = .seconds(5)
+    /// TCP connections per peer address still to show the token; a new one past it closes the
+    /// address's oldest.
+    public var maxUnauthenticatedPerAddress = 32
+    /// Names TCP requests may give as `Host` besides IP addresses, `localhost` and the listen host.
+    public var allowedHosts: [String] = []
     /// The environment the store, the cloud configuration and the socket path come from.
     public var environment: [String: String]
 
@@ -95,7 +107,8 @@ public final class Hub: Sendable {
     }
 
     private let live = Mutex<[String: Live]>([:])
-    private let inFlight = Mutex(0)
+    /// Requests not yet answered, and per device the operations not yet finished.
+    let admission = Mutex(Admission())
     private let tasks = Mutex<[Task<Void, Never>]>([])
     private let upgrades = Mutex<Set<String>>([])
 
@@ -155,15 +168,21 @@ public final class Hub: Sendable {
         return socket.isConnected ? "connected" : "connecting"
     }
 
-    var commandsInFlight: Int { inFlight.withLock { $0 } }
+    var commandsInFlight: Int { admission.withLock { $0.answering } }
 
     var uptime: Duration { ContinuousClock.now - startedAt }
 
     // MARK: Events
 
     private func handle(_ event: DeviceEvent) {
-        let name = (try? lan.directory.stored(event.deviceID))??.name
+        let stored = (try? lan.directory.stored(event.deviceID)) ?? nil
+        let name = stored?.name
         live.withLock { all in
+            // An id not in the store is not remembered once gone (a neighbour can make up endless ids).
+            if stored == nil, event.kind == .disappeared {
+                all[event.deviceID] = nil
+                return
+            }
             var l = all[event.deviceID] ?? Live()
             if let params = event.params, event.kind == .state || event.kind == .appeared {
                 // The cloud sends the changed params only: merged into what is known.
@@ -186,14 +205,18 @@ public final class Hub: Sendable {
             }
             all[event.deviceID] = l
         }
-        if let params = event.params { metrics.record(state: params, deviceID: event.deviceID, name: name) }
-        switch (event.source, event.kind) {
-        case (.mdns, .appeared), (.mdns, .state), (.http, .state):
-            metrics.record(online: true, path: "lan", deviceID: event.deviceID, name: name)
-        case (.mdns, .disappeared): metrics.record(online: false, path: "lan", deviceID: event.deviceID, name: name)
-        case (.cloud, .online): metrics.record(online: true, path: "cloud", deviceID: event.deviceID, name: name)
-        case (.cloud, .offline): metrics.record(online: false, path: "cloud", deviceID: event.deviceID, name: name)
-        default: break
+        // Series for stored devices only: an id anyone can announce must not grow /metrics.
+        if let stored {
+            let id = stored.id, label = stored.displayName
+            if let params = event.params, event.kind != .rejected { metrics.record(state: params, deviceID: id, name: label) }
+            switch (event.source, event.kind) {
+            case (.mdns, .appeared), (.mdns, .state), (.http, .state):
+                metrics.record(online: true, path: "lan", deviceID: id, name: label)
+            case (.mdns, .disappeared): metrics.record(online: false, path: "lan", deviceID: id, name: label)
+            case (.cloud, .online): metrics.record(online: true, path: "cloud", deviceID: id, name: label)
+            case (.cloud, .offline): metrics.record(online: false, path: "cloud", deviceID: id, name: label)
+            default: break
+            }
         }
         metrics.record(eventFrom: event.source.rawValue)
         fanout.publish(.init(name: nil, data: JSONValue.object(event.json(name: name)).serialized, deviceID: event.deviceID))
@@ -208,59 +231,55 @@ public final class Hub: Sendable {
 
     // MARK: Commands
 
-    /// Runs one command within the hub's bounds: at most `maxCommandsInFlight` at once (else 503 at
-    /// once), answered within `commandTimeout`; counted in the metrics by route.
+    /// Runs one command within the hub's bounds (see `admitted`); counted in the metrics by route.
     func command(_ label: String, device query: String, via: RoutePolicy?,
                  _ body: @escaping @Sendable () async throws(ControlError) -> CommandResult) async throws(HubError) -> CommandResult {
-        let admitted = inFlight.withLock { n -> Bool in
-            guard n < options.maxCommandsInFlight else { return false }
-            n += 1
-            return true
-        }
-        guard admitted else {
-            throw HubError(HubFailure(message: "the hub is busy: \(options.maxCommandsInFlight) commands in flight, try again",
-                                      exitCode: ExitStatus.failure), status: 503)
-        }
-        defer { inFlight.withLock { $0 -= 1 } }
         let started = ContinuousClock.now
-        let outcome = await Self.bounded(options.commandTimeout) { () async -> Result<CommandResult, ControlError> in
-            do throws(ControlError) { return .success(try await body()) } catch { return .failure(error) }
+        let outcome: Result<CommandResult, ControlError>
+        do {
+            outcome = try await admitted(device: query) { () async -> Result<CommandResult, ControlError> in
+                do throws(ControlError) { return .success(try await body()) } catch { return .failure(error) }
+            }
+        } catch {
+            if error.status == 504 {
+                metrics.record(command: "none", ok: false, elapsed: ContinuousClock.now - started, fallback: false)
+            }
+            throw error
         }
         switch outcome {
-        case .success(let result)?:
+        case .success(let result):
             let fallback = result.route != .lan && via != .cloud && policy(of: result.deviceID) == .auto
             metrics.record(command: result.route.rawValue, ok: result.error == 0, elapsed: result.elapsed, fallback: fallback)
+            recordAnswer(result)
             logger.debug("command", metadata: ["action": "\(label)", "device": "\(result.deviceID)",
                                                "route": "\(result.route.rawValue)",
                                                "ms": "\(String(format: "%.2f", result.elapsedMilliseconds))"])
             return result
-        case .failure(let error)?:
+        case .failure(let error):
             metrics.record(command: "none", ok: false, elapsed: ContinuousClock.now - started, fallback: false)
             logger.info("command failed", metadata: ["action": "\(label)", "device": "\(query)", "error": "\(error)"])
             throw HubError(error, device: query)
-        case nil:
-            metrics.record(command: "none", ok: false, elapsed: ContinuousClock.now - started, fallback: false)
-            throw HubError(HubFailure(message: "\(query): no answer within \(Int(options.commandTimeout.inSeconds)) s",
-                                      exitCode: ExitStatus.unreachable), status: 504)
         }
+    }
+
+    /// A stored device that answered a command: its state after it, and that the LAN reaches it when
+    /// the LAN carried it (a device known only by address is never announced).
+    private func recordAnswer(_ result: CommandResult) {
+        guard result.error == 0, let stored = (try? lan.directory.stored(result.deviceID)) ?? nil else { return }
+        if let state = result.state { metrics.record(state: state, deviceID: stored.id, name: stored.displayName) }
+        if result.route == .lan { metrics.record(online: true, path: "lan", deviceID: stored.id, name: stored.displayName) }
+    }
+
+    /// `/metrics`: series for exactly the stored devices, then the text.
+    func metricsText() -> [UInt8] {
+        let stored = (try? lan.directory.devices()) ?? []
+        metrics.keep(devices: Dictionary(stored.map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a }))
+        return metrics.exposition(cloudConnected: socket.map(\.isConnected), cloudConnections: socket?.connectionCount ?? 0,
+                                  sseClients: fanout.count, uptime: uptime, inFlight: commandsInFlight)
     }
 
     private func policy(of deviceID: String) -> RoutePolicy? {
         (try? lan.directory.stored(deviceID))??.policy
-    }
-
-    /// `operation`'s value, or nil when `limit` passes first (the operation is then cancelled).
-    static func bounded<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
-        await withTaskGroup(of: T?.self) { group in
-            group.addTask { await operation() }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
     }
 
     func power(_ action: PowerAction, _ query: String, channel: Int?, via: RoutePolicy?) async throws(HubError) -> CommandResult {
@@ -280,8 +299,15 @@ public final class Hub: Sendable {
     /// `ewelink status --json`: the state, of one channel when asked.
     func status(of query: String, channel: Int?, via: RoutePolicy?) async throws(HubError) -> JSONObject {
         if let channel, !(0...3).contains(channel) { throw .badInput("channel must be 0...3") }
+        let router = self.router
+        let outcome = try await admitted(device: query) { () async -> Result<StateResult, ControlError> in
+            do throws(ControlError) { return .success(try await router.state(of: query, via: via)) } catch { return .failure(error) }
+        }
         let result: StateResult
-        do { result = try await router.state(of: query, via: via) } catch { throw HubError(error, device: query) }
+        switch outcome {
+        case .success(let r): result = r
+        case .failure(let error): throw HubError(error, device: query)
+        }
         guard let channel else { return result.json }
         guard let on = CommandShape.isOn(result.state, channel: channel) else {
             throw .badInput(CommandShape.noSuchChannel(channel, in: result.state))

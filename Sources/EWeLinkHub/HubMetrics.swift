@@ -9,6 +9,11 @@ import Synchronization
 final class HubMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let reconnectsSeen = Mutex(0)
+    /// Every per-device series, by metric name and labels, with the device and name it is for:
+    /// dropped when the device leaves the store or is renamed.
+    private let deviceSeries = Mutex<[String: (device: String, name: String, gauge: Gauge)]>([:])
+    private static let switchHelp = "Switch state per channel: 1 on, 0 off."
+    private static let onlineHelp = "Whether the device is seen on the LAN (path=lan) or online in the cloud (path=cloud)."
 
     /// Readings of the state, by state key: metric name, help.
     private static let readings: [(key: String, name: String, help: String)] = [
@@ -26,29 +31,39 @@ final class HubMetrics: Sendable {
         .seconds(5), .seconds(10),
     ]
 
-    /// A device's state as gauges: each switch (by channel), each reading present.
-    func record(state: JSONObject, deviceID: String, name: String?) {
-        let who = [("device", deviceID), ("name", name ?? "")]
+    /// A stored device's state as gauges: each switch (by channel), each reading present.
+    func record(state: JSONObject, deviceID: String, name: String) {
         if let value = state["switch"]?.stringValue {
-            gauge(name: "ewelink_switch", labels: who + [("channel", "0")],
-                               help: "Switch state per channel: 1 on, 0 off.").set(to: value == "on" ? 1 : 0)
+            deviceGauge("ewelink_switch", deviceID, name, [("channel", "0")], help: Self.switchHelp).set(to: value == "on" ? 1 : 0)
         }
         for entry in state["switches"]?.arrayValue ?? [] {
             guard let outlet = entry["outlet"]?.intValue, let value = entry["switch"]?.stringValue else { continue }
-            gauge(name: "ewelink_switch", labels: who + [("channel", String(outlet))],
-                               help: "Switch state per channel: 1 on, 0 off.").set(to: value == "on" ? 1 : 0)
+            deviceGauge("ewelink_switch", deviceID, name, [("channel", String(outlet))], help: Self.switchHelp)
+                .set(to: value == "on" ? 1 : 0)
         }
         for reading in Self.readings {
             guard let value = Self.number(state[reading.key]) else { continue }
-            gauge(name: reading.name, labels: who, help: reading.help).set(to: value)
+            deviceGauge(reading.name, deviceID, name, [], help: reading.help).set(to: value)
         }
     }
 
-    /// Whether `path` (lan or cloud) sees the device.
-    func record(online: Bool, path: String, deviceID: String, name: String?) {
-        gauge(name: "ewelink_online", labels: [("device", deviceID), ("name", name ?? ""), ("path", path)],
-                           help: "Whether the device is seen on the LAN (path=lan) or online in the cloud (path=cloud).")
-            .set(to: online ? 1 : 0)
+    /// Whether `path` (lan or cloud) sees the stored device.
+    func record(online: Bool, path: String, deviceID: String, name: String) {
+        deviceGauge("ewelink_online", deviceID, name, [("path", path)], help: Self.onlineHelp).set(to: online ? 1 : 0)
+    }
+
+    /// Series for exactly the stored devices (id → name): those of devices no longer stored, or
+    /// stored under another name, are dropped; a device without any gets `ewelink_online{path="lan"}`
+    /// (0 until it is seen or answers), so every stored device shows.
+    func keep(devices names: [String: String]) {
+        let (gone, bare) = deviceSeries.withLock { all -> ([Gauge], [String]) in
+            let stale = all.filter { names[$0.value.device] != $0.value.name }
+            for key in stale.keys { all[key] = nil }
+            let covered = Set(all.values.map(\.device))
+            return (stale.values.map(\.gauge), names.keys.filter { !covered.contains($0) })
+        }
+        for gauge in gone { registry.unregisterGauge(gauge) }
+        for id in bare { record(online: false, path: "lan", deviceID: id, name: names[id] ?? id) }
     }
 
     /// One command the hub carried out: its route (or `none` when it failed before any route
@@ -98,6 +113,16 @@ final class HubMetrics: Sendable {
 
     private func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
+    /// The gauge `metric` of one device, labelled with its id and name, remembered for `keep`.
+    private func deviceGauge(_ metric: String, _ deviceID: String, _ name: String, _ extra: [(String, String)],
+                             help: String) -> Gauge {
+        let labels = [("device", deviceID), ("name", name)] + extra
+        let g = gauge(name: metric, labels: labels, help: help)
+        let key = ([metric] + labels.map { "\($0.0)=\($0.1)" }).joined(separator: "\u{0}")
+        deviceSeries.withLock { $0[key] = (deviceID, name, g) }
+        return g
     }
 
     private func gauge(name: String, labels: [(String, String)], help: String) -> Gauge {

@@ -16,9 +16,12 @@ public enum HubServer {
         var services: [any Service] = []
         var http1 = HTTP1Channel.Configuration()
         http1.idleTimeout = .nanoseconds(Int64(options.idleTimeout.inSeconds * 1e9))
+        // A client that leaves mid-command gives its slot back at once.
+        let departures = ClientDepartures()
+        http1.additionalChannelHandlers = { [ClientDepartures.Installer(departures)] }
         let socketPath = options.socketPath
         services.append(Application(
-            router: makeRouter(hub, token: nil),
+            router: makeRouter(hub, tcp: nil, departures: departures),
             server: .http1(configuration: http1),
             configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: nil, backlog: 1024,
                                  availableConnectionsDelegate: MaximumAvailableConnections(options.maxConnections)),
@@ -29,9 +32,16 @@ public enum HubServer {
             },
             logger: logger))
         if let tcp = options.listen {
+            // Connections that have not shown the token: a short deadline and a per-address cap.
+            let gate = ConnectionGate(perAddress: options.maxUnauthenticatedPerAddress,
+                                      deadline: .nanoseconds(Int64(options.authenticationDeadline.inSeconds * 1e9)))
+            var tcpHTTP1 = http1
+            tcpHTTP1.additionalChannelHandlers = { [ClientDepartures.Installer(departures), ConnectionGate.Handler(gate)] }
+            let guards = TCPGuards(token: options.token ?? "", allowedHosts: HostCheck(listenHost: tcp.host, allowed: options.allowedHosts),
+                                   gate: gate, failures: FailedAttempts())
             services.append(Application(
-                router: makeRouter(hub, token: options.token),
-                server: .http1(configuration: http1),
+                router: makeRouter(hub, tcp: guards, departures: departures),
+                server: .http1(configuration: tcpHTTP1),
                 configuration: .init(address: .hostname(tcp.host, port: tcp.port), serverName: nil, backlog: 1024,
                                      availableConnectionsDelegate: MaximumAvailableConnections(options.maxConnections)),
                 onServerRunning: { channel in onListening("tcp:\(channel.localAddress.map { "\($0)" } ?? "\(tcp.host):\(tcp.port)")") },
@@ -59,10 +69,12 @@ public enum HubServer {
 
     // MARK: Routes
 
-    static func makeRouter(_ hub: Hub, token: String?) -> Hummingbird.Router<BasicRequestContext> {
-        let router = Hummingbird.Router()
+    /// The routes; over TCP (`tcp` given) behind the Host check and the bearer token. Commands and
+    /// status reads end when their client leaves (`departures`).
+    static func makeRouter(_ hub: Hub, tcp: TCPGuards?, departures: ClientDepartures) -> Hummingbird.Router<HubRequestContext> {
+        let router = Hummingbird.Router(context: HubRequestContext.self)
         router.add(middleware: FailureMiddleware())
-        if let token { router.add(middleware: BearerTokenMiddleware(token: token)) }
+        if let tcp { router.add(middleware: BearerTokenMiddleware(guards: tcp)) }
 
         router.get("/health") { _, _ -> Response in
             let devices = (try? hub.lan.directory.devices().count) ?? 0
@@ -81,13 +93,18 @@ public enum HubServer {
         }
         router.get("/devices/:id/status") { request, context -> Response in
             let query = request.uri.queryParameters
-            return json(.object(try await hub.status(of: try deviceParameter(context), channel: try channel(query),
-                                                     via: try via(query))))
+            let (id, wanted, policy) = (try deviceParameter(context), try channel(query), try via(query))
+            return json(.object(try await departures.run(on: context.channel) {
+                try await hub.status(of: id, channel: wanted, via: policy)
+            }))
         }
         for action in [PowerAction.on, .off, .toggle] {
             router.post("/devices/:id/\(action.rawValue)") { request, context -> Response in
                 let query = request.uri.queryParameters
-                let result = try await hub.power(action, try deviceParameter(context), channel: try channel(query), via: try via(query))
+                let (id, wanted, policy) = (try deviceParameter(context), try channel(query), try via(query))
+                let result = try await departures.run(on: context.channel) {
+                    try await hub.power(action, id, channel: wanted, via: policy)
+                }
                 return json(.object(result.json))
             }
         }
@@ -107,8 +124,10 @@ public enum HubServer {
             } catch let error as JSONParseError {
                 throw HubError.badInput("params are not JSON: \(error)")
             }
-            let result = try await hub.send(params, to: try deviceParameter(context),
-                                            endpoint: query["endpoint"].map(String.init), via: try via(query))
+            let (id, endpoint, policy) = (try deviceParameter(context), query["endpoint"].map(String.init), try via(query))
+            let result = try await departures.run(on: context.channel) {
+                try await hub.send(params, to: id, endpoint: endpoint, via: policy)
+            }
             return json(.object(result.json))
         }
         router.post("/ota/:id/upgrade") { request, context -> Response in
@@ -144,10 +163,7 @@ public enum HubServer {
             })
         }
         router.get("/metrics") { _, _ -> Response in
-            let text = hub.metrics.exposition(cloudConnected: hub.socket.map(\.isConnected),
-                                              cloudConnections: hub.socket?.connectionCount ?? 0,
-                                              sseClients: hub.fanout.count, uptime: hub.uptime,
-                                              inFlight: hub.commandsInFlight)
+            let text = hub.metricsText()
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: text)))
@@ -175,7 +191,7 @@ public enum HubServer {
     }
 
     /// The `{id}` of the path: a device id or name, percent-decoded (names may hold spaces).
-    static func deviceParameter(_ context: BasicRequestContext) throws(HubError) -> String {
+    static func deviceParameter(_ context: HubRequestContext) throws(HubError) -> String {
         guard let raw = context.parameters.get("id"), let decoded = raw.removingPercentEncoding, !decoded.isEmpty,
               decoded.utf8.count <= 256 else { throw .badInput("the device in the path is not readable") }
         return decoded
@@ -206,7 +222,7 @@ extension EventFanout.Item {
 /// Every failure as `{"error", "exitCode"}` with its status: the hub's own refusals, Hummingbird's
 /// (unknown route 404, body too large 413) and anything unexpected (500, no detail leaked).
 struct FailureMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = HubRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -241,22 +257,47 @@ struct FailureMiddleware: RouterMiddleware {
     }
 }
 
-/// TCP clients must show the token: `Authorization: Bearer <token>` (compared in constant time).
-struct BearerTokenMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+/// What guards the TCP listener: the token, the names a request may be addressed to, the
+/// connections still to show the token, and the wrong guesses per address.
+struct TCPGuards: Sendable {
     let token: String
+    let allowedHosts: HostCheck
+    let gate: ConnectionGate
+    let failures: FailedAttempts
+}
+
+/// TCP clients must address the hub by a name it knows (no DNS rebinding: a web page cannot reach
+/// it through its own name) and show the token: `Authorization: Bearer <token>` (compared in
+/// constant time). An address with many wrong tokens is locked out for a while (429).
+struct BearerTokenMiddleware: RouterMiddleware {
+    typealias Context = HubRequestContext
+    let guards: TCPGuards
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard guards.allowedHosts.allows(request.head.authority) else {
+            return HubServer.json(.object(HubFailure(message: "this hub is not known by the name '\((request.head.authority ?? "").prefix(100))': "
+                                                        + "use its address, or start it with --allowed-host NAME",
+                                                     exitCode: ExitStatus.badInput).json), status: .forbidden)
+        }
+        let address = context.peerAddress
+        if let wait = guards.failures.lockedFor(address) {
+            var response = HubServer.json(.object(HubFailure(message: "too many wrong tokens from \(address): try again in \(Int((wait.inSeconds).rounded(FloatingPointRoundingRule.up))) s",
+                                                             exitCode: ExitStatus.failure).json), status: .tooManyRequests)
+            response.headers[.retryAfter] = String(Int((wait.inSeconds).rounded(FloatingPointRoundingRule.up)))
+            return response
+        }
         let given = request.headers[.authorization].flatMap { value -> String? in
             guard value.lowercased().hasPrefix("bearer ") else { return nil }
             return String(value.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         }
-        guard let given, Self.equal(Array(given.utf8), Array(token.utf8)) else {
+        guard let given, Self.equal(Array(given.utf8), Array(guards.token.utf8)) else {
+            guards.failures.failed(address)
             var response = HubServer.json(.object(HubFailure(message: "a bearer token is needed (Authorization: Bearer …)",
                                                              exitCode: ExitStatus.badInput).json), status: .unauthorized)
             response.headers[.wwwAuthenticate] = "Bearer"
             return response
         }
+        guards.gate.authenticated(context.channel)
         return try await next(request, context)
     }
 

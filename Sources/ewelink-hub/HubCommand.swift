@@ -30,14 +30,18 @@ struct HubCommand: AsyncParsableCommand {
     var socket: String?
     @Option(help: "Also listen on TCP, HOST:PORT (needs --token-file).")
     var listen: String?
-    @Option(help: "File holding the bearer token TCP clients must send (mode 0600, owned by you).")
+    @Option(help: "File holding the bearer token TCP clients must send (mode 0600, owned by you): at least 128 random bits, e.g. `openssl rand -hex 32 > FILE`.")
     var tokenFile: String?
+    @Option(help: "A name TCP clients may use for the hub in `Host` (besides IP addresses, localhost and the --listen host); repeatable. Others are refused (403), against DNS rebinding.")
+    var allowedHost: [String] = []
     @Flag(help: "Do not use or follow the cloud even when logged in.")
     var noCloud = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical. (default: info)")
     var logLevel: String = "info"
     @Option(help: "Largest request body in bytes. (default: 65536)")
     var maxBody: Int = 65536
+    @Option(help: "Seconds a command or status read may take, its wait for the device's turn included, before the hub answers 504; 0 < t ≤ 30. (default: 30)")
+    var commandTimeout: Double = 30
 
     /// A usage error exits 2, as in every executable of the package (ArgumentParser's is 64).
     static func main() async {
@@ -48,12 +52,14 @@ struct HubCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         guard let level = Logger.Level(rawValue: logLevel) else { throw Self.fail("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         guard (1...16 << 20).contains(maxBody) else { throw Self.fail("--max-body must be 1 ... 16777216 bytes") }
+        guard commandTimeout > 0, commandTimeout <= 30 else { throw Self.fail("--command-timeout must be seconds, 0 < t ≤ 30") }
         // Whatever the hub creates (the socket above all) is the owner's alone.
         umask(0o077)
         Self.raiseFileLimit()
         var options = HubOptions(socketPath: socket ?? HubAddress.socketPath(environment: environment), environment: environment)
         options.cloud = !noCloud
         options.maxBodyBytes = maxBody
+        options.commandTimeout = .milliseconds(Int64(commandTimeout * 1000))
         if let listen {
             guard let address = Self.parseAddress(listen) else { throw Self.fail("--listen must be HOST:PORT, got '\(listen.prefix(80))'") }
             guard let tokenFile else {
@@ -61,13 +67,17 @@ struct HubCommand: AsyncParsableCommand {
             }
             options.listen = address
             options.token = try Self.readToken(tokenFile)
+            options.allowedHosts = allowedHost
         } else if tokenFile != nil {
             throw Self.fail("--token-file is for --listen (the Unix socket is guarded by its mode, 0600)")
+        } else if !allowedHost.isEmpty {
+            throw Self.fail("--allowed-host is for --listen (it names the hub for TCP clients)")
         }
         try Self.prepareSocket(options.socketPath)
 
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            // Every line escaped: much of what the hub logs comes from the network.
+            var handler = EscapingLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }
@@ -110,6 +120,7 @@ struct HubCommand: AsyncParsableCommand {
                 .map({ $0.trimmingCharacters(in: .whitespaces) }), token.count >= 16 else {
             throw fail("the token file \(path) must hold a token of at least 16 characters on its first line")
         }
+        if let weakness = HubToken.weakness(token) { throw fail("the token in \(path) is too easy to guess: \(weakness)") }
         return token
     }
 

@@ -25,12 +25,16 @@ struct ServeCommand: ParsableCommand {
     var socket: String?
     @Option(help: "Also listen on TCP, HOST:PORT (needs --token-file).")
     var listen: String?
-    @Option(help: "File holding the bearer token TCP clients must send (mode 0600).")
+    @Option(help: "File holding the bearer token TCP clients must send (mode 0600): at least 128 random bits, e.g. `openssl rand -hex 32 > FILE`.")
     var tokenFile: String?
+    @Option(help: "A name TCP clients may use for the hub in `Host` (besides IP addresses, localhost and the --listen host); repeatable. Others are refused (403), against DNS rebinding.")
+    var allowedHost: [String] = []
     @Flag(help: "Do not use or follow the cloud even when logged in.")
     var noCloud = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical. (default: info)")
     var logLevel: String?
+    @Option(help: "Seconds a command or status read may take, its wait for the device's turn included, before the hub answers 504; 0 < t ≤ 30. (default: 30)")
+    var commandTimeout: String?
 
     func run() throws {
         let hub = executableURL().deletingLastPathComponent().appendingPathComponent("ewelink-hub").path
@@ -41,8 +45,10 @@ struct ServeCommand: ParsableCommand {
         if let socket { argv += ["--socket", socket] }
         if let listen { argv += ["--listen", listen] }
         if let tokenFile { argv += ["--token-file", tokenFile] }
+        for host in allowedHost { argv += ["--allowed-host", host] }
         if noCloud { argv.append("--no-cloud") }
         if let logLevel { argv += ["--log-level", logLevel] }
+        if let commandTimeout { argv += ["--command-timeout", commandTimeout] }
         var cArgs = argv.map { strdup($0) } + [nil]
         execv(hub, &cArgs)
         throw fail("cannot start \(hub): \(String(cString: strerror(errno)))", code: 1)

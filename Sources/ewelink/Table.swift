@@ -1,3 +1,5 @@
+import EWeLink
+
 /// Prints rows as aligned columns (the last column is not padded). Cells are escaped before they
 /// are measured, so a newline or escape sequence in a name cannot break the columns.
 func printTable(_ header: [String], _ cells: [[String]]) {

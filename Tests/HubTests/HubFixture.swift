@@ -162,8 +162,8 @@ enum HubWire {
     }
 
     static func exchange(_ fd: Int32, _ method: String, _ target: String, body: [UInt8] = [],
-                         headers: [String: String] = [:]) -> Reply? {
-        var head = "\(method) \(target) HTTP/1.1\r\nHost: hub\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
+                         headers: [String: String] = [:], host: String = "hub") -> Reply? {
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         _ = write(fd, Array((head + "\r\n").utf8) + body)
         var raw: [UInt8] = []
@@ -192,11 +192,16 @@ enum HubWire {
         return Reply(status: status, headers: headers, body: body)
     }
 
-    /// A TCP connection to 127.0.0.1:port.
-    static func tcp(port: Int, _ method: String, _ target: String, headers: [String: String] = [:]) -> Reply? {
+    /// A TCP connection to 127.0.0.1:port, naming the hub `host` (its address by default); nil when
+    /// nothing answers within `seconds`.
+    static func tcp(port: Int, _ method: String, _ target: String, headers: [String: String] = [:], host: String? = nil,
+                    seconds: Int = 20) -> Reply? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -205,7 +210,7 @@ enum HubWire {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
         guard ok else { return nil }
-        return exchange(fd, method, target, headers: headers)
+        return exchange(fd, method, target, headers: headers, host: host ?? "127.0.0.1:\(port)")
     }
 
     /// A free TCP port on 127.0.0.1 (bound, read, released).

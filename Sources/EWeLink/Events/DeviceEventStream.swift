@@ -58,6 +58,9 @@ public final class DeviceEventStream: Sendable {
                     self.handle(DeviceEvent(deviceID: d.id, source: .mdns, kind: .state, params: d.state, seq: d.seq, time: d.lastSeen))
                 case .disappeared(let id):
                     self.handle(DeviceEvent(deviceID: id, source: .mdns, kind: .disappeared, params: nil, seq: nil, time: Date()))
+                    // An id not in the store is forgotten once gone: made-up ids announced by a
+                    // neighbour do not pile up.
+                    if case .some(.none) = try? lan.directory.stored(id) { self.forget(id) }
                 case .rejected(let r):
                     // Reported as it is: the claimed seq and no params (its data was not believed).
                     self.handle(DeviceEvent(deviceID: r.deviceID, source: .mdns, kind: .rejected, params: nil, seq: r.source.seq,
@@ -101,6 +104,12 @@ public final class DeviceEventStream: Sendable {
     private func addressChanged(_ d: DiscoveredDevice) -> Bool {
         let address = "\(d.host):\(d.port)"
         return addresses.withLock { $0.updateValue(address, forKey: d.id) != address }
+    }
+
+    /// Drops what is known of `id` (its next announcement is news again).
+    private func forget(_ id: String) {
+        known.withLock { $0[id] = nil }
+        addresses.withLock { $0[id] = nil }
     }
 
     public func stop() {

@@ -131,6 +131,12 @@ public final class DeviceDirectory: Sendable {
         return device
     }
 
+    /// The id of the stored device named by `query` (id or name, case-insensitive), if any; no
+    /// mDNS lookup.
+    public func storedID(_ query: String) throws(ControlError) -> String? {
+        try withCurrent { c in c.find(query).map { c.disk[$0].id } }
+    }
+
     /// The stored device with this id, if any.
     public func stored(_ deviceID: String) throws(ControlError) -> StoredDevice? {
         try withCurrent { c in c.byID[deviceID].map(c.current) }

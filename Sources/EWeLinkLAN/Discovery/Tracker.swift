@@ -46,6 +46,10 @@ struct Tracker {
     /// Looking for one device id: completion does not wait for the other services' resolves.
     var focus: String?
 
+    /// Ids followed at once beyond which a new id without a key is ignored: a neighbour announcing
+    /// endless made-up ids cannot grow this without bound (devices with a key always count).
+    static let maxIDs = 1024
+
     init(keys: @escaping LANDiscovery.KeyLookup, trustedAddress: @escaping LANDiscovery.AddressLookup = { _ in nil }) {
         self.keys = keys
         self.trustedAddress = trustedAddress
@@ -117,6 +121,8 @@ struct Tracker {
             return [.invalid(name: service.name, reason: error.description)]
         }
         let id = ann.deviceID
+        let keyed = keys(id) != nil
+        if !keyed, sources[id] == nil, sources.count >= Self.maxIDs { return [] }
         let source = AnnouncementSource(instanceName: service.name, host: service.address, port: Int(service.port),
                                         seq: ann.seq)
         var state: JSONObject? = nil
@@ -228,6 +234,13 @@ struct Tracker {
         if sources[id]?.isEmpty ?? true {
             sources[id] = nil
             preferred[id] = nil
+            if keys(id) == nil {
+                // Gone, and nothing of ours: forgotten, so made-up ids do not pile up. (A device with
+                // a key keeps its sequence guards against replays.)
+                devices[id] = nil
+                answered[id] = nil
+                last = last.filter { !$0.key.hasPrefix(id + "|") }
+            }
             return [.disappeared(id: id)]
         }
         let wasPreferred = preferred[id] == name
