@@ -39,7 +39,7 @@ public enum ExitStatus {
             case .lanRefused, .lanTimeout, .lanReset, .noAddress, .transport, .invalidReply, .replyTooLarge,
                  .addressUnproven, .addressContested:
                 return unreachable
-            case .superseded: return failure
+            case .superseded, .cancelled: return failure
             case .invalidEndpoint: return badInput
             case .lanError: return deviceError
             case .deviceKeyMissing, .decryptionFailed, .keyRejected: return key

@@ -36,6 +36,8 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Not sent: several services claim a device that has no key (DIY), so none can prove it is the
     /// device, and the address to use has never answered for it before.
     case addressContested(deviceID: String, addresses: [String])
+    /// Not sent: the caller stopped waiting while earlier requests to the device were still out.
+    case cancelled(deviceID: String)
 
     public var description: String {
         switch self {
@@ -76,6 +78,8 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "(switch, pulse, sledonline…); nothing was sent"
         case .addressUnproven(let id, let h, let p, let why):
             return "\(h):\(p) did not prove it is device \(id) (\(why)); nothing was sent there"
+        case .cancelled(let id):
+            return "the request to \(id) was given up before it was sent: its caller stopped waiting"
         case .addressContested(let id, let addresses):
             return "\(addresses.count) services claim device \(id) (\(addresses.joined(separator: ", "))) and it has no "
                 + "devicekey, so none can prove it is the device; nothing was sent"

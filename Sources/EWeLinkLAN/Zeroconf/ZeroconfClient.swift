@@ -119,7 +119,9 @@ public final class ZeroconfClient: Sendable {
             request = ZeroconfRequest.plain(params, deviceID: target.deviceID, sequence: sequence)
         }
         let queue = queue(for: target)
-        await queue.acquire()
+        // A caller that stops waiting (a hub request past its limit) gives up its place in the
+        // queue at once, rather than holding it until the device answers the ones before it.
+        guard await queue.acquire() else { throw .cancelled(deviceID: target.deviceID) }
         onWire?()
         do {
             let reply = try await attempt(endpoint, request.body, to: target, cipher: cipher, sequence: sequence,
@@ -283,37 +285,70 @@ public final class ZeroconfClient: Sendable {
     }
 }
 
-/// A FIFO async lock: one request in flight per device. Taking a free lock does not suspend.
+/// A FIFO async lock: one request in flight per device. Taking a free lock does not suspend; a
+/// waiter whose task is cancelled leaves the queue at once.
 final class DeviceQueue: Sendable {
     private struct State {
         var busy = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var nextTicket = 0
+        /// Tickets waiting for their turn, in order of arrival, with their continuations.
+        var waiters: [(ticket: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+        /// Tickets handed out and not yet granted or given up.
+        var open: Set<Int> = []
+        /// Tickets cancelled before their continuation was stored.
+        var cancelled: Set<Int> = []
     }
     private let state = Mutex(State())
 
-    func acquire() async {
-        let acquired = state.withLock { s -> Bool in
-            if s.busy { return false }
-            s.busy = true
-            return true
-        }
-        if acquired { return }
-        await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
-            let granted = state.withLock { s -> Bool in
-                // Released between the two looks: take it now.
-                if !s.busy { s.busy = true; return true }
-                s.waiters.append(cont)
-                return false
+    /// Waits for the device's turn: true once it is this caller's (call `release` after), false
+    /// when the task was cancelled first (nothing to release).
+    func acquire() async -> Bool {
+        let ticket = state.withLock { s -> Int? in
+            if !s.busy {
+                s.busy = true
+                return nil
             }
-            if granted { cont.resume() }
+            s.nextTicket += 1
+            s.open.insert(s.nextTicket)
+            return s.nextTicket
+        }
+        guard let ticket else { return true }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                let now = state.withLock { s -> Bool? in
+                    if s.cancelled.remove(ticket) != nil { return false }
+                    // Released between the two looks: take it now.
+                    if !s.busy {
+                        s.busy = true
+                        s.open.remove(ticket)
+                        return true
+                    }
+                    s.waiters.append((ticket, continuation))
+                    return nil
+                }
+                if let now { continuation.resume(returning: now) }
+            }
+        } onCancel: {
+            let waiting = state.withLock { s -> CheckedContinuation<Bool, Never>? in
+                guard s.open.remove(ticket) != nil else { return nil }  // granted already
+                if let i = s.waiters.firstIndex(where: { $0.ticket == ticket }) { return s.waiters.remove(at: i).continuation }
+                s.cancelled.insert(ticket)
+                return nil
+            }
+            waiting?.resume(returning: false)
         }
     }
 
     func release() {
-        let next = state.withLock { s -> CheckedContinuation<Void, Never>? in
+        let next = state.withLock { s -> CheckedContinuation<Bool, Never>? in
             if s.waiters.isEmpty { s.busy = false; return nil }
-            return s.waiters.removeFirst()
+            let first = s.waiters.removeFirst()
+            s.open.remove(first.ticket)
+            return first.continuation
         }
-        next?.resume()
+        next?.resume(returning: true)
     }
+
+    /// Callers waiting for their turn.
+    var waiting: Int { state.withLock { $0.waiters.count } }
 }
