@@ -48,8 +48,11 @@ let package = Package(
                 "COpenSSL", "EWeLinkCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "WSCore", package: "swift-websocket"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -73,6 +76,10 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                // The mock cloud's https:// and wss:// listeners.
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -117,7 +124,9 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets: raw HTTP over loopback, fleets, event waits.
-        .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkCloud", "EWeLinkSimulator"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkCloud", "EWeLinkSimulator",
+                                                   .product(name: "NIOSSL", package: "swift-nio-ssl")],
+                path: "Tests/TestSupport"),
         .testTarget(name: "EWeLinkCoreTests", dependencies: ["EWeLinkCore"]),
         .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "EWeLinkSimulatorTests", dependencies: ["EWeLinkSimulator", "EWeLinkLAN", "TestSupport"]),
