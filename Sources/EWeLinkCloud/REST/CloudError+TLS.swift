@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import NIOHTTP1
 import NIOSSL
 
@@ -18,6 +19,10 @@ extension CloudError {
         let address = "\(host):\(port)"
         let direct = transport.proxy(for: host) == nil
         switch TLSFailure(error, secure: secure) {
+        case nil where secure && direct && Self.isTimeout(error):
+            // A plain HTTP server may sit silent on a ClientHello until the connect deadline.
+            guard await CloudPlainHTTPProbe.answersPlainHTTP(host: host, port: port) else { fallthrough }
+            return .tls(path: path, reason: Self.notTLSSentence(address))
         case nil:
             // A plain-HTTP call whose answer was no HTTP, or was cut: maybe a TLS port.
             if !secure, direct, Self.mayBeTLSPort(error),
@@ -26,14 +31,25 @@ extension CloudError {
             }
             return .transport(path: path, reason: transportReason(error))
         case .notTLS?:
-            return .tls(path: path, reason: "\(address) does not answer in TLS: is an https:// address pointing at a plain "
-                + "http:// port? Check EWELINK_API_URL (or apiUrl)")
+            return .tls(path: path, reason: Self.notTLSSentence(address))
         case .other(let code)?:
             return .tls(path: path, reason: "the TLS handshake with \(address) failed (\(code))")
         case .refused(let wrongName)?:
             let peer = direct ? await CloudPeerCertificate.fetch(host: host, port: port, tls: transport.tlsConfiguration) : nil
             return .tls(path: path, reason: Self.certificateSentence(peer, host: host, address: address, wrongName: wrongName))
         }
+    }
+
+    private static func notTLSSentence(_ address: String) -> String {
+        "\(address) does not answer in TLS: is an https:// address pointing at a plain http:// port? "
+            + "Check EWELINK_API_URL (or apiUrl)"
+    }
+
+    /// A connection or handshake that ran out of time.
+    private static func isTimeout(_ error: any Error) -> Bool {
+        if let e = error as? HTTPClientError { return e == .connectTimeout || e == .deadlineExceeded || e == .readTimeout }
+        if let e = error as? ChannelError, case .connectTimeout = e { return true }
+        return false
     }
 
     /// One sentence on a refused certificate, from what it says.
