@@ -126,7 +126,7 @@ struct CloudTLSTests {
         #expect(r.status == 0, "\(r.stderr)")
     }
 
-    @Test("A private CA through caFile in config.json; an unreadable CA file is a clear error")
+    @Test("A private CA through caFile in config.json; an unreadable CA file is a clear error; SSL_CERT_FILE and SSL_CERT_DIR")
     func caFileSetting() async throws {
         let fixture = try await TLSCloudFixture.start()
         defer { Task { await fixture.sim.stop() } }
@@ -144,6 +144,11 @@ struct CloudTLSTests {
         env["EWELINK_CA_FILE"] = ""
         try #"{}"#.write(toFile: home + "/config.json", atomically: true, encoding: .utf8)
         env["SSL_CERT_FILE"] = fixture.certs.caFile
+        r = try await fixture.login(env)
+        #expect(r.status == 0, "\(r.stderr)")
+        // SSL_CERT_DIR likewise (a folder in OpenSSL's hashed layout).
+        env["SSL_CERT_FILE"] = ""
+        env["SSL_CERT_DIR"] = try await fixture.certs.hashedDirectory()
         r = try await fixture.login(env)
         #expect(r.status == 0, "\(r.stderr)")
     }

@@ -65,6 +65,16 @@ public struct TestCertificates: Sendable {
                                 untrusted: try await leaf("untrusted", names: "DNS:localhost,IP:127.0.0.1", ca: "rogue"))
     }
 
+    /// A folder holding the test CA under its subject-hash name (`openssl rehash`), as
+    /// `SSL_CERT_DIR` folders are laid out.
+    public func hashedDirectory() async throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ewelink-certdir-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: caFile, toPath: dir + "/test-ca.pem")
+        try await Self.openssl(["rehash", dir])
+        return dir
+    }
+
     private static func openssl(_ arguments: [String]) async throws {
         let r = try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/openssl"), arguments)
         guard r.status == 0 else { throw TestFailure("openssl \(arguments.prefix(2).joined(separator: " ")) exited \(r.status): \(r.stderr)") }
