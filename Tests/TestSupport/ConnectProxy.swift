@@ -8,49 +8,23 @@ import Glibc
 /// opens it to 127.0.0.1 at that port whatever the host (tests talk to loopback only). Blocking
 /// sockets on threads, like `HostileHTTPServer`.
 public final class ConnectProxy: Sendable {
-    public let port: Int
-    private let listener: Int32
-    private let state = Mutex(State())
+    private let listener: LoopbackListener
+    private let tunnels = Mutex<[String]>([])
 
-    private struct State {
-        var targets: [String] = []
-        var stopped = false
-    }
-
+    public var port: Int { listener.port }
     /// The `host:port` of every CONNECT received, in order.
-    public var targets: [String] { state.withLock { $0.targets } }
+    public var targets: [String] { tunnels.withLock { $0 } }
     /// `http://127.0.0.1:PORT`, for `HTTPS_PROXY`.
     public var url: String { "http://127.0.0.1:\(port)" }
 
     public init() throws {
-        let (fd, bound) = try LoopbackListener.open()
-        listener = fd
-        port = bound
-        Thread { [self] in acceptLoop() }.start()
+        listener = try LoopbackListener()
+        listener.start { [self] client in serve(client) }
     }
 
-    public func stop() {
-        let first = state.withLock { s -> Bool in
-            defer { s.stopped = true }
-            return !s.stopped
-        }
-        guard first else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-    }
+    public func stop() { listener.stop() }
 
     deinit { stop() }
-
-    private func acceptLoop() {
-        while !state.withLock({ $0.stopped }) {
-            let client = accept(listener, nil, nil)
-            if client < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            Thread { [self] in serve(client) }.start()
-        }
-    }
 
     /// Reads the CONNECT head, opens the tunnel, answers 200, then copies both ways.
     private func serve(_ client: Int32) {
@@ -67,7 +41,7 @@ public final class ConnectProxy: Sendable {
             close(client)
             return
         }
-        state.withLock { $0.targets.append(String(words[1])) }
+        tunnels.withLock { $0.append(String(words[1])) }
         let upstream = RawHTTP.connectTo(port: port, timeout: 0)
         guard upstream >= 0 else {
             Self.reply(client, "HTTP/1.1 502 Bad Gateway\r\n\r\n")

@@ -18,15 +18,14 @@ public final class HostileHTTPServer: Sendable {
         case body(bytes: Int, declared: Bool)
     }
 
-    public let port: Int
+    public var port: Int { listener.port }
     public let behaviour: Behaviour
-    private let listener: Int32
+    private let listener: LoopbackListener
     private let state = Mutex(Counters())
 
     struct Counters {
         var connections = 0
         var bytesSent = 0
-        var stopped = false
     }
 
     /// Bytes written to clients so far (all connections).
@@ -38,40 +37,19 @@ public final class HostileHTTPServer: Sendable {
 
     public init(_ behaviour: Behaviour) throws {
         self.behaviour = behaviour
-        let (fd, bound) = try LoopbackListener.open()
-        listener = fd
-        port = bound
-        let thread = Thread { [self] in acceptLoop() }
-        thread.start()
+        listener = try LoopbackListener()
+        listener.start { [self] client in
+            state.withLock { $0.connections += 1 }
+            serve(client)
+        }
     }
 
     /// Stops accepting and ends every connection's writing.
-    public func stop() {
-        let first = state.withLock { s -> Bool in
-            defer { s.stopped = true }
-            return !s.stopped
-        }
-        guard first else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-    }
+    public func stop() { listener.stop() }
 
     deinit { stop() }
 
-    private var stopped: Bool { state.withLock { $0.stopped } }
-
-    private func acceptLoop() {
-        while !stopped {
-            let client = accept(listener, nil, nil)
-            if client < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            state.withLock { $0.connections += 1 }
-            let thread = Thread { [self] in serve(client) }
-            thread.start()
-        }
-    }
+    private var stopped: Bool { listener.isStopped }
 
     private func serve(_ fd: Int32) {
         defer { close(fd) }
