@@ -38,7 +38,7 @@ final class CloudAvailability: Sendable {
                     let cause = socket.lastFailure?.description ?? reason
                     printError("ewelink: cloud events unavailable (LAN events go on): \(cause)")
                     if json {
-                        let event: JSONObject = ["source": "cloud", "kind": "cloud-unavailable", "params": .null, "seq": .null,
+                        let event: JSONObject = ["device": .null, "source": "cloud", "kind": "cloud-unavailable", "params": .null, "seq": .null,
                                                  "time": .string(Date().formatted(DeviceEvent.timeFormat)),
                                                  "detail": .string(cause)]
                         printLine(JSONValue.object(event).serialized)
