@@ -6,8 +6,8 @@ import Testing
 import TestSupport
 
 /// The CLI against the mock cloud over `https://` and `wss://` (issue 21), the test CA given
-/// through `EWELINK_CA_FILE`.
-@Suite("ewelink over TLS: https:// and wss:// against the mock cloud")
+/// through `EWELINK_CA_FILE`. One test at a time: they time whole `ewelink` processes.
+@Suite("ewelink over TLS: https:// and wss:// against the mock cloud", .serialized)
 struct CloudTLSTests {
     /// Runs `ewelink` and returns the result with its wall time.
     static func timed(_ arguments: [String], _ environment: [String: String], stdin: String? = nil) async throws

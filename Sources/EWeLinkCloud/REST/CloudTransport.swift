@@ -108,10 +108,11 @@ public struct CloudTransport: Sendable, Hashable {
             tls.additionalTrustRoots.append(.certificates(Self.certificates(inDirectory: certDirectory)))
         }
         if let caFile { tls.additionalTrustRoots.append(.file(caFile)) }
-        // Once our close_notify is sent, the session is over: waiting for the peer's answer (5 s by
-        // default, the whole wait when the peer only closes the TCP connection) bought nothing but a
-        // late exit for every `watch`, `ota upgrade` and hub shutdown over wss.
-        tls.shutdownTimeout = .milliseconds(250)
+        // Once our close_notify is sent the session is over, and TLS does not require the side that
+        // closes to wait for the peer's (RFC 8446, 6.1). Servers that close the TCP connection
+        // without answering one made NIOSSL wait its whole default (5 s): a late exit for every
+        // `watch`, `ota upgrade` and hub shutdown over wss (measured: 250 ms here still cost 230 ms).
+        tls.shutdownTimeout = .milliseconds(20)
         return tls
     }
 
