@@ -35,14 +35,7 @@ final class CloudAvailability: Sendable {
                         return true
                     }
                     guard first else { continue }
-                    let cause = socket.lastFailure?.description ?? reason
-                    printError("ewelink: cloud events unavailable (LAN events go on): \(cause)")
-                    if json {
-                        let event: JSONObject = ["device": .null, "source": "cloud", "kind": "cloud-unavailable", "params": .null, "seq": .null,
-                                                 "time": .string(Date().formatted(DeviceEvent.timeFormat)),
-                                                 "detail": .string(cause)]
-                        printLine(JSONValue.object(event).serialized)
-                    }
+                    Self.report(socket.lastFailure?.description ?? reason, json: json)
                 default:
                     continue
                 }
@@ -51,6 +44,15 @@ final class CloudAvailability: Sendable {
     }
 
     deinit { task.cancel() }
+
+    /// The one stderr line, and with `--json` the `cloud-unavailable` event.
+    static func report(_ cause: String, json: Bool) {
+        printError("ewelink: cloud events unavailable (LAN events go on): \(cause)")
+        guard json else { return }
+        let event: JSONObject = ["device": .null, "source": "cloud", "kind": "cloud-unavailable", "params": .null, "seq": .null,
+                                 "time": .string(Date().formatted(DeviceEvent.timeFormat)), "detail": .string(cause)]
+        printLine(JSONValue.object(event).serialized)
+    }
 
     /// Whether a failure was reported.
     var reported: Bool { flags.state.withLock { $0.reported } }

@@ -170,6 +170,13 @@ struct CloudTLSTests {
         #expect(unavailable.count == 1 && unavailable.first?["detail"]?.stringValue?.contains("not a trusted CA") == true, "\(r.stdout)")
         #expect(events.contains { $0["source"] == "mdns" && $0["device"] == .string(fixture.device.id) }, "LAN events: \(r.stdout)")
         #expect(elapsed < .milliseconds(3500))
+
+        // Settings that cannot be used (an unreadable CA file) are reported the same way.
+        var broken = env
+        broken["EWELINK_CA_FILE"] = "/nonexistent/ca.pem"
+        let (s, _) = try await Self.timed(["watch", "--duration", "1", "--json", "--no-hub"], broken)
+        #expect(s.status == 9 && s.stderr.contains("cloud events unavailable") && s.stderr.contains("cannot be read"), "\(s.stderr)")
+        #expect(s.lines.contains { (try? JSONValue.parse($0))?["kind"] == "cloud-unavailable" }, "\(s.stdout)")
     }
 
     @Test("ota upgrade reports the WebSocket's certificate problem at once instead of after 15 s")
