@@ -87,6 +87,20 @@ struct CloudTLSTests {
         #expect(watchTime < .milliseconds(2500))
     }
 
+    @Test("A wss:// IP host whose certificate has no IP SAN is refused with the names it has")
+    func ipHostWithoutSAN() async throws {
+        let fixture = try await TLSCloudFixture.start()
+        defer { Task { await fixture.sim.stop() } }
+        let env = fixture.environment(home: TLSCloudFixture.freshHome())
+        try await fixture.loggedIn(env)
+        fixture.cloud.dispatchWebSocket(toPort: fixture.nameOnly, host: "127.0.0.1")
+        let (r, _) = try await Self.timed(["watch", "--duration", "1", "--no-hub"], env)
+        #expect(r.status == 9, "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1
+                    && r.stderr.contains("the certificate of 127.0.0.1:\(fixture.nameOnly) is made out to localhost, not to 127.0.0.1"),
+                "\(r.stderr)")
+    }
+
     /// A login that must fail: exit 9, one line on stderr holding `words`, nothing internal, no
     /// session file.
     static func refusedLogin(_ fixture: TLSCloudFixture, host: String = "localhost", port: Int, scheme: String = "https",

@@ -92,7 +92,7 @@ extension CloudError {
     /// plain request.
     private static func mayBeTLSPort(_ error: any Error) -> Bool {
         if error is HTTPParserError { return true }
-        if let e = error as? HTTPClientError { return e == .remoteConnectionClosed || e == .invalidProxyResponse }
+        if let e = error as? HTTPClientError { return e == .remoteConnectionClosed }
         return false
     }
 }
@@ -114,11 +114,7 @@ enum TLSFailure {
             self = .refused(wrongName: true)
             return
         }
-        guard let ssl = error as? NIOSSLError else {
-            // A connection cut during the handshake is a plain server hanging up on a ClientHello.
-            if let e = error as? HTTPClientError, e == .remoteConnectionClosed { self = .notTLS; return }
-            return nil
-        }
+        guard let ssl = error as? NIOSSLError else { return nil }
         switch ssl {
         case .handshakeFailed:
             if text.contains("CERTIFICATE_VERIFY_FAILED") {
@@ -134,7 +130,8 @@ enum TLSFailure {
                 self = .other(code.flatMap { $0.isEmpty ? nil : $0 } ?? "handshake refused")
             }
         case .uncleanShutdown:
-            self = .notTLS
+            // A cut after the handshake: the server was TLS; not a handshake failure.
+            return nil
         default:
             self = .other(String("\(ssl)".prefix(while: { $0 != "(" })))
         }

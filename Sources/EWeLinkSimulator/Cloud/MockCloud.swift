@@ -35,8 +35,9 @@ public final class MockCloud: Sendable {
         var exchanges: [MockExchange] = []
         /// `query` replies without `sequence` (the document's example form).
         var omitQuerySequence = false
-        /// The WebSocket port the dispatch answer names instead of the asked listener's.
+        /// The WebSocket host and port the dispatch answer names instead of the asked listener's.
         var dispatchPort: Int?
+        var dispatchHost: String?
     }
 
     let fleet: CloudFleet
@@ -77,8 +78,13 @@ public final class MockCloud: Sendable {
     var omitsQuerySequence: Bool { state.withLock { $0.omitQuerySequence } }
 
     /// Sends clients to the WebSocket at `port` (another listener, e.g. one with a bad
-    /// certificate) instead of the listener they asked; nil restores that.
-    public func dispatchWebSocket(toPort port: Int?) { state.withLock { $0.dispatchPort = port } }
+    /// certificate) and `host` instead of the listener and name they asked; nil restores that.
+    public func dispatchWebSocket(toPort port: Int?, host: String? = nil) {
+        state.withLock { s in
+            s.dispatchPort = port
+            s.dispatchHost = host
+        }
+    }
 
     func noteUserOnline() { state.withLock { $0.userOnlines += 1 } }
     func notePing() { state.withLock { $0.pings += 1 } }
@@ -291,9 +297,9 @@ public final class MockCloud: Sendable {
     /// service answers its own domain name).
     private func dispatch(_ request: Request) -> Response {
         let (host, listenerPort) = Self.hostAndPort(request.head.authority ?? "")
-        let named = state.withLock { $0.dispatchPort } ?? listenerPort ?? port
-        return Self.json(["port": .int(named), "IP": "127.0.0.1", "reason": "ok",
-                          "domain": .string(host.isEmpty ? "127.0.0.1" : host), "error": 0])
+        let (namedHost, namedPort) = state.withLock { ($0.dispatchHost, $0.dispatchPort) }
+        return Self.json(["port": .int(namedPort ?? listenerPort ?? port), "IP": "127.0.0.1", "reason": "ok",
+                          "domain": .string(namedHost ?? (host.isEmpty ? "127.0.0.1" : host)), "error": 0])
     }
 
     /// `host` and `port` of a Host header (`127.0.0.1:8080`, `localhost:8443`, `[::1]:80`).
