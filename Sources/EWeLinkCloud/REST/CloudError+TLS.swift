@@ -45,9 +45,9 @@ extension CloudError {
             + "Check EWELINK_API_URL (or apiUrl)"
     }
 
-    /// A connection or handshake that ran out of time.
+    /// A connection (TCP and TLS handshake) that ran out of time; a slow answer is not one.
     private static func isTimeout(_ error: any Error) -> Bool {
-        if let e = error as? HTTPClientError { return e == .connectTimeout || e == .deadlineExceeded || e == .readTimeout }
+        if let e = error as? HTTPClientError { return e == .connectTimeout }
         if let e = error as? ChannelError, case .connectTimeout = e { return true }
         return false
     }
