@@ -13,6 +13,7 @@ public struct CloudTransport: Sendable, Hashable {
     public struct Proxy: Sendable, Hashable {
         public var host: String
         public var port: Int
+        /// The proxy at `host:port`.
         public init(host: String, port: Int) {
             self.host = host
             self.port = port
@@ -30,6 +31,7 @@ public struct CloudTransport: Sendable, Hashable {
     /// `NO_PROXY` (or `no_proxy`): hosts and domain suffixes reached directly; `*` for all.
     public var noProxy: [String]
 
+    /// Settings as given (the system's CAs, no proxy, when left out); `from(environment:)` reads them.
     public init(caFile: String? = nil, certFile: String? = nil, certDirectory: String? = nil, proxy: Proxy? = nil,
                 noProxy: [String] = []) {
         self.caFile = caFile

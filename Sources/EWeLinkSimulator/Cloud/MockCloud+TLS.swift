@@ -10,17 +10,17 @@ extension MockCloud {
     /// so one cloud can show several certificates (trusted, expired, for another name) at once.
     /// The dispatch answer sends a client to the WebSocket of the listener it asked.
     public func serveTLS(_ tls: TLSConfiguration, port: Int = 0) async throws -> Int {
-        let server = try HTTPServerBuilder.tls(.http1WebSocketUpgrade { request, _, _ in
-            guard request.path == "/api/ws" else { return .dontUpgrade }
-            return .upgrade([:]) { inbound, outbound, _ in try await self.serveSocket(inbound: inbound, outbound: outbound) }
-        }, tlsConfiguration: tls)
+        let server = try HTTPServerBuilder.tls(http1WithWebSocket(), tlsConfiguration: tls)
         let (running, bound) = try await launch(server: server, port: port)
         tlsListeners.withLock { $0.append(running) }
         return bound
     }
 
-    /// `https://HOST:PORT/{region}` for a TLS listener (`HOST` as the certificate names it).
-    public static func tlsBaseURL(host: String = "localhost", port: Int) -> String {
-        "https://\(host):\(port)/{region}"
+    /// HTTP/1.1 with the WebSocket upgrade on `/api/ws`, as every listener serves it.
+    func http1WithWebSocket() -> HTTPServerBuilder {
+        .http1WebSocketUpgrade { request, _, _ in
+            guard request.path == "/api/ws" else { return .dontUpgrade }
+            return .upgrade([:]) { inbound, outbound, _ in try await self.serveSocket(inbound: inbound, outbound: outbound) }
+        }
     }
 }

@@ -121,10 +121,7 @@ public final class MockCloud: Sendable {
     public func start(port: Int) async throws {
         for device in devices.values { device.observe { [weak self] change in self?.push(device, change) } }
         observeForStore()
-        let (running, bound) = try await launch(server: .http1WebSocketUpgrade { request, _, _ in
-            guard request.path == "/api/ws" else { return .dontUpgrade }
-            return .upgrade([:]) { inbound, outbound, _ in try await self.serveSocket(inbound: inbound, outbound: outbound) }
-        }, port: port)
+        let (running, bound) = try await launch(server: http1WithWebSocket(), port: port)
         task.withLock { $0 = running }
         portBox.withLock { $0 = bound }
     }
