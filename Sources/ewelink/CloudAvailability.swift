@@ -28,14 +28,16 @@ final class CloudAvailability: Sendable {
                 switch event {
                 case .connected:
                     flags.state.withLock { $0.connected = true }
-                case .disconnected(let reason):
+                case .disconnected:
+                    // Only a failed attempt to open the session (not a stop, not a drop once up).
+                    guard let failure = socket.lastFailure else { continue }
                     let first = flags.state.withLock { s -> Bool in
                         guard !s.connected, !s.reported else { return false }
                         s.reported = true
                         return true
                     }
                     guard first else { continue }
-                    Self.report(socket.lastFailure?.description ?? reason, json: json)
+                    Self.report(failure.description, json: json)
                 default:
                     continue
                 }

@@ -101,6 +101,21 @@ struct CloudTLSTests {
                 "\(r.stderr)")
     }
 
+    @Test("wss:// to a silent plain port: watch still ends on time; ota upgrade says it is no TLS port")
+    func webSocketToPlainPort() async throws {
+        let fixture = try await TLSCloudFixture.start()
+        defer { Task { await fixture.sim.stop() } }
+        let env = fixture.environment(home: TLSCloudFixture.freshHome())
+        try await fixture.loggedIn(env)
+        fixture.cloud.dispatchWebSocket(toPort: fixture.plainPort)
+        let (watch, watchTime) = try await Self.timed(["watch", "--duration", "2", "--no-hub"], env)
+        #expect(watch.status == 9 && watch.stderr.contains("did not connect"), "\(watch.stderr)")
+        #expect(watchTime < .milliseconds(2500), "the unfinished handshake did not hold the exit: \(watchTime)")
+        let (ota, otaTime) = try await Self.timed(["ota", "upgrade", fixture.device.id, "--timeout", "30"], env)
+        #expect(ota.status == 9 && ota.stderr.contains("localhost:\(fixture.plainPort) does not answer in TLS"), "\(ota.stderr)")
+        #expect(otaTime < .seconds(14), "told before the 15 s wait ran out: \(otaTime)")
+    }
+
     /// A login that must fail: exit 9, one line on stderr holding `words`, nothing internal, no
     /// session file.
     static func refusedLogin(_ fixture: TLSCloudFixture, host: String = "localhost", port: Int, scheme: String = "https",

@@ -47,6 +47,7 @@ extension CloudError {
 
     /// A connection (TCP and TLS handshake) that ran out of time; a slow answer is not one.
     private static func isTimeout(_ error: any Error) -> Bool {
+        if error is CloudSocketConnection.HandshakeTimeout { return true }
         if let e = error as? HTTPClientError { return e == .connectTimeout }
         if let e = error as? ChannelError, case .connectTimeout = e { return true }
         return false

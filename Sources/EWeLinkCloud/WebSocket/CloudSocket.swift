@@ -350,6 +350,8 @@ public final class CloudSocket: Sendable {
                 }
             }
         } catch {
+            // Stopped while connecting: no failure of the cloud's.
+            if Task.isCancelled { return "stopped" }
             let failure = await CloudError.connectionFailure(error, path: "/api/ws", url: url, transport: client.transport)
             if !isConnected { noteFailure(failure) }
             return failure.description

@@ -5,51 +5,65 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NIOWebSocket
+import Synchronization
 import WSClient
 // `WebSocketHandler` (frames, close handshake, fragments) is the client library's own engine,
-// published for its sibling packages only; it is used for the one case its client cannot do.
+// published for its sibling packages; our channel below runs it instead of the library's client.
 @_spi(WSInternal) import WSCore
 
-/// Opens the cloud WebSocket and runs `session` on it. Through swift-websocket's client, with the
-/// cloud TLS settings and, when `HTTPS_PROXY` applies to the host, through that proxy; a `wss://`
-/// address that is an IP literal goes through `AddressWebSocketChannel` instead, because the
-/// client sends its host as TLS server name (SNI), which must never be an address.
+/// Opens the cloud WebSocket and runs `session` on it, with the cloud TLS settings. A direct
+/// connection goes through `CloudWebSocketChannel`: swift-websocket's client sends its host as TLS
+/// server name (SNI) even when it is an IP address, which TLS forbids (the connection never
+/// opened), and has no deadline for the TLS handshake and the upgrade (a server that stays silent
+/// held `stop()` for ever). Through an `HTTPS_PROXY`, the library's client does the `CONNECT`.
 enum CloudSocketConnection {
     typealias Session = @Sendable (WebSocketInboundStream, WebSocketOutboundWriter) async throws -> Void
 
+    /// How long the TLS handshake and the HTTP upgrade may take once connected.
+    static let handshakeDeadline: TimeAmount = .seconds(10)
+
+    /// The TLS handshake and upgrade did not end within `handshakeDeadline`.
+    struct HandshakeTimeout: Error {}
+
     static func run(url: String, transport: CloudTransport, maxFrameSize: Int, logger: Logger,
                     session: @escaping Session) async throws {
-        guard let parsed = URL(string: url), let host = parsed.host else { throw WebSocketClientError.invalidURL }
-        let secure = parsed.scheme == "wss"
-        let tls = secure ? transport.tlsConfiguration : nil
-        if let tls, CloudPeerCertificate.isIPLiteral(host) {
-            let channel = try AddressWebSocketChannel(host: host, port: parsed.port ?? 443,
-                                                      path: parsed.path.isEmpty ? "/" : parsed.path,
-                                                      sslContext: NIOSSLContext(configuration: tls),
-                                                      maxFrameSize: maxFrameSize, session: session)
-            try await ClientConnection(channel, address: .hostname(host, port: parsed.port ?? 443), logger: logger).run()
+        guard let parsed = URL(string: url), let host = parsed.host, let scheme = parsed.scheme,
+              scheme == "ws" || scheme == "wss" else { throw WebSocketClientError.invalidURL }
+        let tls = scheme == "wss" ? transport.tlsConfiguration : nil
+        if let proxy = transport.proxy(for: host) {
+            try await WebSocketClient.connect(url: url, configuration: WebSocketClientConfiguration(maxFrameSize: maxFrameSize),
+                                              tlsConfiguration: tls,
+                                              proxySettings: .init(host: proxy.host, port: proxy.port, type: .http()),
+                                              logger: logger) { inbound, outbound, _ in try await session(inbound, outbound) }
             return
         }
-        let configuration = WebSocketClientConfiguration(maxFrameSize: maxFrameSize)
-        let handler: WebSocketDataHandler<WebSocketClient.Context> = { inbound, outbound, _ in try await session(inbound, outbound) }
-        if let proxy = transport.proxy(for: host) {
-            try await WebSocketClient.connect(url: url, configuration: configuration, tlsConfiguration: tls,
-                                              proxySettings: .init(host: proxy.host, port: proxy.port, type: .http()),
-                                              logger: logger, handler: handler)
-        } else {
-            try await WebSocketClient.connect(url: url, configuration: configuration, tlsConfiguration: tls,
-                                              logger: logger, handler: handler)
-        }
+        let port = parsed.port ?? (tls == nil ? 80 : 443)
+        let channel = CloudWebSocketChannel(host: host, port: port, path: parsed.path.isEmpty ? "/" : parsed.path,
+                                            sslContext: try tls.map { try NIOSSLContext(configuration: $0) },
+                                            maxFrameSize: maxFrameSize, session: session)
+        try await ClientConnection(channel, address: .hostname(host, port: port), logger: logger).run()
     }
 }
 
-/// A `wss://` connection to an IP address: TLS without a server name (the certificate is then
-/// checked against the address, i.e. its IP subject alternative names), the HTTP upgrade, then
-/// the library's WebSocket engine. Direct only: an address is not sent through a proxy.
-struct AddressWebSocketChannel: ClientConnectionChannel {
+/// One direct WebSocket connection: TLS (server name only for a name; an address is checked
+/// against the certificate's IP subject alternative names), the HTTP upgrade within
+/// `CloudSocketConnection.handshakeDeadline`, then the library's WebSocket engine.
+struct CloudWebSocketChannel: ClientConnectionChannel {
     enum Upgrade: Sendable {
         case websocket(NIOAsyncChannel<WebSocketFrame, WebSocketFrame>)
         case declined
+    }
+
+    /// The connection and its upgrade under way (closed when the caller gives up).
+    struct Opening: Sendable {
+        var channel: any Channel
+        var upgrade: EventLoopFuture<Upgrade>
+        var deadline: Deadline
+    }
+
+    /// Whether the handshake deadline cut the connection.
+    final class Deadline: Sendable {
+        let passed = Mutex(false)
     }
 
     struct Context: WebSocketContext {
@@ -59,14 +73,17 @@ struct AddressWebSocketChannel: ClientConnectionChannel {
     let host: String
     let port: Int
     let path: String
-    let sslContext: NIOSSLContext
+    let sslContext: NIOSSLContext?
     let maxFrameSize: Int
     let session: CloudSocketConnection.Session
 
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<EventLoopFuture<Upgrade>> {
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Opening> {
         channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: nil),
-                                                           position: .first)
+            if let sslContext {
+                let serverName = CloudPeerCertificate.isIPLiteral(host) ? nil : host
+                try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverName),
+                                                               position: .first)
+            }
             let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(maxFrameSize: maxFrameSize) { channel, _ in
                 channel.eventLoop.makeCompletedFuture {
                     .websocket(try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel))
@@ -74,18 +91,37 @@ struct AddressWebSocketChannel: ClientConnectionChannel {
             }
             let authority = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
             let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path,
-                                       headers: ["Host": authority, "Origin": "https://\(authority)"])
+                                       headers: ["Host": authority, "Origin": "\(sslContext == nil ? "http" : "https")://\(authority)"])
             let upgrade = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(upgradeRequestHead: head, upgraders: [upgrader]) { channel in
                 channel.eventLoop.makeCompletedFuture { .declined }
             }
             var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: upgrade)
             pipeline.leftOverBytesStrategy = .forwardBytes
-            return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
+            let upgraded = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
+            // A server that never finishes the handshake or the upgrade is cut.
+            let deadline = Deadline()
+            let cut = channel.eventLoop.scheduleTask(in: CloudSocketConnection.handshakeDeadline) {
+                deadline.passed.withLock { $0 = true }
+                channel.close(promise: nil)
+            }
+            upgraded.whenComplete { _ in cut.cancel() }
+            return Opening(channel: channel, upgrade: upgraded, deadline: deadline)
         }
     }
 
-    func handle(value: EventLoopFuture<Upgrade>, logger: Logger) async throws {
-        switch try await value.get() {
+    func handle(value: Opening, logger: Logger) async throws {
+        let result: Upgrade
+        do {
+            result = try await withTaskCancellationHandler {
+                try await value.upgrade.get()
+            } onCancel: {
+                value.channel.close(promise: nil)
+            }
+        } catch {
+            if value.deadline.passed.withLock({ $0 }) { throw CloudSocketConnection.HandshakeTimeout() }
+            throw error
+        }
+        switch result {
         case .websocket(let channel):
             let session = self.session
             _ = try await WebSocketHandler.handle(type: .client,
