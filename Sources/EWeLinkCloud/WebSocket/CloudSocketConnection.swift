@@ -15,7 +15,8 @@ import WSClient
 /// connection goes through `CloudWebSocketChannel`: swift-websocket's client sends its host as TLS
 /// server name (SNI) even when it is an IP address, which TLS forbids (the connection never
 /// opened), and has no deadline for the TLS handshake and the upgrade (a server that stays silent
-/// held `stop()` for ever). Through an `HTTPS_PROXY`, the library's client does the `CONNECT`.
+/// held `stop()` for ever). Through an `HTTPS_PROXY`, the library's client does the `CONNECT`
+/// (for a name; a `wss://` address is reached directly).
 enum CloudSocketConnection {
     typealias Session = @Sendable (WebSocketInboundStream, WebSocketOutboundWriter) async throws -> Void
 
@@ -30,7 +31,8 @@ enum CloudSocketConnection {
         guard let parsed = URL(string: url), let host = parsed.host, let scheme = parsed.scheme,
               scheme == "ws" || scheme == "wss" else { throw WebSocketClientError.invalidURL }
         let tls = scheme == "wss" ? transport.tlsConfiguration : nil
-        if let proxy = transport.proxy(for: host) {
+        // The library's proxied path would send an address as server name: a wss:// address goes direct.
+        if let proxy = transport.proxy(for: host), tls == nil || !CloudPeerCertificate.isIPLiteral(host) {
             try await WebSocketClient.connect(url: url, configuration: WebSocketClientConfiguration(maxFrameSize: maxFrameSize),
                                               tlsConfiguration: tls,
                                               proxySettings: .init(host: proxy.host, port: proxy.port, type: .http()),
