@@ -119,8 +119,9 @@ public final class MockCloud: Sendable {
     }
 
     public func start(port: Int) async throws {
-        for device in devices.values { device.observe { [weak self] change in self?.push(device, change) } }
+        // The operating histories first, then the pushes, as before there were several listeners.
         observeForStore()
+        for device in devices.values { device.observe { [weak self] change in self?.push(device, change) } }
         let (running, bound) = try await launch(server: http1WithWebSocket(), port: port)
         task.withLock { $0 = running }
         portBox.withLock { $0 = bound }
