@@ -165,3 +165,9 @@ public struct CloudTransport: Sendable, Hashable {
 
     private static let clients = Mutex<[ClientKey: HTTPClient]>([:])
 }
+
+extension HTTPClient {
+    /// The client direct cloud calls use with this process's settings (`CloudTransport.environment`):
+    /// a refused or unreachable cloud fails after at most 5 s to connect. Never shut down, like `.shared`.
+    public static var cloud: HTTPClient { CloudTransport.environment.httpClient(for: "") }
+}
