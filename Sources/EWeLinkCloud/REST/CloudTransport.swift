@@ -167,7 +167,7 @@ public struct CloudTransport: Sendable, Hashable {
 }
 
 extension HTTPClient {
-    /// The client direct cloud calls use with this process's settings (`CloudTransport.environment`):
+    /// A client with this process's cloud settings (`CloudTransport.environment`: CAs, proxy):
     /// a refused or unreachable cloud fails after at most 5 s to connect. Never shut down, like `.shared`.
     public static var cloud: HTTPClient { CloudTransport.environment.httpClient(for: "") }
 }
