@@ -124,9 +124,7 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets: raw HTTP over loopback, fleets, event waits.
-        .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkCloud", "EWeLinkSimulator",
-                                                   .product(name: "NIOSSL", package: "swift-nio-ssl")],
-                path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkCloud", "EWeLinkSimulator"], path: "Tests/TestSupport"),
         .testTarget(name: "EWeLinkCoreTests", dependencies: ["EWeLinkCore"]),
         .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "EWeLinkSimulatorTests", dependencies: ["EWeLinkSimulator", "EWeLinkLAN", "TestSupport"]),

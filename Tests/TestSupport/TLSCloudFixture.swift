@@ -40,11 +40,11 @@ public struct TLSCloudFixture: Sendable {
         let cloud = sim.cloud!
         return TLSCloudFixture(sim: sim, certs: certs, appID: fixture.appID, appSecret: fixture.appSecret, email: fixture.email,
                                password: fixture.password,
-                               good: try await cloud.serveTLS(try certs.good.serverConfiguration()),
-                               nameOnly: try await cloud.serveTLS(try certs.nameOnly.serverConfiguration()),
-                               expired: try await cloud.serveTLS(try certs.expired.serverConfiguration()),
-                               otherHost: try await cloud.serveTLS(try certs.otherHost.serverConfiguration()),
-                               untrusted: try await cloud.serveTLS(try certs.untrusted.serverConfiguration()))
+                               good: try await cloud.serveTLS(certificateFile: certs.good.certificate, keyFile: certs.good.key),
+                               nameOnly: try await cloud.serveTLS(certificateFile: certs.nameOnly.certificate, keyFile: certs.nameOnly.key),
+                               expired: try await cloud.serveTLS(certificateFile: certs.expired.certificate, keyFile: certs.expired.key),
+                               otherHost: try await cloud.serveTLS(certificateFile: certs.otherHost.certificate, keyFile: certs.otherHost.key),
+                               untrusted: try await cloud.serveTLS(certificateFile: certs.untrusted.certificate, keyFile: certs.untrusted.key))
     }
 
     /// The generated names of a fixture, before its listeners exist.

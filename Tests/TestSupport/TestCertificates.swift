@@ -1,6 +1,5 @@
 import EWeLinkSimulator
 import Foundation
-import NIOSSL
 
 /// Certificates for the mock cloud's TLS listeners, made once per test process with Debian's
 /// `openssl` in a temporary folder: a test CA (given to clients through `EWELINK_CA_FILE`) and
@@ -11,11 +10,7 @@ public struct TestCertificates: Sendable {
         public let certificate: String
         public let key: String
 
-        /// The server side of a TLS listener presenting this certificate.
-        public func serverConfiguration() throws -> TLSConfiguration {
-            TLSConfiguration.makeServerConfiguration(certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
-                                                     privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-        }
+
     }
 
     /// The test CA: the PEM file a client is told to trust.

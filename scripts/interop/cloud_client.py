@@ -5,8 +5,10 @@ expects of the real cloud. Then the WebSocket as the widely used third-party cli
 (SonoffLAN among them): dispatch, `userOnline`, and `query` / `update` each waiting for the reply
 that carries the command's own `sequence`, as the real service sends it.
 
-Usage: cloud_client.py READY.json FLEET.json   (ewelink-sim running with that fleet and --cloud-port;
-READY.json is its ready line). Prints one line per check; exits non-zero on the first failure.
+Usage: cloud_client.py READY.json FLEET.json [tls]   (ewelink-sim running with that fleet and --cloud-port;
+READY.json is its ready line). With `tls`, over its https:// and wss:// listener (`cloudTLS`; the test CA
+given through SSL_CERT_FILE, which Python's default TLS context reads). Prints one line per check;
+exits non-zero on the first failure.
 """
 import asyncio, base64, hashlib, hmac, json, random, string, sys, time, urllib.request
 
@@ -27,8 +29,8 @@ def device_state(control, device_id):
         return json.loads(r.read())
 
 
-async def main(ready, fleet):
-    base = ready["cloud"]  # http://127.0.0.1:PORT/{region}
+async def main(ready, fleet, tls):
+    base = ready["cloudTLS" if tls else "cloud"]  # http://127.0.0.1:PORT/{region} or https://localhost:PORT/{region}
     # Point the library's region table at the mock (nothing else of it is changed).
     for region in list(client_module.DOMAINS):
         client_module.DOMAINS[region] = base.replace("{region}", region)
@@ -40,7 +42,7 @@ async def main(ready, fleet):
         login = await api.login()  # starts at "cn": the mock redirects to the account's region
         if login.region != account["region"]:
             fail(f"login ended in region {login.region}, expected {account['region']}")
-        print(f"interop cloud: login through the 10004 redirect to {login.region}")
+        print(f"interop cloud: login ({base.split(':')[0]}://) through the 10004 redirect to {login.region}")
         things = await api.get_thing_list()
         by_id = {d.deviceid: d for d in things}
         for d in fleet["devices"]:
@@ -75,7 +77,8 @@ async def websocket(base, cloud, account, device_id):
         at, apikey = login["at"], login["user"]["apikey"]
         async with http.get(url + "/dispatch/app", headers={"Authorization": "Bearer " + at, "X-CK-Appid": cloud["appId"]}) as r:
             dispatch = await r.json()
-        async with http.ws_connect(f"ws://{dispatch['domain']}:{dispatch['port']}/api/ws") as ws:
+        scheme = "wss" if base.startswith("https://") else "ws"
+        async with http.ws_connect(f"{scheme}://{dispatch['domain']}:{dispatch['port']}/api/ws") as ws:
             sequence = str(int(time.time() * 1000))
             await ws.send_json({"action": "userOnline", "at": at, "apikey": apikey, "appid": cloud["appId"], "nonce": nonce,
                                 "ts": int(time.time()), "userAgent": "app", "sequence": sequence, "version": 8})
@@ -91,7 +94,7 @@ async def websocket(base, cloud, account, device_id):
                     fail(f"WS {action} times out: no reply with sequence {sequence}")
                 if reply.get("error") != 0 or (action == "query" and "params" not in reply):
                     fail(f"WS {action} answered {reply}")
-            print("interop cloud: WebSocket query and update answered with their own sequence")
+            print(f"interop cloud: WebSocket ({scheme}://) query and update answered with their own sequence")
 
 
 async def reply_with(ws, sequence, seconds=5):
@@ -110,4 +113,4 @@ async def reply_with(ws, sequence, seconds=5):
 if __name__ == "__main__":
     ready = json.load(open(sys.argv[1]))
     fleet = json.load(open(sys.argv[2]))
-    asyncio.run(main(ready, fleet))
+    asyncio.run(main(ready, fleet, len(sys.argv) > 3 and sys.argv[3] == "tls"))

@@ -16,6 +16,17 @@ extension MockCloud {
         return bound
     }
 
+    /// `serveTLS` with a certificate chain and its private key from PEM files.
+    public func serveTLS(certificateFile: String, keyFile: String, port: Int = 0) async throws -> Int {
+        try await serveTLS(Self.serverTLS(certificateFile: certificateFile, keyFile: keyFile), port: port)
+    }
+
+    /// The server side of TLS with a certificate chain and its private key from PEM files.
+    public static func serverTLS(certificateFile: String, keyFile: String) throws -> TLSConfiguration {
+        TLSConfiguration.makeServerConfiguration(certificateChain: try NIOSSLCertificate.fromPEMFile(certificateFile).map { .certificate($0) },
+                                                 privateKey: .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem)))
+    }
+
     /// HTTP/1.1 with the WebSocket upgrade on `/api/ws`, as every listener serves it.
     func http1WithWebSocket() -> HTTPServerBuilder {
         .http1WebSocketUpgrade { request, _, _ in
