@@ -38,6 +38,12 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Port of the mock eWeLink cloud on 127.0.0.1 (0: a free port); needs a \"cloud\" member in the fleet.")
     var cloudPort: Int?
 
+    @Option(help: "With --cloud-tls-key: also serve the mock cloud over TLS (https:// and wss://) with this PEM certificate chain, on a free port named in the ready line (cloudTLS).")
+    var cloudTlsCert: String?
+
+    @Option(help: "The PEM private key of --cloud-tls-cert.")
+    var cloudTlsKey: String?
+
     @Option(help: "Network interface to publish on. Keep lo unless you mean to show the devices to a network.")
     var interface: String = "lo"
 
@@ -48,6 +54,10 @@ struct SimulatorCommand: AsyncParsableCommand {
         let loaded: Fleet
         do { loaded = try Fleet.load(path: fleet) } catch {
             printError("ewelink-sim: \(error)")
+            throw ExitCode(2)
+        }
+        if (cloudTlsCert == nil) != (cloudTlsKey == nil) || (cloudTlsCert != nil && cloudPort == nil) {
+            printError("ewelink-sim: --cloud-tls-cert and --cloud-tls-key go together, with --cloud-port")
             throw ExitCode(2)
         }
         var options = Simulator.Options()
@@ -63,7 +73,18 @@ struct SimulatorCommand: AsyncParsableCommand {
             await simulator.stop()
             throw ExitCode(1)
         }
-        print(simulator.readyEvent.serialized)
+        var ready = simulator.readyEvent
+        if let cloudTlsCert, let cloudTlsKey, let cloud = simulator.cloud {
+            do {
+                let port = try await cloud.serveTLS(certificateFile: cloudTlsCert, keyFile: cloudTlsKey)
+                ready["cloudTLS"] = .string("https://localhost:\(port)/{region}")
+            } catch {
+                printError("ewelink-sim: cannot serve the cloud over TLS: \(error)")
+                await simulator.stop()
+                throw ExitCode(1)
+            }
+        }
+        print(ready.serialized)
         fflush(nil)
         await waitForTermination()
         await simulator.stop()

@@ -8,7 +8,9 @@ struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch", abstract: "Follow every device: LAN announcements and replies, cloud pushes and online/offline, in one stream.",
         discussion: "Each change is shown once, whichever way it arrived first (mDNS, an HTTP reply, or the cloud). "
-            + "With a cloud session (`ewelink login`) the cloud WebSocket is followed too. " + ExitStatus.help)
+            + "With a cloud session (`ewelink login`) the cloud WebSocket is followed too; when it cannot be opened, "
+            + "the cause is printed once on stderr (and as a `cloud-unavailable` event with --json), LAN events go on, "
+            + "and the exit status is 9 if it never connected. " + ExitStatus.help)
 
     @Flag(help: "Print JSON lines: device, name, source, kind, params, seq, time.")
     var json = false
@@ -24,12 +26,20 @@ struct WatchCommand: AsyncParsableCommand {
         let names = Dictionary(((try? lan.directory.devices()) ?? []).compactMap { d in d.name.map { (d.id, $0) } },
                                uniquingKeysWith: { a, _ in a })
         var socket: CloudSocket? = nil
-        if !noCloud, let config = try? CloudConfig.load(), config.credentials != nil,
-           let client = try? config.client(), client.session != nil {
-            socket = CloudSocket(client: client)  // this command's own session, stopped below
+        // Cloud settings that cannot be used while a session is stored: cloud events were expected.
+        var unusable: CloudError? = nil
+        if !noCloud, let config = try? CloudConfig.load(), config.credentials != nil {
+            do {
+                let client = try config.client()
+                if client.session != nil { socket = CloudSocket(client: client) }  // this command's own, stopped below
+            } catch {
+                if FileManager.default.fileExists(atPath: config.sessionStore.path) { unusable = error }
+            }
         }
         let stream: DeviceEventStream
         do { stream = try DeviceEventStream(lan: lan, socket: socket) } catch { throw fail(error) }
+        let cloudWatch = socket.map { CloudAvailability(socket: $0, json: json) }
+        if let unusable { CloudAvailability.report(unusable.description, json: json) }
         socket?.start()
         if let duration {
             Task {
@@ -47,6 +57,12 @@ struct WatchCommand: AsyncParsableCommand {
             }
         }
         await socket?.stop()
+        // Cloud events were expected (a session is stored) but never came: say so in the status.
+        if unusable != nil { throw ExitCode(ExitStatus.cloud) }
+        if let socket, let cloudWatch, socket.connectionCount == 0 {
+            if !cloudWatch.reported { printError("ewelink: the cloud WebSocket did not connect while watching") }
+            throw ExitCode(ExitStatus.cloud)
+        }
     }
 
     /// One event as a human line, in 24-hour local time (the locale's hour format would drop AM/PM

@@ -154,10 +154,20 @@ struct CloudFidelityTests {
         #expect(cloud.calls(to: .refresh) - refreshes == 1)
     }
 
-    @Test("A WebSocket query answered without a sequence (the document's form) is matched to its device")
-    func queryReplyWithoutSequence() async throws {
+    @Test("A WebSocket query reply echoes the command's sequence, as the real service does")
+    func queryReplyEchoesSequence() async throws {
         let (sim, _, socket, _) = try await loggedInSocket([("plug", true)])
         defer { Task { await socket.stop(); await sim.stop() } }
+        let d = sim.devices[0]
+        let reply = try await socket.query(d.id, apikey: d.config.apikey, params: ["switch"])
+        #expect(reply.sequence != nil && reply.params?["switch"] != nil)
+    }
+
+    @Test("A WebSocket query answered without a sequence (the document's form) is matched to its device")
+    func queryReplyWithoutSequence() async throws {
+        let (sim, cloud, socket, _) = try await loggedInSocket([("plug", true)])
+        defer { Task { await socket.stop(); await sim.stop() } }
+        cloud.omitQuerySequence(true)
         let d = sim.devices[0]
         let started = ContinuousClock.now
         let reply = try await socket.query(d.id, apikey: d.config.apikey, params: ["switch"])

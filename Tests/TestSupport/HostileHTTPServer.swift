@@ -18,15 +18,14 @@ public final class HostileHTTPServer: Sendable {
         case body(bytes: Int, declared: Bool)
     }
 
-    public let port: Int
+    public var port: Int { listener.port }
     public let behaviour: Behaviour
-    private let listener: Int32
+    private let listener: LoopbackListener
     private let state = Mutex(Counters())
 
     struct Counters {
         var connections = 0
         var bytesSent = 0
-        var stopped = false
     }
 
     /// Bytes written to clients so far (all connections).
@@ -38,59 +37,19 @@ public final class HostileHTTPServer: Sendable {
 
     public init(_ behaviour: Behaviour) throws {
         self.behaviour = behaviour
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket() failed") }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        listener = try LoopbackListener()
+        listener.start { [self] client in
+            state.withLock { $0.connections += 1 }
+            serve(client)
         }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            close(fd)
-            throw TestFailure("cannot listen on 127.0.0.1")
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        listener = fd
-        port = Int(UInt16(bigEndian: actual.sin_port))
-        let thread = Thread { [self] in acceptLoop() }
-        thread.start()
     }
 
     /// Stops accepting and ends every connection's writing.
-    public func stop() {
-        let first = state.withLock { s -> Bool in
-            defer { s.stopped = true }
-            return !s.stopped
-        }
-        guard first else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-    }
+    public func stop() { listener.stop() }
 
     deinit { stop() }
 
-    private var stopped: Bool { state.withLock { $0.stopped } }
-
-    private func acceptLoop() {
-        while !stopped {
-            let client = accept(listener, nil, nil)
-            if client < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            state.withLock { $0.connections += 1 }
-            let thread = Thread { [self] in serve(client) }
-            thread.start()
-        }
-    }
+    private var stopped: Bool { listener.isStopped }
 
     private func serve(_ fd: Int32) {
         defer { close(fd) }

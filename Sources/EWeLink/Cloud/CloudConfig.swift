@@ -3,12 +3,15 @@ import EWeLinkLAN
 import Foundation
 
 /// Where the cloud settings come from: the environment first (`EWELINK_APP_ID`,
-/// `EWELINK_APP_SECRET`, `EWELINK_API_URL`), then `$EWELINK_HOME/config.json`
-/// (`{"appId","appSecret","apiUrl"}`).
+/// `EWELINK_APP_SECRET`, `EWELINK_API_URL`, `EWELINK_CA_FILE`), then `$EWELINK_HOME/config.json`
+/// (`{"appId","appSecret","apiUrl","caFile"}`); trusted CAs and proxy as `CloudTransport` reads
+/// them (`SSL_CERT_FILE`, `SSL_CERT_DIR`, `HTTPS_PROXY`, `NO_PROXY`).
 public struct CloudConfig: Sendable {
     public var credentials: CloudCredentials?
     public var endpoints: CloudEndpoints
     public var home: String
+    /// Trusted CAs (a private one from `EWELINK_CA_FILE` / `caFile`) and proxy of every cloud connection.
+    public var transport: CloudTransport = .environment
 
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
                             apiURL: String? = nil) throws(CloudError) -> CloudConfig {
@@ -33,7 +36,8 @@ public struct CloudConfig: Sendable {
         if let appID, let secret, !appID.isEmpty, !secret.isEmpty {
             credentials = CloudCredentials(appID: appID, appSecret: secret)
         }
-        return CloudConfig(credentials: credentials, endpoints: CloudEndpoints(override: url), home: home)
+        let transport = CloudTransport.from(environment: environment, caFile: file["caFile"]?.stringValue)
+        return CloudConfig(credentials: credentials, endpoints: CloudEndpoints(override: url), home: home, transport: transport)
     }
 
     public var sessionStore: CloudSessionStore { CloudSessionStore(directory: home) }
@@ -41,8 +45,10 @@ public struct CloudConfig: Sendable {
     /// A client with the stored session (if any).
     public func client() throws(CloudError) -> CloudClient {
         guard let credentials else { throw .missingAppCredentials }
+        if let problem = transport.problem { throw .settings(problem) }
         do { try AtomicFile.ensureDirectory(home) } catch { throw .tokenStore(error.description) }
         return CloudClient(credentials: credentials, endpoints: endpoints, session: try sessionStore.load(),
-                           sessionStore: sessionStore, limiter: CloudRateLimiter(sharedThrough: home + "/cloud-calls.json"))
+                           sessionStore: sessionStore, limiter: CloudRateLimiter(sharedThrough: home + "/cloud-calls.json"),
+                           transport: transport)
     }
 }

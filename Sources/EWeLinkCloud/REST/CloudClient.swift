@@ -27,14 +27,17 @@ public final class CloudClient: Sendable {
     let sessionStore: CloudSessionStore?
     let state: Mutex<CloudSession?>
     private let failFast: Bool
-    private let http: HTTPClient
+    /// The one HTTP client of every call, when given; else `transport`'s for each host.
+    private let http: HTTPClient?
+    /// Trusted CAs and proxy of the calls and of the WebSocket.
+    public let transport: CloudTransport
     /// The refresh under way, shared by every caller that found the access token refused.
     private let refreshing = Mutex<Task<Result<Void, CloudError>, Never>?>(nil)
 
     public init(credentials: CloudCredentials, endpoints: CloudEndpoints = CloudEndpoints(),
                 session: CloudSession? = nil, sessionStore: CloudSessionStore? = nil,
                 limiter: CloudRateLimiter = .shared, failFastOnRateLimit: Bool = false,
-                httpClient: HTTPClient = .cloud) {
+                transport: CloudTransport = .environment, httpClient: HTTPClient? = nil) {
         self.credentials = credentials
         self.endpoints = endpoints
         signer = CloudSignature(appSecret: credentials.appSecret)
@@ -43,6 +46,12 @@ public final class CloudClient: Sendable {
         state = Mutex(session)
         failFast = failFastOnRateLimit
         http = httpClient
+        self.transport = transport
+    }
+
+    /// The HTTP client for a call to `url`: direct or through the proxy, as `NO_PROXY` says.
+    private func httpClient(for url: String) -> HTTPClient {
+        http ?? transport.httpClient(for: URL(string: url)?.host ?? "")
     }
 
     public var session: CloudSession? { state.withLock { $0 } }
@@ -207,9 +216,9 @@ public final class CloudClient: Sendable {
         }
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(request, timeout: .seconds(15))
+            response = try await httpClient(for: url).execute(request, timeout: .seconds(15))
         } catch {
-            throw .transport(path: path, reason: CloudError.transportReason(error))
+            throw await CloudError.connectionFailure(error, path: path, url: url, transport: transport)
         }
         let status = response.status.code
         let responseBody = try await Self.body(of: response, upTo: Self.maxResponseBytes, path: path)
@@ -286,9 +295,9 @@ extension CloudClient {
         request.headers.add(name: "X-CK-Appid", value: credentials.appID)
         let response: HTTPClientResponse
         do {
-            response = try await http.execute(request, timeout: .seconds(15))
+            response = try await httpClient(for: url).execute(request, timeout: .seconds(15))
         } catch {
-            throw .transport(path: "/dispatch/app", reason: CloudError.transportReason(error))
+            throw await CloudError.connectionFailure(error, path: "/dispatch/app", url: url, transport: transport)
         }
         let body = try await Self.body(of: response, upTo: Self.maxDispatchBytes, path: "/dispatch/app")
         guard let root = try? JSONValue.parse(Array(body.readableBytesView)) else {
@@ -307,16 +316,4 @@ extension CloudClient {
         }
         return "\(secure ? "wss" : "ws")://\(host):\(port)/api/ws"
     }
-}
-
-extension HTTPClient {
-    /// The client cloud calls use by default: a refused or unreachable cloud fails at once (after
-    /// at most 5 s to connect) instead of being retried until the request's 15 s deadline, so a
-    /// command whose LAN and cloud both fail says so quickly. Never shut down, like `.shared`.
-    public static let cloud: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(5)
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
 }

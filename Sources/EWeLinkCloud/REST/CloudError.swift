@@ -14,6 +14,12 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The login kept being redirected between regions.
     case regionLoop(String)
     case transport(path: String, reason: String)
+    /// The server was reached but no trusted TLS session came of it: `reason` is one sentence
+    /// saying what is wrong with the certificate (not trusted, expired, for another host) or the
+    /// address (TLS to a plain port, plain HTTP to a TLS port), and what to check.
+    case tls(path: String, reason: String)
+    /// The TLS or proxy settings cannot be used (an unreadable CA file).
+    case settings(String)
     case invalidResponse(path: String, reason: String)
     /// The answer's body passed `limitBytes` (`CloudClient.maxResponseBytes`; 16 KB for the
     /// dispatch): not the eWeLink cloud, or a broken proxy. Nothing of it was used.
@@ -39,12 +45,23 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
             return "calling \(path) now would break the cloud's rate limit; retry in \(ms) ms"
         case .regionLoop(let region): return "the cloud kept redirecting the login (last region \(region))"
         case .transport(let path, let reason): return "cannot reach the eWeLink cloud for \(path): \(reason)"
+        case .tls(let path, let reason): return "no trusted connection to the eWeLink cloud for \(path): \(reason)"
+        case .settings(let why): return "cloud connection settings: \(why)"
         case .invalidResponse(let path, let reason): return "unexpected answer from the cloud for \(path): \(reason)"
         case .responseTooLarge(let path, let limit):
             return "answer too large from the cloud for \(path): over \(limit / 1024) KB; check EWELINK_API_URL or the proxy"
         case .tokenStore(let why): return "session file: \(why)"
         case .deviceOffline(let id, let path):
             return "the cloud says \(id) does not respond on \(path) (offline, or it did not take the command)"
+        }
+    }
+
+    /// A failure that trying again will not mend: the certificate or the address is wrong, or
+    /// the settings are (a waiting caller is told at once instead of after its timeout).
+    public var isLasting: Bool {
+        switch self {
+        case .tls, .settings, .notLoggedIn, .sessionExpired, .missingAppCredentials: return true
+        default: return false
         }
     }
 

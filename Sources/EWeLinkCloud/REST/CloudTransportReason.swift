@@ -30,6 +30,8 @@ extension CloudError {
             default: return "the request failed"
             }
         case is CancellationError: return "the request was cancelled"
+        case is CloudSocketConnection.HandshakeTimeout:
+            return "no answer to the WebSocket handshake within \(CloudSocketConnection.handshakeDeadline.nanoseconds / 1_000_000_000) s"
         default:
             // TLS and anything else: the first line of what the error says, no internals.
             let text = String(describing: error)

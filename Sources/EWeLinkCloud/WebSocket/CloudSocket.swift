@@ -3,8 +3,6 @@ import Foundation
 import Logging
 import NIOCore
 import Synchronization
-import NIOSSL
-import WSClient
 
 /// The cloud WebSocket session: dispatch → `wss://domain:port/api/ws` → `userOnline` (version 8) →
 /// text `ping` heartbeats at 0.8 × `hbInterval` (none when `config.hb` is 0) → `update` / `query`
@@ -32,8 +30,11 @@ public final class CloudSocket: Sendable {
     private struct State {
         var pending: [String: Pending] = [:]
         var sent = 0
-        /// Callers of `waitUntilConnected`, answered when the session comes up.
-        var connectWaiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+        /// Callers of `waitUntilConnected`, answered when the session comes up (nil) or when an
+        /// attempt fails in a way retrying cannot mend (that failure).
+        var connectWaiters: [UUID: CheckedContinuation<CloudError?, Never>] = [:]
+        /// Why the last attempt to open the session failed (cleared once it is up).
+        var lastFailure: CloudError?
         var outgoing: AsyncStream<String>.Continuation?
         var connected = false
         var runner: Task<Void, Never>?
@@ -71,6 +72,8 @@ public final class CloudSocket: Sendable {
     public var isConnected: Bool { state.withLock { $0.connected } }
     /// How many times a session was established (reconnections included).
     public var connectionCount: Int { state.withLock { $0.connects } }
+    /// Why the last attempt to open the session failed, while it is not up.
+    public var lastFailure: CloudError? { state.withLock { $0.connected ? nil : $0.lastFailure } }
 
     /// Starts the session in the background (reconnecting until `stop`).
     public func start() {
@@ -89,36 +92,52 @@ public final class CloudSocket: Sendable {
         for sink in subscribers.withLock({ s in defer { s = [:] }; return Array(s.values) }) { sink.finish() }
     }
 
-    /// Waits until the session is up (or throws after `timeout`).
+    /// Waits until the session is up. Throws at once when an attempt fails in a way retrying
+    /// cannot mend (a refused certificate, TLS to a plain port, unusable settings), else after
+    /// `timeout` with the last attempt's failure.
     public func waitUntilConnected(timeout: Duration = .seconds(10)) async throws(CloudError) {
-        let connected = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.connectedSignal(); return true }
+        let outcome = await withTaskGroup(of: CloudError?.self) { group in
+            group.addTask { await self.connectedSignal() }
             group.addTask {
                 try? await Task.sleep(for: timeout)
-                return false
+                let last = self.lastFailure.map { " (last attempt: \($0))" } ?? ""
+                return .transport(path: "/api/ws", reason: "not connected within \(timeout)\(last)")
             }
-            let first = await group.next() ?? false
+            let first = await group.next() ?? nil
             group.cancelAll()
             return first
         }
-        if !connected { throw .transport(path: "/api/ws", reason: "not connected within \(timeout)") }
+        if let outcome { throw outcome }
     }
 
-    /// Returns once the session is up (at once when it is), or when the caller is cancelled.
-    private func connectedSignal() async {
+    /// Returns nil once the session is up (at once when it is) or when the caller is cancelled,
+    /// or the failure that ends the wait.
+    private func connectedSignal() async -> CloudError? {
         let id = UUID()
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { s -> Bool in
-                    if s.connected || Task.isCancelled { return true }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (cont: CheckedContinuation<CloudError?, Never>) in
+                let now = state.withLock { s -> (Bool, CloudError?) in
+                    if s.connected || Task.isCancelled { return (true, nil) }
+                    if let failure = s.lastFailure, failure.isLasting { return (true, failure) }
                     s.connectWaiters[id] = cont
-                    return false
+                    return (false, nil)
                 }
-                if now { cont.resume() }
+                if now.0 { cont.resume(returning: now.1) }
             }
         } onCancel: {
-            state.withLock { $0.connectWaiters.removeValue(forKey: id) }?.resume()
+            state.withLock { $0.connectWaiters.removeValue(forKey: id) }?.resume(returning: nil)
         }
+    }
+
+    /// Notes why an attempt failed; answers the waiters when retrying cannot mend it.
+    private func noteFailure(_ failure: CloudError) {
+        let waiting = state.withLock { s -> [CheckedContinuation<CloudError?, Never>] in
+            s.lastFailure = failure
+            guard failure.isLasting else { return [] }
+            defer { s.connectWaiters = [:] }
+            return Array(s.connectWaiters.values)
+        }
+        for waiter in waiting { waiter.resume(returning: failure) }
     }
 
     // MARK: Commands
@@ -264,11 +283,18 @@ public final class CloudSocket: Sendable {
         }
     }
 
-    /// One session, from dispatch to close; returns why it ended.
+    /// One session, from dispatch to close; returns why it ended. A session that never came up
+    /// also leaves its failure in `lastFailure`.
     private func connectOnce() async -> String {
-        guard let session = client.session else { return "not logged in" }
+        guard let session = client.session else {
+            noteFailure(.notLoggedIn)
+            return CloudError.notLoggedIn.description
+        }
         let url: String
-        do { url = try await client.webSocketURL() } catch { return error.description }
+        do { url = try await client.webSocketURL() } catch {
+            noteFailure(error)
+            return error.description
+        }
         var logger = Logger(label: "ewelink-cloud-socket")
         logger.logLevel = .critical
         let (outgoing, outgoingSink) = AsyncStream.makeStream(of: String.self)
@@ -276,11 +302,9 @@ public final class CloudSocket: Sendable {
         let hello = handshake(session, sequence: handshakeSequence)
         let outcome = Mutex<String>("closed by the server")
         do {
-            let tls: TLSConfiguration? = url.hasPrefix("wss:") ? .makeClientConfiguration() : nil
             // One limit for frames and whole messages (the library's default frame limit is 16 KB).
-            let configuration = WebSocketClientConfiguration(maxFrameSize: CloudSocketMessage.maxBytes)
-            try await WebSocketClient.connect(url: url, configuration: configuration, tlsConfiguration: tls,
-                                              logger: logger) { [self] inbound, outbound, _ in
+            try await CloudSocketConnection.run(url: url, transport: client.transport, maxFrameSize: CloudSocketMessage.maxBytes,
+                                                logger: logger) { [self] inbound, outbound in
                 try await outbound.write(.text(hello.serialized))
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
@@ -307,14 +331,15 @@ public final class CloudSocket: Sendable {
                                     }
                                 }
                             }
-                            let waiting = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+                            let waiting = state.withLock { s -> [CheckedContinuation<CloudError?, Never>] in
                                 s.connected = true
+                                s.lastFailure = nil
                                 s.outgoing = outgoingSink
                                 s.connects += 1
                                 defer { s.connectWaiters = [:] }
                                 return Array(s.connectWaiters.values)
                             }
-                            for waiter in waiting { waiter.resume() }
+                            for waiter in waiting { waiter.resume(returning: nil) }
                             emit(.connected)
                             continue
                         }
@@ -325,7 +350,11 @@ public final class CloudSocket: Sendable {
                 }
             }
         } catch {
-            return "\(error)"
+            // Stopped while connecting: no failure of the cloud's.
+            if Task.isCancelled { return "stopped" }
+            let failure = await CloudError.connectionFailure(error, path: "/api/ws", url: url, transport: client.transport)
+            if !isConnected { noteFailure(failure) }
+            return failure.description
         }
         return outcome.withLock { $0 }
     }

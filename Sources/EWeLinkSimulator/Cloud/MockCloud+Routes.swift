@@ -7,12 +7,16 @@ extension MockCloud {
     /// The interfaces `MockCloud.swift` serves itself; every other one of `CloudAPI` is served here.
     static let coreAPIs: Set<CloudAPI> = [.login, .refresh, .thingList, .getStatus, .setStatus, .otaQuery]
 
-    /// Routes every other interface of the table, and starts the operating histories.
+    /// Routes every other interface of the table.
     func registerStoreRoutes(_ router: Router<MockCloudContext>) {
         for api in CloudAPI.allCases where !Self.coreAPIs.contains(api) {
             add(router, api, auth: api.auth == .sign ? .sign : .bearer, interface: api.path,
                 appIDAlways: api.path.hasPrefix("/v2/user/")) { try await self.serve(api, $0, $1) }
         }
+    }
+
+    /// Starts the operating histories (once, whatever the number of listeners).
+    func observeForStore() {
         for device in devices.values {
             extra.withLock { $0.lastParams[device.id] = device.snapshot.params }
             device.observe { [weak self] change in self?.record(device, change) }

@@ -98,8 +98,10 @@ extension MockCloud {
         let sequence = o["sequence"] ?? .null
         let deviceID = o["deviceid"]?.stringValue ?? ""
         var reply: JSONObject = ["error": 0, "deviceid": .string(deviceID), "apikey": o["apikey"] ?? .null]
-        // The document's `query` answer carries no `sequence`; the others echo it.
-        if o["action"] != "query" { reply["sequence"] = sequence }
+        // The real service echoes `sequence` on every reply, `query` included (third-party clients
+        // wait for the reply with their sequence); the document's `query` example merely leaves it
+        // out, which `omitQuerySequence` reproduces for clients that must tolerate it.
+        if o["action"] != "query" || !omitsQuerySequence { reply["sequence"] = sequence }
         guard let device = devices[deviceID], ownerApikey(device) == o["apikey"]?.stringValue,
               owns(index, device) || accounts[index].shared.contains(deviceID)
         else {

@@ -2,6 +2,7 @@ import EWeLinkCloud
 import EWeLinkLAN
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -32,6 +33,11 @@ public final class MockCloud: Sendable {
         /// Calls per interface (`GET /v2/device/thing`), every region together.
         var perInterface: [String: Int] = [:]
         var exchanges: [MockExchange] = []
+        /// `query` replies without `sequence` (the document's example form).
+        var omitQuerySequence = false
+        /// The WebSocket host and port the dispatch answer names instead of the asked listener's.
+        var dispatchPort: Int?
+        var dispatchHost: String?
     }
 
     let fleet: CloudFleet
@@ -41,6 +47,8 @@ public final class MockCloud: Sendable {
     let extra: Mutex<MockCloudStore>
     private let portBox = Mutex<Int>(0)
     private let task = Mutex<Task<Void, any Error>?>(nil)
+    /// The HTTPS + WSS listeners (`serveTLS`), stopped with the plain one.
+    let tlsListeners = Mutex<[Task<Void, any Error>]>([])
 
     public init(fleet: CloudFleet, devices: [SimulatedDevice]) {
         self.fleet = fleet
@@ -62,6 +70,20 @@ public final class MockCloud: Sendable {
             return s.sockets.values.map(\.sink)
         }
         for sink in sinks { sink.finish() }
+    }
+
+    /// Answers WebSocket `query` commands without `sequence`, as the document's example does (the
+    /// real service echoes it): for checking that a client still matches such replies.
+    public func omitQuerySequence(_ omit: Bool) { state.withLock { $0.omitQuerySequence = omit } }
+    var omitsQuerySequence: Bool { state.withLock { $0.omitQuerySequence } }
+
+    /// Sends clients to the WebSocket at `port` (another listener, e.g. one with a bad
+    /// certificate) and `host` instead of the listener and name they asked; nil restores that.
+    public func dispatchWebSocket(toPort port: Int?, host: String? = nil) {
+        state.withLock { s in
+            s.dispatchPort = port
+            s.dispatchHost = host
+        }
     }
 
     func noteUserOnline() { state.withLock { $0.userOnlines += 1 } }
@@ -97,6 +119,16 @@ public final class MockCloud: Sendable {
     }
 
     public func start(port: Int) async throws {
+        // The operating histories first, then the pushes, as before there were several listeners.
+        observeForStore()
+        for device in devices.values { device.observe { [weak self] change in self?.push(device, change) } }
+        let (running, bound) = try await launch(server: http1WithWebSocket(), port: port)
+        task.withLock { $0 = running }
+        portBox.withLock { $0 = bound }
+    }
+
+    /// Every route of the mock, on a new router (each listener, plain or TLS, has its own).
+    func makeRouter() -> Router<MockCloudContext> {
         let router = Router(context: MockCloudContext.self)
         add(router, .login, auth: .sign, interface: "login") { try await self.login($0, $1) }
         add(router, .refresh, auth: .signOrBearer, interface: "refresh", appIDAlways: true) { try await self.refresh($0, $1) }
@@ -106,34 +138,39 @@ public final class MockCloud: Sendable {
         add(router, .otaQuery, auth: .bearer, interface: "ota-query") { try await self.otaQuery($0, $1) }
         let dispatchGate = MockCloudGate(cloud: self, auth: .bearer, interface: "dispatch", appIDAlways: false)
         for prefix in Self.prefixes {
-            router.group().add(middleware: dispatchGate).get(RouterPath(prefix + "/dispatch/app")) { _, _ in self.dispatch() }
+            router.group().add(middleware: dispatchGate).get(RouterPath(prefix + "/dispatch/app")) { request, _ in
+                self.dispatch(request)
+            }
         }
         registerStoreRoutes(router)
-        for device in devices.values { device.observe { [weak self] change in self?.push(device, change) } }
+        return router
+    }
+
+    /// Runs one listener on 127.0.0.1 with every route; returns its task and the port it is bound to.
+    func launch(server: HTTPServerBuilder, port: Int) async throws -> (Task<Void, any Error>, Int) {
         var logger = Logger(label: "ewelink-mock-cloud")
         logger.logLevel = .critical
         let ready = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router,
-            server: .http1WebSocketUpgrade { request, _, _ in
-                guard request.path == "/api/ws" else { return .dontUpgrade }
-                return .upgrade([:]) { inbound, outbound, _ in try await self.serveSocket(inbound: inbound, outbound: outbound) }
-            },
-            configuration: .init(address: .hostname("127.0.0.1", port: port)),
-            onServerRunning: { channel in ready.continuation.yield(channel.localAddress?.port ?? 0) },
-            logger: logger)
+        let app = Application(router: makeRouter(), server: server,
+                              configuration: .init(address: .hostname("127.0.0.1", port: port)),
+                              onServerRunning: { channel in ready.continuation.yield(channel.localAddress?.port ?? 0) },
+                              logger: logger)
         let running = Task { try await app.runService(gracefulShutdownSignals: []) }
-        task.withLock { $0 = running }
-        for await bound in ready.stream {
-            portBox.withLock { $0 = bound }
+        var bound = 0
+        for await port in ready.stream {
+            bound = port
             break
         }
+        return (running, bound)
     }
 
     public func stop() async {
         let running = task.withLock { t -> Task<Void, any Error>? in defer { t = nil }; return t }
-        running?.cancel()
-        _ = try? await running?.value
+        let secure = tlsListeners.withLock { l in defer { l = [] }; return l }
+        for listener in [running].compactMap({ $0 }) + secure {
+            listener.cancel()
+            _ = try? await listener.value
+        }
     }
 
     // MARK: Routes
@@ -253,8 +290,21 @@ public final class MockCloud: Sendable {
         return Self.ok(["otaInfoList": .array(offers)])
     }
 
-    private func dispatch() -> Response {
-        Self.json(["port": .int(port), "IP": "127.0.0.1", "reason": "ok", "domain": "127.0.0.1", "error": 0])
+    /// The WebSocket server is the listener the dispatch was asked on (plain or TLS), under the
+    /// name the client used for it (`localhost` for a certificate made for that name; the real
+    /// service answers its own domain name).
+    private func dispatch(_ request: Request) -> Response {
+        let (host, listenerPort) = Self.hostAndPort(request.head.authority ?? "")
+        let (namedHost, namedPort) = state.withLock { ($0.dispatchHost, $0.dispatchPort) }
+        return Self.json(["port": .int(namedPort ?? listenerPort ?? port), "IP": "127.0.0.1", "reason": "ok",
+                          "domain": .string(namedHost ?? (host.isEmpty ? "127.0.0.1" : host)), "error": 0])
+    }
+
+    /// `host` and `port` of a Host header (`127.0.0.1:8080`, `localhost:8443`, `[::1]:80`).
+    static func hostAndPort(_ authority: String) -> (String, Int?) {
+        guard let colon = authority.lastIndex(of: ":"), !authority[colon...].contains("]") else { return (authority, nil) }
+        return (String(authority[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")),
+                Int(authority[authority.index(after: colon)...]))
     }
 
     // MARK: Checks
