@@ -11,13 +11,12 @@ struct DeviceQueueTests {
     func cancelledWaiterLeaves() async throws {
         let queue = DeviceQueue()
         #expect(await queue.acquire())
-        let started = ContinuousClock.now
         let leaving = Task { await queue.acquire() }
         let staying = Task { await queue.acquire() }
         while queue.waiting < 2 { try await Task.sleep(for: .milliseconds(5)) }
         leaving.cancel()
+        // Answered while the queue is still held: it did not wait for its turn.
         #expect(await leaving.value == false)
-        #expect(ContinuousClock.now - started < .seconds(1))
         #expect(queue.waiting == 1)
         queue.release()
         #expect(await staying.value == true, "the next waiter got the turn")
