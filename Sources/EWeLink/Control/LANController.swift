@@ -165,20 +165,18 @@ public final class LANController: Sendable {
         var device = device
         // An address from an announcement is tried, and stored only once the device answered there.
         var resolvedFresh = device.addressUnconfirmed
-        var lookedUp = false
         if device.host == nil || device.port == nil {
             guard let announced = try await lookup(device.id) else { throw .lan(.noAddress(deviceID: device.id)) }
             device.adopt(announced)
             if announced.encrypted && device.devicekey == nil { throw .lan(.deviceKeyMissing(deviceID: device.id)) }
             resolvedFresh = true
-            lookedUp = true
         }
         var verified = try await verifyAddress(&device, timeout: timeout)
         var reply: LANReply
         do {
             reply = try await client.send(endpoint, params, to: target(device), timeout: timeout, onWire: onWire,
                                           proceed: proceed)
-        } catch let error where relookup && error.isUnreachable && !lookedUp && !device.hostConfigured {
+        } catch let error where relookup && error.isUnreachable && !resolvedFresh && !device.hostConfigured {
             // The remembered address failed: ask mDNS where the device is now, and try once more.
             guard let announced = try? await lookup(device.id) else { throw .lan(error) }
             // A silent device at an unchanged address would only make the caller wait twice.
