@@ -296,6 +296,25 @@ print("one-shot CLI: p50 \(fmt(oneShot.p50, 1)) ms, p95 \(fmt(oneShot.p95, 1)) m
 record("cli_on_p50_ms", "one-shot `ewelink on ID` process: p50", oneShot.p50, unit: "ms", target: 25)
 record("cli_on_p95_ms", "one-shot `ewelink on ID` process: p95", oneShot.p95, unit: "ms", target: nil)
 
+// 2b. The same command on first contact with an address not yet verified (issue 20): the device
+// proves itself (one encrypted `info` naming it) before the command, and the address is stored as
+// verified. Reset before each run, so every sample pays the proof and that one store write.
+var firstContact = Samples()
+for n in 0..<(runs / 2 + 2) {
+    try store.update(device: plug.id) { $0.addressVerified = false }
+    let (status, ms) = try runProcess(options.bin + "/ewelink", [n % 2 == 0 ? "on" : "off", plug.id], env: env)
+    guard status == 0 else { throw BenchError("ewelink on (first contact) exited \(status)") }
+    if n >= 2 { firstContact.add(ms) }
+}
+guard try store.load().first(where: { $0.id == plug.id })?.addressVerified == true else {
+    throw BenchError("the first contact did not store the address as verified")
+}
+print("one-shot CLI, first contact: p50 \(fmt(firstContact.p50, 1)) ms")
+record("cli_on_first_contact_p50_ms", "one-shot `ewelink on ID`, address not yet verified (proof + command + store write): p50",
+       firstContact.p50, unit: "ms", target: nil)
+record("cli_first_contact_extra_p50_ms", "what the first contact's proof adds: p50(first contact) − p50(verified)",
+       Swift.max(0, firstContact.p50 - oneShot.p50), unit: "ms", target: nil)
+
 // 2a. The same command by `curl` and by a third-party Python client, one-shot and in process.
 print("curl and a third-party Python client…")
 let python = ProcessInfo.processInfo.environment["EWELINK_BENCH_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
