@@ -217,8 +217,9 @@ public final class LANController: Sendable {
             return false
         }
         var candidates: [(host: String, port: Int)] = [(host, port)] + device.announcedRivals.map { ($0.host, $0.port) }
-        // A remembered address that fails: the services the daemon knows for the id are asked
-        // for once. A configured address is the only one there is.
+        // A remembered address where something answers but cannot prove it is the device: the
+        // services the daemon knows for the id are asked for once. A configured address is the
+        // only one there is.
         var mayAskCache = !device.hostConfigured
         var tried: Set<String> = []
         var firstError: LANError? = nil
@@ -236,6 +237,10 @@ public final class LANController: Sendable {
                 return true
             } catch {
                 if firstError == nil { firstError = error }
+                // Nothing answered there: the device is away, not impersonated. The caller's own
+                // fallbacks (a fresh lookup, the cloud) take it from here, without a look at every
+                // service in the cache first.
+                if error.isUnreachable { mayAskCache = false }
             }
             if candidates.isEmpty, mayAskCache {
                 mayAskCache = false
