@@ -171,7 +171,7 @@ public final class LANController: Sendable {
             if announced.encrypted && device.devicekey == nil { throw .lan(.deviceKeyMissing(deviceID: device.id)) }
             resolvedFresh = true
         }
-        var verified = try await verifyAddress(&device, timeout: timeout)
+        try await verifyAddress(&device, timeout: timeout)
         var reply: LANReply
         do {
             reply = try await client.send(endpoint, params, to: target(device), timeout: timeout, onWire: onWire,
@@ -182,7 +182,7 @@ public final class LANController: Sendable {
             // A silent device at an unchanged address would only make the caller wait twice.
             if case .lanTimeout = error, announced.host == device.host, announced.port == device.port { throw .lan(error) }
             device.adopt(announced)
-            verified = try await verifyAddress(&device, timeout: timeout)
+            try await verifyAddress(&device, timeout: timeout)
             do { reply = try await client.send(endpoint, params, to: target(device), timeout: timeout) } catch {
                 throw Self.controlError(error, for: device)
             }
@@ -193,7 +193,8 @@ public final class LANController: Sendable {
         // Without a key nothing can be proven: a DIY device's answer at a fresh address is its word.
         let answeredThere = device.devicekey == nil && resolvedFresh && !device.hostConfigured
         let state = reply.state ?? (device.lastState ?? [:]).applying(params)
-        record(device, state: state, seq: reply.response.seq, addressChanged: verified || answeredThere,
+        // A verified address is stored (a no-op when it is the stored one already).
+        record(device, state: state, seq: reply.response.seq, addressChanged: device.addressVerified || answeredThere,
                replyTime: reply.elapsed)
         return CommandResult(deviceID: device.id, route: .lan, error: reply.response.error,
                              elapsed: ContinuousClock.now - started, state: state, seq: reply.response.seq)
@@ -205,16 +206,16 @@ public final class LANController: Sendable {
     /// announcing the id are tried in turn, so a neighbour replaying the device's announcement
     /// cannot take its place. A device without a key cannot prove anything: when several services
     /// claim it, none is used (`addressContested`). `Options.trustAddress` skips all of this.
-    /// Returns whether an address was verified now; throws when none could be.
-    private func verifyAddress(_ device: inout StoredDevice, timeout: Duration?) async throws(ControlError) -> Bool {
-        guard !device.addressVerified, !options.trustAddress, let host = device.host else { return false }
+    /// Sets `device.addressVerified` with the address that proved itself; throws when none could.
+    private func verifyAddress(_ device: inout StoredDevice, timeout: Duration?) async throws(ControlError) {
+        guard !device.addressVerified, !options.trustAddress, let host = device.host else { return }
         let port = device.port ?? LANProtocol.port
         guard device.devicekey != nil else {
             guard device.announcedRivals.isEmpty else {
                 let addresses = ["\(host):\(port)"] + device.announcedRivals.map(\.address)
                 throw .lan(.addressContested(deviceID: device.id, addresses: addresses))
             }
-            return false
+            return
         }
         var candidates: [(host: String, port: Int)] = [(host, port)] + device.announcedRivals.map { ($0.host, $0.port) }
         // A remembered address where something answers but cannot prove it is the device: the
@@ -234,7 +235,7 @@ public final class LANController: Sendable {
                 device.host = candidate.host
                 device.port = candidate.port
                 device.addressVerified = true
-                return true
+                return
             } catch {
                 if firstError == nil { firstError = error }
                 // Nothing answered there: the device is away, not impersonated. The caller's own
@@ -334,7 +335,7 @@ public final class LANController: Sendable {
         device.adopt(found)
         let confirmed: Bool
         if device.devicekey != nil {
-            confirmed = (try? await verifyAddress(&device, timeout: nil)) == true
+            confirmed = (try? await verifyAddress(&device, timeout: nil)) != nil && device.addressVerified
         } else {
             let answered = (try? await client.check("info", [:], to: target(device))) != nil
             confirmed = found.rivals.isEmpty && answered

@@ -60,6 +60,9 @@ extension LANLeg {
                 if let state = learnt.state { device.lastState = state }
                 device.type = device.type ?? learnt.type
                 device.channels = device.channels ?? learnt.channels
+                // With a key that answer was the address's proof (`ZeroconfClient.learn`): the
+                // command does not ask for it again.
+                if device.devicekey != nil { device.addressVerified = true }
             }
         }
         if action == .toggle {
