@@ -50,8 +50,8 @@ extension Hub {
     }
 
     /// `work`'s value, or nil when `limit` passes first or the caller is cancelled (then `work` is
-    /// cancelled). Never waits for `work` past that: what it waits on (a device's queue) may not
-    /// notice cancellation, and the answer must not wait with it.
+    /// cancelled). Never waits for `work` past that: a request already on the wire ends only with
+    /// its own LAN wait, and the answer must not wait with it.
     static func bounded<T: Sendable>(_ limit: Duration, _ work: Task<T, Never>) async -> T? {
         let answer = FirstAnswer<T?>()
         let timer = Task {

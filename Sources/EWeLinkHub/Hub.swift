@@ -29,9 +29,9 @@ public struct HubOptions: Sendable {
     public var maxConnections = 4096
     /// Commands and status reads being answered at once; beyond it one is refused (503), not queued.
     public var maxCommandsInFlight = 512
-    /// Commands and status reads for one device not yet finished, those already answered 504 and
-    /// still waiting for the device included; beyond it one for that device is refused (503), so a
-    /// dead device cannot take every slot.
+    /// Commands and status reads for one device not yet finished (one answered 504 leaves the
+    /// device's queue at once; the one already sent ends with its LAN wait); beyond it one for that
+    /// device is refused (503), so a dead device cannot take every slot.
     public var maxCommandsPerDevice = 64
     /// Longest a command or status read may take, its wait for the device's turn included, before
     /// the hub answers for it (504; the device may still act).
