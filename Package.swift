@@ -60,6 +60,8 @@ let package = Package(
             name: "EWeLink",
             dependencies: [
                 "EWeLinkLAN", "EWeLinkCloud",
+                // `EWeLinkClient` is a `Service` a resident program runs.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -72,16 +72,17 @@ public struct HubError: Error, Sendable {
     }
 }
 
-/// The resident state behind `ewelink serve`: one LAN controller (one Avahi browser, the store,
-/// learnt timeouts), one router, one cloud WebSocket session when logged in, the event stream
+/// The resident state behind `ewelink serve`: one `EWeLinkClient` (the store, one Avahi browser,
+/// learnt timeouts, the router, the cloud WebSocket session when logged in), the event stream
 /// every `/events` client shares, and the metrics.
 public final class Hub: Sendable {
     public let options: HubOptions
-    public let lan: LANController
-    public let router: Router
-    let client: CloudClient?
-    let socket: CloudSocket?
-    let stream: DeviceEventStream
+    /// The client every request goes through (the same one apps use).
+    public let client: EWeLinkClient
+    var lan: LANController { client.lan }
+    var router: Router { client.router }
+    var socket: CloudSocket? { client.socket }
+    let events: AsyncStream<DeviceEvent>
     let fanout = EventFanout()
     let metrics = HubMetrics()
     let logger: Logger
@@ -115,27 +116,18 @@ public final class Hub: Sendable {
     public init(options: HubOptions, logger: Logger) throws(ControlError) {
         self.options = options
         self.logger = logger
-        let store = DeviceStore.standard(environment: options.environment)
-        lan = LANController(directory: DeviceDirectory(store: store))
-        lan.directory.onStoreProblem { logger.warning("store: \($0)") }
-        var client: CloudClient? = nil
-        if options.cloud, let config = try? CloudConfig.load(environment: options.environment), config.credentials != nil,
-           let c = try? config.client(), c.session != nil {
-            client = c
-        }
-        self.client = client
-        socket = client.map { CloudSocket(client: $0) }
-        var routing = Router.Options()
         // Each request is answered on its own, as the one-shot CLI does (same results either way).
-        routing.mergeWindow = .zero
-        router = Router(lan: lan, cloud: client, socket: socket, options: routing)
-        stream = try DeviceEventStream(lan: lan, socket: socket)
+        // Unreadable cloud settings leave the hub on the LAN, as with no settings at all.
+        let configuration = (try? EWeLinkConfiguration.fromEnvironment(options.environment, cloud: options.cloud))
+            ?? EWeLinkConfiguration(storeDirectory: DeviceStore.homeDirectory(environment: options.environment))
+        client = EWeLinkClient(configuration: configuration)
+        client.onStoreProblem { logger.warning("store: \($0)") }
+        events = try client.events()
     }
 
-    /// Opens the cloud session and starts passing events on.
+    /// Starts passing events on (the client's session is up from the first subscription).
     public func start() {
-        socket?.start()
-        let events = stream.events
+        let events = self.events
         let task = Task { [weak self] in
             for await event in events { self?.handle(event) }
         }
@@ -152,15 +144,15 @@ public final class Hub: Sendable {
                                               "cloud": "\(socket == nil ? "off" : "on")"])
     }
 
-    /// Ends the event streams (clients see the end), then the cloud session, politely.
+    /// Ends the event streams (clients see the end).
     public func stopEvents() {
         fanout.close()
-        stream.stop()
         for task in tasks.withLock({ $0 }) { task.cancel() }
     }
 
+    /// Ends the client: its cloud session, politely, and what the store still has to write.
     public func stopCloud() async {
-        await socket?.stop()
+        await client.shutdown()
     }
 
     var cloudState: String {
@@ -249,7 +241,7 @@ public final class Hub: Sendable {
         switch outcome {
         case .success(let result):
             let fallback = result.route != .lan && via != .cloud && policy(of: result.deviceID) == .auto
-            metrics.record(command: result.route.rawValue, ok: result.error == 0, elapsed: result.elapsed, fallback: fallback)
+            metrics.record(command: result.route.rawValue, ok: true, elapsed: result.elapsed, fallback: fallback)
             recordAnswer(result)
             logger.debug("command", metadata: ["action": "\(label)", "device": "\(result.deviceID)",
                                                "route": "\(result.route.rawValue)",
@@ -265,8 +257,8 @@ public final class Hub: Sendable {
     /// A stored device that answered a command: its state after it, and that the LAN reaches it when
     /// the LAN carried it (a device known only by address is never announced).
     private func recordAnswer(_ result: CommandResult) {
-        guard result.error == 0, let stored = (try? lan.directory.stored(result.deviceID)) ?? nil else { return }
-        if let state = result.state { metrics.record(state: state, deviceID: stored.id, name: stored.displayName) }
+        guard let stored = (try? lan.directory.stored(result.deviceID)) ?? nil else { return }
+        if let state = result.state?.parameters { metrics.record(state: state, deviceID: stored.id, name: stored.displayName) }
         if result.route == .lan { metrics.record(online: true, path: "lan", deviceID: stored.id, name: stored.displayName) }
     }
 
@@ -309,8 +301,8 @@ public final class Hub: Sendable {
         case .failure(let error): throw HubError(error, device: query)
         }
         guard let channel else { return result.json }
-        guard let on = CommandShape.isOn(result.state, channel: channel) else {
-            throw .badInput(CommandShape.noSuchChannel(channel, in: result.state))
+        guard let on = result.state.isOn(channel: channel) else {
+            throw .badInput(CommandShape.noSuchChannel(channel, in: result.state.parameters))
         }
         var o = result.json
         o["channel"] = .int(channel)
@@ -339,7 +331,7 @@ public final class Hub: Sendable {
 
     /// Starts a cloud firmware update and follows it; each step and the end are `ota` events.
     func startUpgrade(_ query: String, version: String?, timeout: Duration) async throws(HubError) -> String {
-        guard let client, let socket else {
+        guard client.socket != nil else {
             throw HubError(HubFailure(message: "firmware updates go through the cloud: run `ewelink login`, then restart the hub",
                                       exitCode: ExitStatus.cloud), status: 503)
         }
@@ -349,12 +341,12 @@ public final class Hub: Sendable {
             throw HubError(HubFailure(message: "\(device.displayName): an update is already running", exitCode: ExitStatus.failure),
                            status: 409)
         }
-        let updater = CloudOTAUpdater(cloud: client, socket: socket, store: lan.directory.store)
+        let client = self.client
         let fanout = self.fanout, logger = self.logger
         let task = Task { [weak self] in
             defer { _ = self?.upgrades.withLock { $0.remove(device.id) } }
             do throws(OTAError) {
-                let outcome = try await updater.upgrade(device, version: version, timeout: timeout) { step in
+                let outcome = try await client.upgradeFirmware(DeviceReference(device.id), version: version, timeout: timeout) { step in
                     fanout.publish(.init(name: "ota", data: JSONValue.object(step.json).serialized, deviceID: device.id))
                 }
                 fanout.publish(.init(name: "ota", data: JSONValue.object(outcome.json).serialized, deviceID: device.id))

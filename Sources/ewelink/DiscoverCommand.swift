@@ -21,29 +21,29 @@ struct DiscoverCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let controller = LANController.forCommand()
-        let names = Dictionary(((try? controller.directory.devices()) ?? []).compactMap { d in d.name.map { (d.id, $0) } },
-                               uniquingKeysWith: { a, _ in a })
+        let client = EWeLinkClient.forCommand(.forCommand(cloud: false))
         if watch {
-            try await follow(controller, names: names)
+            let names = Dictionary(((try? client.devices()) ?? []).compactMap { d in d.name.map { (d.id, $0) } },
+                                   uniquingKeysWith: { a, _ in a })
+            try await follow(client.lan, names: names)
             return
         }
-        let result: DiscoveryReport
-        do { result = try await controller.survey(timeout: timeout.duration) } catch {
+        let result: LANSurvey
+        do { result = try await client.discover(timeout: timeout.duration) } catch {
             throw fail(error)
         }
         let found = Set(result.devices.map(\.id))
         if json {
             let rejected = Dictionary(grouping: result.rejected, by: \.deviceID)
             printLine(JSONValue.array(result.devices.map { d in
-                var o = d.json(name: names[d.id])
+                var o = d.announcement.json(name: d.name)
                 if let r = rejected[d.id] { o["rejected"] = .array(r.map { .object($0.json) }) }
                 return .object(o)
             }).serialized)
             for r in result.rejected where !found.contains(r.deviceID) { printError("ewelink: \(describe(r))") }
         } else {
-            printDevices(result.devices, names: names)
-            for d in result.devices where !d.rivals.isEmpty { printLine("! " + describeRivals(d)) }
+            printDevices(result.devices)
+            for d in result.devices where !d.announcement.rivals.isEmpty { printLine("! " + describeRivals(d.announcement)) }
             for r in result.rejected { printLine("! " + describe(r)) }
             if !result.complete { printError("ewelink: the list may be incomplete (timed out after \(timeout) s)") }
         }
@@ -109,15 +109,15 @@ struct DiscoverCommand: AsyncParsableCommand {
         return d.stateError != nil ? "(wrong key?)" : "(encrypted, no key)"
     }
 
-    private func printDevices(_ devices: [DiscoveredDevice], names: [String: String]) {
+    private func printDevices(_ devices: [LANDevice]) {
         if devices.isEmpty {
             printLine("no eWeLink devices found")
             return
         }
         let header = ["ID", "NAME", "TYPE", "ADDRESS", "ENCRYPTED", "SEQ", "STATE"]
         let rows = devices.map { d in
-            [d.id, names[d.id] ?? "-", d.type.rawValue, "\(d.host):\(d.port)", d.encrypted ? "yes" : "no", String(d.seq),
-             summary(d)]
+            [d.id, d.name ?? "-", d.type.rawValue, "\(d.host):\(d.port)", d.announcement.encrypted ? "yes" : "no",
+             String(d.announcement.seq), summary(d.announcement)]
         }
         ewelink.printTable(header, rows)
     }

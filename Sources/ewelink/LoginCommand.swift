@@ -35,9 +35,10 @@ struct LoginCommand: AsyncParsableCommand {
         guard let start = CloudRegion(rawValue: region) else { throw fail("--region must be cn, as, us or eu") }
         let password = try readPassword()
         do {
-            let client = try CloudConfig.load(apiURL: apiUrl).client()
-            let session = try await client.login(email: email, phoneNumber: phone, password: password,
-                                                 countryCode: countryCode, region: start)
+            var configuration = try EWeLinkConfiguration.fromEnvironment(apiURL: apiUrl)
+            configuration.cloud?.region = start
+            let client = EWeLinkClient(configuration: configuration)
+            let session = try await client.login(email: email, phoneNumber: phone, password: password, countryCode: countryCode)
             if json {
                 printLine(JSONValue.object(["account": .string(session.account), "region": .string(session.region.rawValue),
                                             "apikey": .string(session.apikey)]).serialized)

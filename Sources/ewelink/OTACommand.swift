@@ -17,10 +17,12 @@ struct OTACloudOptions: ParsableArguments {
     @Flag(help: "Print JSON (one object per line).")
     var json = false
 
-    func client() throws -> CloudClient {
+    /// The client of a cloud OTA command; fails (exit 9) without cloud settings or a session.
+    func client() throws -> EWeLinkClient {
         do {
-            let client = try CloudConfig.load(apiURL: apiUrl).client()
-            guard client.session != nil else { throw CloudError.notLoggedIn }
+            let client = EWeLinkClient.forCommand(try EWeLinkConfiguration.fromEnvironment(apiURL: apiUrl))
+            if let problem = client.cloudProblem { throw problem }
+            guard client.isLoggedIn else { throw client.configuration.cloud == nil ? CloudError.missingAppCredentials : .notLoggedIn }
             return client
         } catch let error as CloudError {
             throw fail(error.description, code: ExitStatus.cloud)
@@ -88,7 +90,7 @@ struct OTACheck: AsyncParsableCommand {
         if devices.isEmpty { chosen = all.filter { $0.apikey != nil } }
         guard !chosen.isEmpty else { throw fail("no cloud devices in the store: run `ewelink sync`", code: ExitStatus.unknownDevice) }
         let results: [(StoredDevice, OTAOffer?)]
-        do { results = try await CloudOTAUpdater.check(chosen, cloud: client) } catch {
+        do { results = try await client.firmwareUpdates(for: chosen) } catch {
             throw fail(error.description, code: otaExitCode(error))
         }
         if cloud.json {
@@ -126,20 +128,18 @@ struct OTAUpgrade: AsyncParsableCommand {
         let client = try cloud.client()
         let (store, all) = try loadStore()
         guard let d = store.find(device, in: all) else { throw fail(.unknownDevice(device)) }
-        // This command's own session: made here, handed to the updater, stopped here.
-        let socket = CloudSocket(client: client)
-        let updater = CloudOTAUpdater(cloud: client, socket: socket, store: store)
+        _ = store
         let json = cloud.json
         let outcome: OTAOutcome
         do {
-            outcome = try await updater.upgrade(d, version: version, timeout: timeout.duration) {
+            outcome = try await client.upgradeFirmware(DeviceReference(d.id), version: version, timeout: timeout.duration) {
                 showProgress($0, json: json)
             }
         } catch {
-            await socket.stop()
+            await client.shutdown()
             throw otaFailure(error, device: d, json: json, message: "\(d.displayName): \(error)")
         }
-        await socket.stop()
+        await client.shutdown()
         report(outcome, device: d, json: json)
     }
 }
@@ -163,12 +163,12 @@ struct OTAFlash: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let lan = LANController.forCommand()
+        let client = EWeLinkClient.forCommand(.forCommand(cloud: false))
         let d: StoredDevice
-        do { d = try await lan.device(device) } catch { throw fail(error, device: device) }
+        do { d = try await client.device(DeviceReference(device)) } catch { throw fail(error, device: device) }
         let json = self.json
         do {
-            let outcome = try await DIYFlasher().flash(d, image: file, timeout: timeout.duration, force: force) {
+            let outcome = try await client.flashFirmware(d, image: file, timeout: timeout.duration, force: force) {
                 showProgress($0, json: json)
             }
             report(outcome, device: d, json: json)

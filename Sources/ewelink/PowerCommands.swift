@@ -12,10 +12,10 @@ struct PowerArguments: ParsableArguments {
     @OptionGroup var common: DeviceCommandOptions
 
     func run(_ action: PowerAction) async throws {
-        let router = try common.router()
+        let client = common.client()
         do {
             let result = try await common.withinTimeout { () async throws(ControlError) in
-                try await router.power(action, device, channel: channel, via: common.route)
+                try await client.power(action, DeviceReference(device), channel: channel, via: common.route)
             }
             report(result, name: device, json: common.json)
         } catch {

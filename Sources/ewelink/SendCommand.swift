@@ -30,10 +30,10 @@ struct SendCommand: AsyncParsableCommand {
 
     func run() async throws {
         let object = try parsedParams()
-        let router = try common.router()
+        let client = common.client()
         do {
             let result = try await common.withinTimeout { () async throws(ControlError) in
-                try await router.send(object, to: device, endpoint: endpoint, via: common.route)
+                try await client.send(object, to: DeviceReference(device), endpoint: endpoint, via: common.route)
             }
             report(result, name: device, json: common.json)
         } catch {

@@ -30,11 +30,14 @@ struct DeviceCommandOptions: ParsableArguments {
     /// The route override of this command.
     var route: RoutePolicy? { lanOnly ? .lan : via }
 
-    func controller() throws -> LANController {
-        var options = LANController.Options()
-        options.zeroconf.timeout = timeout.duration
-        options.trustAddress = trustAddress
-        return LANController.forCommand(options: options)
+    /// The client of this command: the store and cloud settings of the environment, LAN only
+    /// with `--via lan`, `--timeout` as the LAN's ceiling. A one-shot command has nothing to
+    /// merge with, so each change goes out at once (the configuration's default).
+    func client() -> EWeLinkClient {
+        var configuration = EWeLinkConfiguration.forCommand(cloud: route != .lan)
+        configuration.lanTimeout = timeout.duration
+        configuration.trustAddresses = trustAddress
+        return EWeLinkClient.forCommand(configuration)
     }
 
     /// Runs the command's work with `--timeout` bounding all its LAN requests together
@@ -44,19 +47,6 @@ struct DeviceCommandOptions: ParsableArguments {
             do throws(E) { return .success(try await body()) } catch { return .failure(error) }
         }
         return try outcome.get()
-    }
-
-    /// LAN first; the cloud (REST, as a one-shot process has no WebSocket session up) when the
-    /// LAN cannot reach the device and a cloud session exists. A one-shot command has nothing to
-    /// merge with, so it goes out at once.
-    func router() throws -> Router {
-        let lan = try controller()
-        var options = Router.Options()
-        options.lanTimeoutCeiling = timeout.duration
-        options.mergeWindow = .zero
-        guard route != .lan, let config = try? CloudConfig.load(), config.credentials != nil,
-              let client = try? config.client(), client.session != nil else { return Router(lan: lan, options: options) }
-        return Router(lan: lan, cloud: client, options: options)
     }
 }
 
@@ -76,12 +66,21 @@ func report(json o: JSONObject, name: String, json: Bool) {
     }
 }
 
-extension LANController {
-    /// The controller of one CLI command: what the command taught but the store could not keep
-    /// (the command itself went through) is a warning on stderr.
-    static func forCommand(options: LANController.Options = .init()) -> LANController {
-        let lan = LANController(options: options)
-        lan.directory.onStoreProblem { printError("ewelink: warning: \($0)") }
-        return lan
+extension EWeLinkConfiguration {
+    /// The configuration of one CLI command: the environment's store and cloud settings; unreadable
+    /// cloud settings (or `cloud` false) leave the command on the LAN, as no settings do.
+    static func forCommand(cloud: Bool = true, apiURL: String? = nil) -> EWeLinkConfiguration {
+        (try? fromEnvironment(apiURL: apiURL, cloud: cloud))
+            ?? EWeLinkConfiguration(storeDirectory: DeviceStore.homeDirectory(environment: ProcessInfo.processInfo.environment))
+    }
+}
+
+extension EWeLinkClient {
+    /// The client of one CLI command: what the command taught but the store could not keep (the
+    /// command itself went through) is a warning on stderr.
+    static func forCommand(_ configuration: EWeLinkConfiguration = .forCommand()) -> EWeLinkClient {
+        let client = EWeLinkClient(configuration: configuration)
+        client.onStoreProblem { printError("ewelink: warning: \($0)") }
+        return client
     }
 }

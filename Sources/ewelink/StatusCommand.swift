@@ -21,26 +21,27 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try checkChannel()
-        let router = try common.router()
+        let client = common.client()
+        let result: StateResult
         do {
-            let result = try await common.withinTimeout { () async throws(ControlError) in
-                try await router.state(of: device, via: common.route)
+            result = try await common.withinTimeout { () async throws(ControlError) in
+                try await client.state(of: DeviceReference(device), via: common.route)
             }
-            var o = result.json
-            if let channel {
-                guard let on = CommandShape.isOn(result.state, channel: channel) else {
-                    throw fail(CommandShape.noSuchChannel(channel, in: result.state))
-                }
-                o["channel"] = .int(channel)
-                o["switch"] = .string(on ? "on" : "off")
-            }
-            if common.json {
-                printLine(JSONValue.object(o).serialized)
-            } else {
-                show(o)
-            }
-        } catch let error as ControlError {
+        } catch {
             throw fail(error, device: device)
+        }
+        var o = result.json
+        if let channel {
+            guard let on = result.state.isOn(channel: channel) else {
+                throw fail(CommandShape.noSuchChannel(channel, in: result.state.parameters))
+            }
+            o["channel"] = .int(channel)
+            o["switch"] = .string(on ? "on" : "off")
+        }
+        if common.json {
+            printLine(JSONValue.object(o).serialized)
+        } else {
+            show(o)
         }
     }
 

@@ -16,9 +16,8 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let client = try CloudConfig.load(apiURL: apiUrl).client()
-            guard client.session != nil else { throw CloudError.notLoggedIn }
-            let report = try await KeySync.sync(client: client, store: DeviceStore.standard())
+            let client = EWeLinkClient(configuration: try EWeLinkConfiguration.fromEnvironment(apiURL: apiUrl))
+            let report = try await client.syncKeys()
             if json {
                 printLine(JSONValue.object(report.json).serialized)
             } else {

@@ -22,41 +22,34 @@ struct WatchCommand: AsyncParsableCommand {
     var noHub = false
 
     func run() async throws {
-        let lan = LANController.forCommand()
-        let names = Dictionary(((try? lan.directory.devices()) ?? []).compactMap { d in d.name.map { (d.id, $0) } },
-                               uniquingKeysWith: { a, _ in a })
-        var socket: CloudSocket? = nil
+        let configuration = EWeLinkConfiguration.forCommand(cloud: !noCloud)
+        let client = EWeLinkClient.forCommand(configuration)
         // Cloud settings that cannot be used while a session is stored: cloud events were expected.
         var unusable: CloudError? = nil
-        if !noCloud, let config = try? CloudConfig.load(), config.credentials != nil {
-            do {
-                let client = try config.client()
-                if client.session != nil { socket = CloudSocket(client: client) }  // this command's own, stopped below
-            } catch {
-                if FileManager.default.fileExists(atPath: config.sessionStore.path) { unusable = error }
-            }
+        if let problem = client.cloudProblem,
+           FileManager.default.fileExists(atPath: CloudSessionStore(directory: configuration.storeDirectory).path) {
+            unusable = problem
         }
-        let stream: DeviceEventStream
-        do { stream = try DeviceEventStream(lan: lan, socket: socket) } catch { throw fail(error) }
+        let socket = client.socket
         let cloudWatch = socket.map { CloudAvailability(socket: $0, json: json) }
+        let events: AsyncStream<DeviceEvent>
+        do { events = try client.events() } catch { throw fail(error) }
         if let unusable { CloudAvailability.report(unusable.description, json: json) }
-        socket?.start()
         if let duration {
             Task {
                 try? await Task.sleep(for: duration.duration)
-                stream.stop()
+                await client.shutdown()
             }
         }
-        for await event in stream.events {
-            let name = names[event.deviceID]
+        for await event in events {
             if json {
-                printLine(JSONValue.object(event.json(name: name)).serialized)
+                printLine(JSONValue.object(event.json(name: event.name)).serialized)
             } else {
-                printLine(Self.line(time: event.time, device: name ?? event.deviceID, source: event.source.rawValue,
+                printLine(Self.line(time: event.time, device: event.name ?? event.deviceID, source: event.source.rawValue,
                                     kind: event.kind.rawValue, params: event.params, seq: event.seq, detail: event.detail))
             }
         }
-        await socket?.stop()
+        await client.shutdown()
         // Cloud events were expected (a session is stored) but never came: say so in the status.
         if unusable != nil { throw ExitCode(ExitStatus.cloud) }
         if let socket, let cloudWatch, socket.connectionCount == 0 {

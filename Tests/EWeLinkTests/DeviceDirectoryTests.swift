@@ -30,12 +30,12 @@ struct DeviceDirectoryTests {
         for action in [PowerAction.off, .on, .off] {
             let reads = store.access.readCount, writes = store.access.writeCount
             let r = try await Router(lan: LANController(store: store)).power(action, d.config.name)
-            #expect(r.route == .lan && r.error == 0)
+            #expect(r.route == .lan && r.state != nil)
             #expect(store.access.readCount - reads == 1, "router: \(store.access.readCount - reads) reads")
             let file = String(decoding: try StoreFixture.fileState(store).1, as: UTF8.self)
             #expect(store.access.writeCount == writes, "nothing the next process would miss changed: \(file)")
             let lanReads = store.access.readCount, lanWrites = store.access.writeCount
-            #expect(try await LANController(store: store).power(action, d.config.name).error == 0)
+            #expect(try await LANController(store: store).power(action, d.config.name).state != nil)
             // A write (none expected) reads under its lock too: only the lookup read counts here.
             let written = store.access.writeCount - lanWrites
             #expect(store.access.readCount - lanReads - written == 1, "LAN controller: \(store.access.readCount - lanReads) reads")
@@ -93,7 +93,7 @@ struct DeviceDirectoryTests {
         // The store's lock cannot be taken (its lock file is a folder), even by root.
         try FileManager.default.removeItem(atPath: store.path + ".lock")
         try FileManager.default.createDirectory(atPath: store.path + ".lock", withIntermediateDirectories: false)
-        #expect(try await lan.power(.on, d.id).error == 0)
+        #expect(try await lan.power(.on, d.id).state != nil)
         #expect(!lan.directory.storeProblems.isEmpty, "the failed write of the first reply time is reported")
     }
 }

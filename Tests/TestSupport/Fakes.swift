@@ -95,7 +95,7 @@ public final class FakeLAN: LANLeg {
                 s.devices[device.id]?.lanHealth.succeeded(after: delay)
                 s.devices[device.id]?.lastState = (device.lastState ?? [:]).applying(params)
             }
-            return EWeLink.CommandResult(deviceID: device.id, route: .lan, error: 0, elapsed: ContinuousClock.now - started,
+            return EWeLink.CommandResult(deviceID: device.id, route: .lan, elapsed: ContinuousClock.now - started,
                                  state: (device.lastState ?? [:]).applying(params), seq: 1)
         }
     }
@@ -105,7 +105,7 @@ public final class FakeLAN: LANLeg {
         let device = try await device(deviceID)
         switch state.withLock({ $0.behaviour[deviceID] }) ?? .answer(after: .zero) {
         case .answer:
-            return StateResult(deviceID: deviceID, route: .lan, source: "http", state: device.lastState ?? [:], seq: nil,
+            return StateResult(deviceID: deviceID, route: .lan, source: .http, state: device.lastState ?? [:], seq: nil,
                                host: device.host, port: device.port, elapsed: .zero)
         default:
             throw .lan(.lanRefused(host: device.host ?? "", port: device.port ?? 8081))

@@ -45,10 +45,8 @@ public struct CloudConfig: Sendable {
     /// A client with the stored session (if any).
     public func client() throws(CloudError) -> CloudClient {
         guard let credentials else { throw .missingAppCredentials }
-        if let problem = transport.problem { throw .settings(problem) }
-        do { try AtomicFile.ensureDirectory(home) } catch { throw .tokenStore(error.description) }
-        return CloudClient(credentials: credentials, endpoints: endpoints, session: try sessionStore.load(),
-                           sessionStore: sessionStore, limiter: CloudRateLimiter(sharedThrough: home + "/cloud-calls.json"),
-                           transport: transport)
+        var cloud = EWeLinkConfiguration.Cloud(appID: credentials.appID, appSecret: credentials.appSecret, transport: transport)
+        cloud.endpoints = endpoints
+        return try cloud.client(sessionIn: home)
     }
 }

@@ -196,8 +196,8 @@ public final class LANController: Sendable {
         // A verified address is stored (a no-op when it is the stored one already).
         record(device, state: state, seq: reply.response.seq, addressChanged: device.addressVerified || answeredThere,
                replyTime: reply.elapsed)
-        return CommandResult(deviceID: device.id, route: .lan, error: reply.response.error,
-                             elapsed: ContinuousClock.now - started, state: state, seq: reply.response.seq)
+        return CommandResult(deviceID: device.id, route: .lan, elapsed: ContinuousClock.now - started, state: state,
+                             seq: reply.response.seq, type: device.type, name: device.name)
     }
 
     /// Before a command goes to an address not yet verified for a device with a key, the device
@@ -263,7 +263,7 @@ public final class LANController: Sendable {
             if let found = try await lookup(device.id) {
                 if let state = found.state {
                     record(device, state: state, seq: found.seq, addressChanged: false)
-                    return StateResult(deviceID: device.id, route: .lan, source: "mdns", state: state, seq: found.seq,
+                    return StateResult(deviceID: device.id, route: .lan, source: .mdns, state: state, seq: found.seq,
                                        host: found.host, port: found.port, elapsed: ContinuousClock.now - started)
                 }
                 if found.encrypted && device.devicekey == nil { throw ControlError.lan(.deviceKeyMissing(deviceID: device.id)) }
@@ -283,7 +283,7 @@ public final class LANController: Sendable {
                 let learnt = try await client.learn(target(device), timeout: options.zeroconf.timeout)
                 let state = learnt.state ?? [:]
                 record(device, state: state, seq: learnt.seq, addressChanged: true)
-                return StateResult(deviceID: device.id, route: .lan, source: "http", state: state, seq: learnt.seq,
+                return StateResult(deviceID: device.id, route: .lan, source: .http, state: state, seq: learnt.seq,
                                    host: device.host, port: device.port, elapsed: ContinuousClock.now - started)
             } catch {
                 throw Self.controlError(error, for: device)
@@ -297,7 +297,7 @@ public final class LANController: Sendable {
                 let reply = try await client.send(endpoint, params, to: target(device))
                 guard let state = reply.state else { continue }
                 record(device, state: state, seq: reply.response.seq, addressChanged: false)
-                return StateResult(deviceID: device.id, route: .lan, source: "http", state: state,
+                return StateResult(deviceID: device.id, route: .lan, source: .http, state: state,
                                    seq: reply.response.seq, host: device.host, port: device.port,
                                    elapsed: ContinuousClock.now - started)
             } catch .lanError(let code, _) {
@@ -308,7 +308,7 @@ public final class LANController: Sendable {
         }
         if let state = device.lastState, !state.isEmpty {
             // The device answers but reports no state: the last one known, marked as such.
-            return StateResult(deviceID: device.id, route: .lan, source: "store", state: state, seq: device.lastSeq,
+            return StateResult(deviceID: device.id, route: .lan, source: .store, state: state, seq: device.lastSeq,
                                host: device.host, port: device.port, elapsed: ContinuousClock.now - started)
         }
         throw lastError.map(ControlError.lan) ?? .stateUnknown(deviceID: device.id)

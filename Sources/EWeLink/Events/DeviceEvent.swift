@@ -36,6 +36,11 @@ public struct DeviceEvent: Sendable, Equatable {
     public var time: Date
     /// For `rejected` and `contested`: who claimed the device, and why it was not believed.
     public var detail: String? = nil
+    /// The device's stored name (set by ``EWeLinkClient/events(from:)``).
+    public var name: String? = nil
+    /// The device's whole state after this event, typed (set by ``EWeLinkClient/events(from:)``
+    /// for `appeared` and `state`; `params` has only what this event reported).
+    public var state: DeviceState? = nil
 
     /// How `time` is written in the JSON (UTC, milliseconds).
     public static let timeFormat = Date.ISO8601FormatStyle.iso8601.time(includingFractionalSeconds: true).year().month().day()

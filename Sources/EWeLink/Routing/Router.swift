@@ -85,7 +85,7 @@ public final class Router: Sendable {
         if let endpoint, endpoint != CommandShape.endpoint(for: params, type: device.type) {
             plan = try withoutCloud(device: device, endpoint: endpoint, policy: via ?? stored.policy)
         }
-        return try await execute(plan, params, device: device, endpoint: endpoint, started: started)
+        return try await execute(plan, params, device: device, endpoint: endpoint, started: started).naming(device)
     }
 
     /// An explicit endpoint other than the one the params name has no cloud equivalent (the cloud
@@ -122,10 +122,10 @@ public final class Router: Sendable {
             let merged = device
             return try await merger.submit(deviceID: device.id, params: params, window: options.mergeWindow) {
                 (combined: JSONObject) async throws(ControlError) -> CommandResult in
-                try await self.execute(plan, combined, device: merged, endpoint: nil, started: started)
+                try await self.execute(plan, combined, device: merged, endpoint: nil, started: started).naming(merged)
             }
         }
-        return try await execute(plan, params, device: device, endpoint: nil, started: started)
+        return try await execute(plan, params, device: device, endpoint: nil, started: started).naming(device)
     }
 
     /// on / off / toggle params without asking the LAN; a toggle reads the state from the cloud.
@@ -148,7 +148,7 @@ public final class Router: Sendable {
         let policy = via ?? device.policy
         var lanError: ControlError? = nil
         if policy != .cloud {
-            do { return try await lan.state(of: device.id) } catch {
+            do { return try await lan.state(of: device.id).naming(device) } catch {
                 guard policy == .auto, canUseCloud(device), Self.shouldFallBack(error) || Self.isStateUnknown(error) else { throw error }
                 lanError = error
             }
@@ -158,8 +158,8 @@ public final class Router: Sendable {
         }
         do {
             let (state, route) = try await cloudState(device)
-            return StateResult(deviceID: device.id, route: route, source: "cloud", state: state, seq: nil, host: nil,
-                               port: nil, elapsed: ContinuousClock.now - started)
+            return StateResult(deviceID: device.id, route: route, source: .cloud, state: state, seq: nil, host: nil,
+                               port: nil, elapsed: ContinuousClock.now - started, type: device.type, name: device.name)
         } catch {
             throw .cloud(error, lan: lanError?.description ?? "\(device.displayName) was not asked on the LAN (policy)")
         }
@@ -327,7 +327,7 @@ public final class Router: Sendable {
                     // The device (or the cloud for it) refused: REST would be told the same.
                     throw CloudError.api(code: code, message: "the device did not accept the command", path: "websocket update")
                 }
-                return CommandResult(deviceID: device.id, route: .websocket, error: 0,
+                return CommandResult(deviceID: device.id, route: .websocket,
                                      elapsed: ContinuousClock.now - started, state: state, seq: nil)
             } catch {
                 // The device refused or does not respond: REST would be told the same.
@@ -338,7 +338,7 @@ public final class Router: Sendable {
             }
         }
         try await cloud.restUpdate(device.id, params: params)
-        return CommandResult(deviceID: device.id, route: .rest, error: 0, elapsed: ContinuousClock.now - started,
+        return CommandResult(deviceID: device.id, route: .rest, elapsed: ContinuousClock.now - started,
                              state: state, seq: nil)
     }
 

@@ -14,13 +14,57 @@ public enum PowerStyle: Sendable, Equatable {
     case none
 }
 
-/// A state field worth showing to a person (a measurement or a setting such as brightness), with its unit.
+/// What a state field measures or sets, whatever the parameter is called on the wire.
+public enum Reading: String, Sendable, CaseIterable {
+    /// Active power, watts.
+    case power
+    /// Mains voltage, volts.
+    case voltage
+    /// Current, amperes.
+    case current
+    /// Energy used, kilowatt-hours.
+    case energy
+    /// Temperature, degrees Celsius.
+    case temperature
+    /// Relative humidity, percent.
+    case humidity
+    /// Brightness of a light, percent.
+    case brightness
+    /// Colour temperature of a white light, in the device's own scale (0 warm … 100 or 255 cold).
+    case colorTemperature
+    /// Wi-Fi signal strength, dBm.
+    case rssi
+}
+
+/// A state field worth showing to a person (a measurement or a setting such as brightness): the
+/// parameter's path in the state, its unit, and what it means.
 public struct StateField: Sendable, Equatable {
+    /// The parameter's name in the state, or a dotted path into a nested object (`white.ct`).
     public let key: String
+    /// The unit a person reads it in.
     public let unit: String
-    public init(_ key: String, unit: String) {
+    /// What it measures, for typed state.
+    public let reading: Reading
+
+    /// A field at `key` (a dotted path for nested objects) measuring `reading` in `unit`.
+    public init(_ key: String, unit: String, reading: Reading) {
         self.key = key
         self.unit = unit
+        self.reading = reading
+    }
+
+    /// The field's number in `state`, following a dotted path; nil when absent or not a number.
+    public func value(in state: JSONObject) -> Double? {
+        var parts = key.split(separator: ".").map(String.init)
+        let last = parts.removeLast()
+        var object = state
+        for part in parts {
+            guard let inner = object[part]?.objectValue else { return nil }
+            object = inner
+        }
+        if let number = object[last]?.doubleValue { return number }
+        // Some firmware reports measurements as strings ("230.51").
+        return object[last]?.stringValue.flatMap(Double.init)
     }
 }
 
@@ -59,12 +103,17 @@ public enum DeviceCatalogue {
     static let outletSwitches: Set<String> = common.union(["switches", "startups", "configure", "pulses"])
     static let diyOnly: Set<String> = ["wifi", "ota_unlock", "ota_flash"]
 
-    static let power = StateField("power", unit: "W")
-    static let voltage = StateField("voltage", unit: "V")
-    static let current = StateField("current", unit: "A")
-    static let temperature = StateField("currentTemperature", unit: "°C")
-    static let humidity = StateField("currentHumidity", unit: "%RH")
-    static let brightness = StateField("brightness", unit: "%")
+    static let power = StateField("power", unit: "W", reading: .power)
+    static let voltage = StateField("voltage", unit: "V", reading: .voltage)
+    static let current = StateField("current", unit: "A", reading: .current)
+    static let temperature = StateField("currentTemperature", unit: "°C", reading: .temperature)
+    static let humidity = StateField("currentHumidity", unit: "%RH", reading: .humidity)
+    static let brightness = StateField("brightness", unit: "%", reading: .brightness)
+    /// B05-B lights: `{"ltype":"white","white":{"br":…,"ct":…}}` (lan-protocol §1.5).
+    static let whiteBrightness = StateField("white.br", unit: "%", reading: .brightness)
+    static let whiteTemperature = StateField("white.ct", unit: "", reading: .colorTemperature)
+    /// Any device reporting through the cloud carries its signal strength.
+    static let rssi = StateField("rssi", unit: "dBm", reading: .rssi)
 
     public static let entries: [DeviceKind] = [
         DeviceKind(type: .plug, uiid: 1, cloudUIIDs: [1, 6, 14], model: "PSF-BD1-GL", channels: 1, power: .single,
@@ -92,13 +141,13 @@ public enum DeviceCatalogue {
                    endpoints: common.union(["light", "fan"]), readings: [], encrypted: true, simulated: true,
                    note: "iFan03/04: state {light, fan, speed}, not switches; channel 0 light, 1 fan"),
         DeviceKind(type: .light, uiid: 44, cloudUIIDs: [44], model: "D1", channels: 1, power: .dimmable,
-                   endpoints: common.union(["dimmable"]), readings: [], encrypted: true, simulated: true,
+                   endpoints: common.union(["dimmable"]), readings: [brightness], encrypted: true, simulated: true,
                    note: "D1 dimmer"),
         DeviceKind(type: .diylight, uiid: 104, cloudUIIDs: [104], model: "B05-B", channels: 1, power: .dimmable,
-                   endpoints: common.union(["dimmable"]), readings: [], encrypted: true, simulated: false,
-                   note: "B05-B RGBCW; announces eWelink_ (lower-case l); colour via ltype"),
+                   endpoints: common.union(["dimmable"]), readings: [whiteBrightness, whiteTemperature], encrypted: true,
+                   simulated: false, note: "B05-B RGBCW; announces eWelink_ (lower-case l); colour via ltype"),
         DeviceKind(type: .diyLight, uiid: 136, cloudUIIDs: [136], model: "B02-BL", channels: 1, power: .dimmable,
-                   endpoints: common.union(["dimmable"]), readings: [], encrypted: false, simulated: false,
+                   endpoints: common.union(["dimmable"]), readings: [brightness], encrypted: false, simulated: false,
                    note: "B0x-BL in DIY mode"),
         DeviceKind(type: .rf, uiid: 28, cloudUIIDs: [28], model: "RFBridge433", channels: 1, power: .none,
                    endpoints: common.union(["transmit", "capture"]), readings: [], encrypted: true, simulated: false,
@@ -127,6 +176,9 @@ public enum DeviceCatalogue {
 
     /// Readings a one-line summary shows, in order, whatever the type.
     public static let summaryFields: [StateField] = [brightness, temperature, humidity, power]
+
+    /// Readings any device may report whatever its type (typed state looks for them too).
+    public static let commonFields: [StateField] = [rssi]
 
     /// Command parameters whose endpoint is not named after them.
     public static let endpointForParam: [String: String] = [

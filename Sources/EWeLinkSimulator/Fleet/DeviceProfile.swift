@@ -11,8 +11,9 @@ public struct DeviceProfile: Sendable {
     public var defaultChannels: Int { kind.channels }
     /// Endpoints answered with error 0 (others get 422, like firmware).
     public var endpoints: Set<String> { kind.endpoints }
-    /// Readings that drift over time and are re-announced (power, temperature).
-    public var hasReadings: Bool { !kind.readings.isEmpty }
+    /// Readings that drift over time and are re-announced (power, temperature); a setting such as
+    /// brightness does not drift.
+    public var hasReadings: Bool { kind.readings.contains { $0.reading == .power || $0.reading == .temperature } }
 
     /// Every type the simulator can play: the catalogue entries marked `simulated`.
     public static let all: [DeviceType: DeviceProfile] = Dictionary(
