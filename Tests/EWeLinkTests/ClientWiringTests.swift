@@ -20,3 +20,18 @@ struct ClientWiringTests {
         }
     }
 }
+
+@Suite("The README's library example is the Quickstart CI runs")
+struct ReadmeExampleTests {
+    @Test("The first Swift block of README \"As a library\" is Examples/Sources/Quickstart/main.swift without its comments")
+    func readmeShowsQuickstart() throws {
+        let root = ClientWiringTests.root
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "## As a library").dropFirst().first)
+        let block = try #require(section.components(separatedBy: "```swift\n").dropFirst().first?.components(separatedBy: "```").first)
+        let quickstart = try String(contentsOf: root.appendingPathComponent("Examples/Sources/Quickstart/main.swift"), encoding: .utf8)
+        let code = quickstart.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("//") }
+            .joined(separator: "\n")
+        #expect(block == code, "README:\n\(block)\nQuickstart:\n\(code)")
+    }
+}
