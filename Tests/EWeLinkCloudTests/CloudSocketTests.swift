@@ -194,6 +194,6 @@ struct SharedSocketTests {
         try await socket.waitUntilConnected()
         try await Task.sleep(for: .milliseconds(200))
         #expect(cloud.userOnlineCount == 1 && cloud.openSockets == 1)
-        #expect(try await router.reachability(of: sim.devices[0].id).cloudSession == "websocket")
+        #expect(try await router.reachability(of: sim.devices[0].id).cloudSession == .websocket)
     }
 }

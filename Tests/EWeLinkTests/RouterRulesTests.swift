@@ -182,7 +182,7 @@ struct RouterRulesTests {
         #expect(lan.stored(Self.id)?.cloudOnline == false, "kept for later processes")
         #expect(try await router.power(.on, Self.id, via: .cloud).route == .rest)
         let reach = try await router.reachability(of: Self.id)
-        #expect(reach.cloudOnline == false && reach.cloudSession == "websocket" && reach.lanKnown && !reach.lanDown)
+        #expect(reach.cloudOnline == false && reach.cloudSession == .websocket && reach.lanKnown && !reach.lanDown)
     }
 
     @Test("State: the LAN first, the cloud when the LAN cannot tell")

@@ -6,14 +6,14 @@ import Foundation
 /// `EWELINK_APP_SECRET`, `EWELINK_API_URL`, `EWELINK_CA_FILE`), then `$EWELINK_HOME/config.json`
 /// (`{"appId","appSecret","apiUrl","caFile"}`); trusted CAs and proxy as `CloudTransport` reads
 /// them (`SSL_CERT_FILE`, `SSL_CERT_DIR`, `HTTPS_PROXY`, `NO_PROXY`).
-public struct CloudConfig: Sendable {
-    public var credentials: CloudCredentials?
-    public var endpoints: CloudEndpoints
-    public var home: String
+package struct CloudConfig: Sendable {
+    package var credentials: CloudCredentials?
+    package var endpoints: CloudEndpoints
+    package var home: String
     /// Trusted CAs (a private one from `EWELINK_CA_FILE` / `caFile`) and proxy of every cloud connection.
-    public var transport: CloudTransport = .environment
+    package var transport: CloudTransport = .environment
 
-    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
+    package static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
                             apiURL: String? = nil) throws(CloudError) -> CloudConfig {
         let home = DeviceStore.homeDirectory(environment: environment)
         var file: JSONObject = [:]
@@ -40,10 +40,10 @@ public struct CloudConfig: Sendable {
         return CloudConfig(credentials: credentials, endpoints: CloudEndpoints(override: url), home: home, transport: transport)
     }
 
-    public var sessionStore: CloudSessionStore { CloudSessionStore(directory: home) }
+    package var sessionStore: CloudSessionStore { CloudSessionStore(directory: home) }
 
     /// A client with the stored session (if any).
-    public func client() throws(CloudError) -> CloudClient {
+    package func client() throws(CloudError) -> CloudClient {
         guard let credentials else { throw .missingAppCredentials }
         var cloud = EWeLinkConfiguration.Cloud(appID: credentials.appID, appSecret: credentials.appSecret, transport: transport)
         cloud.endpoints = endpoints

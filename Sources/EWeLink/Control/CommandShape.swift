@@ -1,9 +1,9 @@
 import EWeLinkLAN
 
 /// How commands map onto zeroconf endpoints and payloads, from the facts in `DeviceCatalogue`.
-public enum CommandShape {
+package enum CommandShape {
     /// The endpoint for `params`: the first key, with the protocol's exceptions.
-    public static func endpoint(for params: JSONObject, type: DeviceType?) -> String? {
+    package static func endpoint(for params: JSONObject, type: DeviceType?) -> String? {
         guard let first = params.keys.first else { return nil }
         if first == "cmd" { return params["cmd"]?.stringValue }
         if first == "switch", type?.kind?.power == .dimmable { return "dimmable" }
@@ -11,7 +11,7 @@ public enum CommandShape {
     }
 
     /// The params of on/off for a device (`value` is "on" or "off").
-    public static func power(_ value: String, channel: Int?, type: DeviceType?, state: JSONObject?,
+    package static func power(_ value: String, channel: Int?, type: DeviceType?, state: JSONObject?,
                              channels: Int?) throws(ControlError) -> JSONObject {
         let v = JSONValue.string(value)
         let outletsInState = state?["switches"]?.arrayValue?.count
@@ -47,7 +47,7 @@ public enum CommandShape {
     }
 
     /// Whether the device is on, for `toggle` (a channel, or all outlets on).
-    public static func isOn(_ state: JSONObject, channel: Int?) -> Bool? {
+    package static func isOn(_ state: JSONObject, channel: Int?) -> Bool? {
         if state["light"] != nil && state["fan"] != nil {
             guard (0...1).contains(channel ?? 0) else { return nil }
             return (channel ?? 0) == 1 ? state["fan"]?.stringValue == "on" : state["light"]?.stringValue == "on"
@@ -63,7 +63,7 @@ public enum CommandShape {
     }
 
     /// Why `channel` cannot be read or switched on a device in `state`, as the user is told.
-    public static func noSuchChannel(_ channel: Int, in state: JSONObject) -> String {
+    package static func noSuchChannel(_ channel: Int, in state: JSONObject) -> String {
         if let outlets = state["switches"]?.arrayValue?.compactMap({ $0["outlet"]?.intValue }).sorted(), !outlets.isEmpty {
             return "channel \(channel) does not exist: this device has channels \(outlets.map(String.init).joined(separator: ", "))"
         }

@@ -24,7 +24,7 @@ public final class LANController: Sendable {
     public let client: ZeroconfClient
     private let options: Options
 
-    public convenience init(store: DeviceStore = .standard(), options: Options = Options()) {
+    public convenience init(store: DeviceStore, options: Options = Options()) {
         var directoryOptions = DeviceDirectory.Options()
         directoryOptions.resolveTimeout = options.resolveTimeout
         directoryOptions.interfaceIndex = options.interfaceIndex
@@ -86,7 +86,7 @@ public final class LANController: Sendable {
     /// Not the address: an announcement can come from anyone, so an address is stored only after
     /// the device answered there correctly (`send`, `refreshAddress`). Nor does a plain
     /// announcement remove a stored key (discovery rejects those).
-    public func remember(_ devices: [DiscoveredDevice]) {
+    package func remember(_ devices: [DiscoveredDevice]) {
         guard !devices.isEmpty else { return }
         let seen = Dictionary(devices.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         directory.record(Array(seen.keys)) { stored in
@@ -116,20 +116,20 @@ public final class LANController: Sendable {
     // MARK: Commands
 
     /// Switches a device (or one channel) on, off, or to the opposite of its current state.
-    public func power(_ action: PowerAction, _ query: String, channel: Int? = nil) async throws(ControlError) -> CommandResult {
+    package func power(_ action: PowerAction, _ query: String, channel: Int? = nil) async throws(ControlError) -> CommandResult {
         let started = ContinuousClock.now
         return try await power(action, device: try await device(query), channel: channel, started: started)
     }
 
     /// The same, for an already resolved device.
-    public func power(_ action: PowerAction, device stored: StoredDevice, channel: Int?,
+    package func power(_ action: PowerAction, device stored: StoredDevice, channel: Int?,
                       started: ContinuousClock.Instant) async throws(ControlError) -> CommandResult {
         let (device, params) = try await powerParams(action, device: stored, channel: channel)
         return try await send(params, to: device, started: started)
     }
 
     /// Sends raw params (`{"switch":"on"}`); the endpoint is the first key unless given.
-    public func send(_ params: JSONObject, to query: String, endpoint: String? = nil) async throws(ControlError) -> CommandResult {
+    package func send(_ params: JSONObject, to query: String, endpoint: String? = nil) async throws(ControlError) -> CommandResult {
         let started = ContinuousClock.now
         let device = try await device(query)
         return try await send(params, to: device, endpoint: endpoint, started: started)
@@ -140,7 +140,7 @@ public final class LANController: Sendable {
     /// failures are recorded in the device's `lanHealth`.
     /// `relookup`: when the remembered address fails, ask mDNS where the device is now and try
     /// once more (off when another route is waiting: `refreshAddress` can run in the background).
-    public func send(_ params: JSONObject, to device: StoredDevice, endpoint explicit: String? = nil,
+    package func send(_ params: JSONObject, to device: StoredDevice, endpoint explicit: String? = nil,
                      started: ContinuousClock.Instant, timeout: Duration? = nil, relookup: Bool = true,
                      onWire: (@Sendable () -> Void)? = nil,
                      proceed: (@Sendable () -> Bool)? = nil) async throws(ControlError) -> CommandResult {
@@ -255,7 +255,7 @@ public final class LANController: Sendable {
     }
 
     /// The current state: the device's latest mDNS announcement, or a query over HTTP.
-    public func state(of query: String) async throws(ControlError) -> StateResult {
+    package func state(of query: String) async throws(ControlError) -> StateResult {
         let started = ContinuousClock.now
         let device = try await device(query)
         var mdnsError: ControlError? = nil
@@ -326,7 +326,7 @@ public final class LANController: Sendable {
 
     /// Asks mDNS where the device is now (after its remembered address failed), and stores the
     /// new address once the device proved itself there (without a key: answered there).
-    public func refreshAddress(_ deviceID: String) async {
+    package func refreshAddress(_ deviceID: String) async {
         guard let found = try? await lookup(deviceID) else { return }
         remember([found])
         guard let stored = try? directory.stored(deviceID), !stored.hostConfigured,
@@ -344,13 +344,13 @@ public final class LANController: Sendable {
     }
 
     /// The avahi-daemon's cache did not know the device just now.
-    public func noteCacheMiss(_ deviceID: String) {
+    package func noteCacheMiss(_ deviceID: String) {
         directory.record(deviceID) { $0.lanHealth.lastCacheMiss = Date() }
     }
 
     /// One more consecutive LAN failure for the device (three mark its LAN down).
     /// The address stops being verified: whatever answers there next proves itself first.
-    public func noteFailure(_ deviceID: String) {
+    package func noteFailure(_ deviceID: String) {
         directory.record(deviceID) { d in
             d.lanHealth.failed()
             d.addressVerified = false
@@ -359,7 +359,7 @@ public final class LANController: Sendable {
 
     /// Whether something listens at the device's address: a TCP connect, nothing sent. Used to
     /// bring a LAN marked down back into service.
-    public func probe(_ device: StoredDevice, timeout: Duration = .milliseconds(300)) async -> Bool {
+    package func probe(_ device: StoredDevice, timeout: Duration = .milliseconds(300)) async -> Bool {
         guard let host = device.host else { return false }
         let open = await ZeroconfClient.isListening(host: host, port: device.port ?? LANProtocol.port, timeout: timeout)
         directory.record(device.id) { d in
@@ -377,7 +377,7 @@ public final class LANController: Sendable {
     /// changed (`DeviceDirectory.record`), so a plain on/off costs no disk write.
     /// Asks the device for its `info` at its known address and keeps what it learnt (the shape
     /// only where the store did not know it).
-    public func ask(_ device: StoredDevice) async -> LearntDevice? {
+    package func ask(_ device: StoredDevice) async -> LearntDevice? {
         guard device.host != nil else { return nil }
         let timeout = device.lanHealth.timeout(floor: .milliseconds(300), ceiling: options.zeroconf.timeout)
         guard let learnt = try? await client.learn(target(device), timeout: timeout) else { return nil }

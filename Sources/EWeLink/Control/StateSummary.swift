@@ -1,8 +1,8 @@
 import EWeLinkLAN
 
 /// A one-line human summary of a device state ("on", "on off on off", "light on, fan off (speed 1)").
-public enum StateSummary {
-    public static func describe(_ state: JSONObject?) -> String {
+package enum StateSummary {
+    package static func describe(_ state: JSONObject?) -> String {
         guard let state else { return "?" }
         var parts: [String] = []
         if let list = state["switches"]?.arrayValue {
@@ -27,7 +27,7 @@ public enum StateSummary {
 
 extension DiscoveredDevice {
     /// `{"id","name","type","host","port","encrypted","seq","state",…}` for scripts.
-    public func json(name: String?) -> JSONObject {
+    package func json(name: String?) -> JSONObject {
         var o: JSONObject = ["id": .string(id)]
         o["name"] = name.map(JSONValue.string) ?? .null
         o["type"] = .string(type.rawValue)
@@ -49,14 +49,14 @@ extension DiscoveredDevice {
 
 extension AnnouncementSource {
     /// `{"instanceName","host","port","seq"}`.
-    public var json: JSONObject {
+    package var json: JSONObject {
         ["instanceName": .string(instanceName), "host": .string(host), "port": .int(port), "seq": .int(seq)]
     }
 }
 
 extension RejectedAnnouncement {
     /// `{"id","instanceName","host","port","seq","reason"}`.
-    public var json: JSONObject {
+    package var json: JSONObject {
         var o: JSONObject = ["id": .string(deviceID)]
         o.merge(source.json)
         o["reason"] = .string(reason)
@@ -66,7 +66,7 @@ extension RejectedAnnouncement {
 
 extension StoredDevice {
     /// The store record for listing; the devicekey only when asked for.
-    public func json(showKeys: Bool) -> JSONObject {
+    package func json(showKeys: Bool) -> JSONObject {
         var o = knownJSON
         o["devicekey"] = nil
         o["apikey"] = nil

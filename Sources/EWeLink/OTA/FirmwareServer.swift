@@ -8,14 +8,14 @@ import Synchronization
 /// Serves one firmware image over plain HTTP for a DIY `ota_flash`: only that file, under an
 /// unguessable path, with the Range requests the firmware downloads in, on the address facing the
 /// device, and only until `stop()`. Anything else gets 404.
-public final class FirmwareServer: Sendable {
+package final class FirmwareServer: Sendable {
     private let image: [UInt8]
-    public let path: String
+    package let path: String
     private let channel: any Channel
     private let state: HandlerState
 
     /// Binds `host` (the local address the device reaches us at) on a free port.
-    public init(image: [UInt8], host: String) async throws {
+    package init(image: [UInt8], host: String) async throws {
         self.image = image
         var token = [UInt8](repeating: 0, count: 16)
         for i in token.indices { token[i] = UInt8.random(in: 0...255) }
@@ -33,20 +33,20 @@ public final class FirmwareServer: Sendable {
             .bind(host: host, port: 0).get()
     }
 
-    public var port: Int { channel.localAddress?.port ?? 0 }
-    public var url: String {
+    package var port: Int { channel.localAddress?.port ?? 0 }
+    package var url: String {
         let host = channel.localAddress?.ipAddress ?? "127.0.0.1"
         return "http://\(host):\(port)\(path)"
     }
     /// Bytes of the image sent so far.
-    public var bytesServed: Int { state.served.withLock { $0 } }
+    package var bytesServed: Int { state.served.withLock { $0 } }
 
-    public func stop() async {
+    package func stop() async {
         try? await channel.close()
     }
 
     /// The local IPv4 address the kernel would use to reach `host` (no packet is sent).
-    public static func localAddress(toward host: String) -> String? {
+    package static func localAddress(toward host: String) -> String? {
         if host.hasPrefix("127.") || host == "localhost" { return "127.0.0.1" }
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { return nil }

@@ -61,7 +61,7 @@ public final class Router: Sendable {
     }
 
     /// A router over any two legs (tests use fakes).
-    public init(lanLeg: any LANLeg, cloudLeg: (any CloudLeg)?, options: Options = Options()) {
+    package init(lanLeg: any LANLeg, cloudLeg: (any CloudLeg)?, options: Options = Options()) {
         lan = lanLeg
         cloud = cloudLeg
         self.options = options
@@ -181,7 +181,7 @@ public final class Router: Sendable {
                             lanTimeout: health.timeout(floor: options.lanTimeoutFloor, ceiling: options.lanTimeoutCeiling),
                             lastReplyMs: health.replyMs.last,
                             cloudOnline: presence.withLock { $0[device.id] } ?? device.cloudOnline,
-                            cloudSession: cloud?.socketConnected == true ? "websocket" : (cloud?.hasSession == true ? "rest" : nil))
+                            cloudSession: cloud?.socketConnected == true ? .websocket : (cloud?.hasSession == true ? .rest : nil))
     }
 
     /// Records a `sysmsg` online/offline (also kept in the store for later processes).
@@ -343,32 +343,39 @@ public final class Router: Sendable {
     }
 
     /// LAN copies of commands still in flight (answered already through the cloud).
-    public var lanCommandsInFlight: Int { ledger.totalInFlight }
+    package var lanCommandsInFlight: Int { ledger.totalInFlight }
 }
 
 /// What the router knows of one device's routes.
 public struct Reachability: Sendable {
+    /// The device's id.
     public var deviceID: String
+    /// Which routes its commands may take.
     public var policy: RoutePolicy
     /// An address is known (announced or configured).
     public var lanKnown: Bool
+    /// The LAN is marked down (three failures in a row) until an announcement or a probe.
     public var lanDown: Bool
+    /// Consecutive LAN failures.
     public var lanFailures: Int
     /// The LAN wait the next command gets.
     public var lanTimeout: Duration
+    /// The device's last LAN reply time, milliseconds.
     public var lastReplyMs: Double?
     /// The cloud's word (nil: never said).
     public var cloudOnline: Bool?
-    /// `websocket`, `rest`, or nil without a cloud session.
-    public var cloudSession: String?
+    /// The cloud route a command would take now: `.websocket` while the session is up, `.rest`
+    /// when logged in without it, nil without a cloud session.
+    public var cloudSession: Route?
 
+    /// `{"device","policy","lanKnown","lanDown","lanFailures","lanTimeoutMs","lastReplyMs","cloudOnline","cloudSession"}`.
     public var json: JSONObject {
         var o: JSONObject = ["device": .string(deviceID), "policy": .string(policy.rawValue), "lanKnown": .bool(lanKnown),
                              "lanDown": .bool(lanDown), "lanFailures": .int(lanFailures),
                              "lanTimeoutMs": .double(lanTimeout.inMilliseconds.rounded())]
         o["lastReplyMs"] = lastReplyMs.map(JSONValue.double) ?? .null
         o["cloudOnline"] = cloudOnline.map(JSONValue.bool) ?? .null
-        o["cloudSession"] = cloudSession.map(JSONValue.string) ?? .null
+        o["cloudSession"] = cloudSession.map { .string($0.rawValue) } ?? .null
         return o
     }
 }
