@@ -266,6 +266,30 @@ record("floor_p50_ms", "simulator floor (raw blocking socket client): p50", floo
 record("client_overhead_p50_ms", "our client's own share of a command: p50(send) − p50(floor)",
        Swift.max(0, single.p50 - floor.p50), unit: "ms", target: nil)
 
+// 1c. The same switch as an app makes it: `EWeLinkClient.turnOn/turnOff` (store lookup, routing,
+// command shape, the LAN leg), the device's address verified in the store.
+let clientHome = NSTemporaryDirectory() + "ewelink-bench-client-\(getpid())"
+try DeviceStore(directory: clientHome).update { list in
+    list = [StoredDevice(id: plug.id, name: "bench-plug", devicekey: plug.key, type: DeviceType(rawValue: plug.type),
+                         host: "127.0.0.1", port: plug.port, addressVerified: true)]
+}
+let appClient = EWeLinkClient(configuration: EWeLinkConfiguration(storeDirectory: clientHome))
+let plugReference = DeviceReference(plug.id)
+for n in 0..<100 { _ = try await n % 2 == 0 ? appClient.turnOn(plugReference) : appClient.turnOff(plugReference) }
+var routed = Samples()
+for n in 0..<iterations {
+    let t = ContinuousClock.now
+    _ = try await n % 2 == 0 ? appClient.turnOn(plugReference) : appClient.turnOff(plugReference)
+    routed.add(ContinuousClock.now - t)
+}
+await appClient.shutdown()
+try? FileManager.default.removeItem(atPath: clientHome)
+print("EWeLinkClient turnOn/turnOff: p50 \(fmt(routed.p50)) ms, p99 \(fmt(routed.p99)) ms")
+record("client_switch_p50_ms", "in-process `EWeLinkClient.turnOn/turnOff` (routed), 1 device: p50", routed.p50, unit: "ms", target: nil)
+record("client_switch_p99_ms", "in-process `EWeLinkClient.turnOn/turnOff` (routed), 1 device: p99", routed.p99, unit: "ms", target: nil)
+record("client_switch_ratio", "ratio: `EWeLinkClient` switch p50 / raw-socket floor p50", routed.p50 / floor.p50, unit: "×",
+       target: nil)
+
 // 1b. Ten devices at once, one task each.
 let perDevice = iterations / 10
 let concurrentStart = ContinuousClock.now
