@@ -135,7 +135,8 @@ let package = Package(
         // The cloud client alone (REST, WebSocket) against the mock cloud.
         .testTarget(name: "EWeLinkCloudTests", dependencies: ["EWeLinkCloud", "EWeLink", "TestSupport"]),
         // The façade: store, LAN control, routing (with fakes and end to end), OTA, events.
-        .testTarget(name: "EWeLinkTests", dependencies: ["EWeLink", "EWeLinkCloud", "EWeLinkLAN", "EWeLinkSimulator", "TestSupport"]),
+        .testTarget(name: "EWeLinkTests", dependencies: ["EWeLink", "EWeLinkCloud", "EWeLinkLAN", "EWeLinkSimulator", "TestSupport",
+                                                        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
         .testTarget(name: "CLITests", dependencies: ["EWeLinkLAN", "TestSupport", "ewelink", "ewelink-sim"]),
         // The hub: its API against openapi.yaml, auth, hostile clients, shutdown, and the CLI through it.
         .testTarget(name: "HubTests", dependencies: ["EWeLinkHub", "EWeLink", "EWeLinkLAN", "TestSupport", "ewelink", "ewelink-hub", "ewelink-sim"]),

@@ -56,6 +56,12 @@ public struct DeviceState: Sendable, Equatable {
         public var index: Int
         /// Whether it is on.
         public var isOn: Bool
+
+        /// Channel `index`, on or off.
+        public init(index: Int, isOn: Bool) {
+            self.index = index
+            self.isOn = isOn
+        }
     }
 
     // MARK: Readings

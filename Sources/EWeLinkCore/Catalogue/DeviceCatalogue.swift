@@ -112,8 +112,10 @@ public enum DeviceCatalogue {
     /// B05-B lights: `{"ltype":"white","white":{"br":…,"ct":…}}` (lan-protocol §1.5).
     static let whiteBrightness = StateField("white.br", unit: "%", reading: .brightness)
     static let whiteTemperature = StateField("white.ct", unit: "", reading: .colorTemperature)
-    /// Any device reporting through the cloud carries its signal strength.
+    /// Any device reporting through the cloud carries its signal strength; an `info` reply over
+    /// the LAN calls it `signalStrength` (a Basic R3's real reply, Fixtures/real-captures.json).
     static let rssi = StateField("rssi", unit: "dBm", reading: .rssi)
+    static let signalStrength = StateField("signalStrength", unit: "dBm", reading: .rssi)
 
     public static let entries: [DeviceKind] = [
         DeviceKind(type: .plug, uiid: 1, cloudUIIDs: [1, 6, 14], model: "PSF-BD1-GL", channels: 1, power: .single,
@@ -178,7 +180,7 @@ public enum DeviceCatalogue {
     public static let summaryFields: [StateField] = [brightness, temperature, humidity, power]
 
     /// Readings any device may report whatever its type (typed state looks for them too).
-    public static let commonFields: [StateField] = [rssi]
+    public static let commonFields: [StateField] = [rssi, signalStrength]
 
     /// Command parameters whose endpoint is not named after them.
     public static let endpointForParam: [String: String] = [
