@@ -59,4 +59,58 @@ struct EventStreamTests {
         #expect(seqs == seqs.sorted())
         #expect(JSONValue.object(sink.of(d.id)[0].json(name: "x")).serialized.contains("\"source\":\"mdns\""))
     }
+
+    @Test("Stopped or released streams, and dropped watches, leave no observer on the LAN client")
+    func observersRemoved() async throws {
+        let (sim, _, store) = try await RouterTests.setUp([("plug", true)], mdns: true)
+        defer { Task { await sim.stop() } }
+        let lan = LANController(store: store)
+        let before = lan.client.observerCount
+        for _ in 0..<20 {
+            let stream = try DeviceEventStream(lan: lan)
+            stream.stop()
+        }
+        #expect(lan.client.observerCount == before)
+        for _ in 0..<20 { _ = try DeviceEventStream(lan: lan) }
+        #expect(lan.client.observerCount == before)
+        for _ in 0..<20 {
+            let watching = try lan.watch()
+            watching.stop()
+        }
+        #expect(lan.client.observerCount == before)
+        // A live stream still hears the replies to commands.
+        let stream = try DeviceEventStream(lan: lan)
+        defer { stream.stop() }
+        #expect(lan.client.observerCount == before + 1)
+    }
+
+    @Test("A stream from now reports no appearance of what was on the LAN, and every change after")
+    func fromNow() async throws {
+        let (sim, _, store) = try await RouterTests.setUp([("plug", true), ("plug", true)], mdns: true, addresses: false)
+        defer { Task { await sim.stop() } }
+        let lan = LANController(store: store)
+        let (first, second) = (sim.devices[0], sim.devices[1])
+        try await eventually("both devices are in the avahi-daemon's cache") {
+            for d in sim.devices where (try? await lan.lookup(d.id, cacheOnly: true)) == nil { return false }
+            return true
+        }
+        let everything = try DeviceEventStream(lan: lan)
+        let fromNow = try DeviceEventStream(lan: lan, start: .now)
+        defer { everything.stop(); fromNow.stop() }
+        let replayed = EventSink(everything), sink = EventSink(fromNow)
+        try await eventually("the default stream reports both as appeared") {
+            [first, second].allSatisfy { d in replayed.of(d.id).contains { $0.kind == .appeared } }
+        }
+        // A change: reported, as a change.
+        _ = first.press()
+        try await eventually("the press is reported") { sink.of(first.id).contains { $0.kind == .state } }
+        #expect(sink.of(first.id).map(\.kind) == [.state])
+        #expect(sink.of(first.id).first?.params?["switch"] == first.snapshot.params["switch"])
+        #expect(sink.of(second.id).isEmpty, "\(sink.of(second.id).map(\.kind))")
+        // Gone, and back: both reported.
+        _ = await second.setFaults { $0.announce = false }
+        try await eventually("the withdrawal is reported") { sink.of(second.id).map(\.kind) == [.disappeared] }
+        _ = await second.setFaults { $0.announce = true }
+        try await eventually("the return is reported") { sink.of(second.id).map(\.kind) == [.disappeared, .appeared] }
+    }
 }
