@@ -370,25 +370,16 @@ public final class LANController: Sendable {
         let client = self.client
         // Bounded as a whole: a request queued behind earlier ones to a silent device gives up
         // its place when the time is up (`ZeroconfClient` leaves the queue on cancellation).
-        let answered = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                if there.devicekey != nil { return (try? await client.learn(there, timeout: timeout)) != nil }
-                do {
-                    _ = try await client.check("info", [:], to: there, timeout: timeout)
-                    return true
-                } catch LANError.lanError {
-                    return true
-                } catch {
-                    return false
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
+        let answered = await TimeLimit.run(until: .now + timeout, otherwise: false) {
+            if there.devicekey != nil { return (try? await client.learn(there, timeout: timeout)) != nil }
+            do {
+                _ = try await client.check("info", [:], to: there, timeout: timeout)
+                return true
+            } catch LANError.lanError {
+                return true
+            } catch {
                 return false
             }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
         }
         directory.record(device.id) { d in
             d.lanHealth.lastProbe = Date()
