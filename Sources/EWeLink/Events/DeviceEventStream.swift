@@ -9,6 +9,7 @@ import Synchronization
 /// (except a reboot's fresh start), and a cloud push that changes nothing already reported is
 /// dropped.
 public final class DeviceEventStream: Sendable {
+    /// The events, in order per device; finished by `stop`.
     public let events: AsyncStream<DeviceEvent>
     private let sink: AsyncStream<DeviceEvent>.Continuation
     private let known = Mutex<[String: Known]>([:])

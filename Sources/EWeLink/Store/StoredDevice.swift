@@ -112,6 +112,8 @@ extension StoredDevice {
         return o
     }
 
+    /// A device from its record in the store file (or the hub's listing); a member of the wrong
+    /// kind is `.invalidRecord`, members this version does not know are kept.
     public init(json o: JSONObject) throws(DeviceStoreError) {
         guard let id = o["id"]?.stringValue, !id.isEmpty else { throw .invalidRecord("a device has no 'id'") }
         func str(_ k: String) throws(DeviceStoreError) -> String? {
