@@ -139,7 +139,7 @@ public final class DeviceEventStream: Sendable {
     }
 
     /// Ends the stream: stops following the LAN and the cloud, and leaves the LAN client's
-    /// observers. Also done when the stream is released.
+    /// observers (which a released stream leaves too).
     public func stop() {
         discovery?.stop()
         for t in tasks.withLock({ $0 }) { t.cancel() }
