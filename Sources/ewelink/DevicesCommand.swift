@@ -115,30 +115,19 @@ struct DevicesAdd: AsyncParsableCommand {
             }
         }
         do {
-            let added = try store.update { list -> Bool in
-                var d = list.first { $0.id == id } ?? StoredDevice(id: id)
-                let isNew = !list.contains { $0.id == id }
-                if let devicekey { d.devicekey = devicekey.isEmpty ? nil : devicekey }
-                if let name { d.name = name }
-                if let address { d.host = address.0; d.port = address.1; d.hostConfigured = true }
-                if let type { d.type = DeviceType(rawValue: type) }
-                if let channels { d.channels = channels }
-                if let learnt {
-                    // What the device said about itself; what the user gave wins.
-                    if type == nil, let t = learnt.type, d.type == nil || d.type?.kind?.power != t.kind?.power { d.type = t }
-                    if channels == nil, let c = learnt.channels { d.channels = c }
-                    if let fw = learnt.fwVersion { d.fwVersion = fw }
-                    if let state = learnt.state { d.lastState = state }
-                    d.addressUnconfirmed = false
-                    // With a key, `learn` succeeded only on the device's proof of identity.
-                    d.addressVerified = true
-                } else if address != nil {
-                    d.addressVerified = false
-                }
-                if let policy { d.policy = policy }
-                if let i = list.firstIndex(where: { $0.id == id }) { list[i] = d } else { list.append(d) }
-                return isNew
+            var facts = DeviceFacts(id: id, source: .user)
+            if let devicekey {
+                facts.key = DeviceKey(devicekey)
+                facts.removesKey = devicekey.isEmpty
             }
+            facts.name = name
+            facts.host = address?.0
+            facts.port = address?.1
+            facts.type = type.map(DeviceType.init(rawValue:))
+            facts.channels = channels
+            facts.policy = policy
+            facts.answer = learnt
+            let added = try store.upsert([facts]) == [.added]
             let verb = added ? "added" : "updated"
             if let learnt {
                 let key = learnt.encrypted ? "key verified: the device proved itself there" : "DIY (no key needed)"

@@ -74,21 +74,17 @@ struct ScanCommand: AsyncParsableCommand {
     static func store(_ found: [LANScanner.Finding], in store: DeviceStore) throws -> [String] {
         let usable = found.filter { $0.deviceID != nil && (!$0.encrypted || $0.keyVerified) }
         guard !usable.isEmpty else { return [] }
-        return try store.update { list -> [String] in
-            var ids: [String] = []
-            for f in usable {
-                guard let id = f.deviceID, StoredDevice.isValidID(id) else { continue }
-                var d = list.first { $0.id == id } ?? StoredDevice(id: id)
-                d.host = f.host
-                d.port = f.port
-                d.hostConfigured = true
-                d.type = d.type ?? f.type
-                d.channels = d.channels ?? f.channels
-                if let i = list.firstIndex(where: { $0.id == id }) { list[i] = d } else { list.append(d) }
-                ids.append(id)
-            }
-            return ids
+        let facts = usable.compactMap { f -> DeviceFacts? in
+            guard let id = f.deviceID, StoredDevice.isValidID(id) else { return nil }
+            var facts = DeviceFacts(id: id, source: .scan)
+            facts.host = f.host
+            facts.port = f.port
+            facts.type = f.type
+            facts.channels = f.channels
+            return facts
         }
+        try store.upsert(facts)
+        return facts.map(\.id)
     }
 
     static func json(_ f: LANScanner.Finding, name: String?) -> JSONObject {

@@ -59,4 +59,58 @@ struct EventStreamTests {
         #expect(seqs == seqs.sorted())
         #expect(JSONValue.object(sink.of(d.id)[0].json(name: "x")).serialized.contains("\"source\":\"mdns\""))
     }
+
+    @Test("Stopped or released streams, and dropped watches, leave no observer on the LAN client")
+    func observersRemoved() async throws {
+        let (sim, _, store) = try await RouterTests.setUp([("plug", true)], mdns: true)
+        defer { Task { await sim.stop() } }
+        let lan = LANController(store: store)
+        let before = lan.client.observerCount
+        for _ in 0..<20 {
+            let stream = try DeviceEventStream(lan: lan)
+            stream.stop()
+        }
+        #expect(lan.client.observerCount == before)
+        for _ in 0..<20 { _ = try DeviceEventStream(lan: lan) }
+        #expect(lan.client.observerCount == before)
+        for _ in 0..<20 {
+            let watching = try lan.watch()
+            watching.stop()
+        }
+        #expect(lan.client.observerCount == before)
+        // A live stream still hears the replies to commands.
+        let stream = try DeviceEventStream(lan: lan)
+        defer { stream.stop() }
+        #expect(lan.client.observerCount == before + 1)
+    }
+
+    @Test("A stream from now reports no appearance of what was on the LAN, and every change after")
+    func fromNow() async throws {
+        let (sim, _, store) = try await RouterTests.setUp([("plug", true), ("plug", true)], mdns: true, addresses: false)
+        defer { Task { await sim.stop() } }
+        let lan = LANController(store: store)
+        let (present, later) = (sim.devices[0], sim.devices[1])
+        _ = await later.setFaults { $0.announce = false }
+        try await eventually("one device is in the avahi-daemon's cache, the other is not") {
+            let here = try await lan.lookup(present.id, cacheOnly: true), gone = try await lan.lookup(later.id, cacheOnly: true)
+            return here != nil && gone == nil
+        }
+        let everything = try DeviceEventStream(lan: lan)
+        let fromNow = try DeviceEventStream(lan: lan, start: .now)
+        defer { everything.stop(); fromNow.stop() }
+        let replayed = EventSink(everything), sink = EventSink(fromNow)
+        try await eventually("the default stream reports the present device as appeared") {
+            replayed.of(present.id).contains { $0.kind == .appeared }
+        }
+        // A change: reported, as a change.
+        _ = present.press()
+        try await eventually("the press is reported") { sink.of(present.id).contains { $0.kind == .state } }
+        #expect(sink.of(present.id).map(\.kind) == [.state])
+        #expect(sink.of(present.id).first?.params?["switch"] == present.snapshot.params["switch"])
+        // A device that arrives after the start: reported as it appears.
+        #expect(sink.of(later.id).isEmpty)
+        _ = await later.setFaults { $0.announce = true }
+        try await eventually("the new device is reported") { sink.of(later.id).map(\.kind) == [.appeared] }
+        #expect(sink.of(present.id).map(\.kind) == [.state])
+    }
 }

@@ -166,6 +166,22 @@ struct RouterRulesTests {
         #expect(r.elapsed < .milliseconds(2900), "before the 3 s ceiling")
     }
 
+    @Test("One 2 s reply does not stretch the LAN wait for long: two fast replies later a silent LAN gets the floor")
+    func slowReplyForgotten() async throws {
+        // Nothing learnt: the whole 3 s ceiling, which the 2 s reply fits in.
+        let lan = FakeLAN([.fake(Self.id, replyMs: nil)]), cloud = FakeCloud()
+        let router = Self.router(lan, cloud, hedging: false)
+        lan.set(Self.id, .answer(after: .seconds(2)))
+        #expect(try await router.power(.on, Self.id).route == .lan)
+        lan.set(Self.id, .answer(after: .milliseconds(5)))
+        for _ in 0..<2 { #expect(try await router.power(.on, Self.id).route == .lan) }
+        lan.set(Self.id, .silent)
+        let r = try await router.power(.off, Self.id)
+        #expect(r.route == .websocket)
+        #expect(r.elapsed >= .milliseconds(300) && r.elapsed < .milliseconds(1000),
+                "the 300 ms floor, not 4 × 2 s capped at 3 s: \(r.elapsed)")
+    }
+
     @Test("A fast LAN is never hedged")
     func fastNotHedged() async throws {
         let lan = FakeLAN([.fake(Self.id, replyMs: 50)]), cloud = FakeCloud()

@@ -52,6 +52,32 @@ struct StoreFormatTests {
         #expect(listed["icon"] == nil && listed["schedule"] == nil)
     }
 
+    @Test("A file the previous version wrote, every member set, loads into the records and is written back byte for byte")
+    func sameBytes() throws {
+        let (source, copy) = (DeviceStore(directory: temporaryDirectory()), DeviceStore(directory: temporaryDirectory()))
+        let devices = [
+            #"{"id":"1000abc001","name":"Kitchen","devicekey":"0123456789abcdef","apikey":"owner","uiid":1,"type":"plug","#
+                + #""model":"BASICR3","fwVersion":"3.6.0","channels":1,"host":"127.0.0.1","port":18081,"hostConfigured":true,"#
+                + #""addressVerified":true,"lastState":{"switch":"on"},"lastSeq":4,"lastSeen":"2027-01-15T08:00:00Z","#
+                + #""policy":"lan","lan":{"replyMs":[5.25,12.0,2000.0],"failures":2,"lastProbe":"2027-01-15T08:00:01Z","#
+                + #""lastCacheMiss":"2027-01-15T08:00:02Z"},"cloudOnline":false}"#,
+            #"{"id":"1000abc002","type":"diy_plug","host":"127.0.0.2","port":8081,"icon":"lamp"}"#,
+        ]
+        let text = "{\"version\":1,\"devices\":[\n  " + devices.joined(separator: ",\n  ") + "\n]}\n"
+        try Self.write(text, to: source)
+        let loaded = try source.load()
+        let kitchen = loaded[0]
+        #expect(kitchen.identity == DeviceIdentity(id: "1000abc001", name: "Kitchen", key: DeviceKey("0123456789abcdef"),
+                                                   apikey: "owner"))
+        #expect(kitchen.shape == DeviceShape(type: .plug, uiid: 1, model: "BASICR3", fwVersion: "3.6.0", channels: 1))
+        #expect(kitchen.address == DeviceAddress(host: "127.0.0.1", port: 18081, configured: true, verified: true))
+        #expect(kitchen.health.policy == .lan && kitchen.health.lan.failures == 2 && kitchen.health.cloudOnline == false)
+        #expect(kitchen.health.lastSeq == 4 && kitchen.health.lastState == ["switch": "on"])
+        try copy.update { $0 = loaded }
+        let written = try String(contentsOfFile: copy.path, encoding: .utf8)
+        #expect(written == text, "written: \(written)")
+    }
+
     @Test("A temp file of a writer that died (its pid gone) is removed at the next write; one of a live process stays")
     func staleTempsRemoved() throws {
         let store = DeviceStore(directory: temporaryDirectory())

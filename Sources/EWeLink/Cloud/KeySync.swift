@@ -71,36 +71,31 @@ public enum KeySync {
 
     public static func sync(client: CloudClient, store: DeviceStore) async throws -> Report {
         let (things, homes) = try await fetch(client: client)
-        return try store.update { list -> Report in
-            var report = Report()
-            report.homes = homes
-            report.synced = things.count
-            for t in things {
-                let key = (t.devicekey?.isEmpty ?? true) ? nil : t.devicekey
-                if key == nil { report.withoutKey.append(t.deviceID) }
-                if let i = list.firstIndex(where: { $0.id == t.deviceID }) {
-                    var d = list[i]
-                    d.devicekey = key ?? d.devicekey
-                    d.apikey = t.apikey.isEmpty ? d.apikey : t.apikey
-                    d.uiid = t.uiid ?? d.uiid
-                    d.model = t.model ?? d.model
-                    d.fwVersion = t.fwVersion ?? d.fwVersion
-                    d.channels = t.channels ?? d.channels
-                    d.name = d.name ?? t.name
-                    d.cloudOnline = t.online
-                    if d != list[i] { report.updated.append(t.deviceID) }
-                    list[i] = d
-                } else {
-                    var d = StoredDevice(id: t.deviceID, name: t.name, devicekey: key,
-                                         apikey: t.apikey.isEmpty ? nil : t.apikey, uiid: t.uiid,
-                                         model: t.model, fwVersion: t.fwVersion, channels: t.channels,
-                                         lastState: t.params.isEmpty ? nil : t.params)
-                    d.cloudOnline = t.online
-                    list.append(d)
-                    report.added.append(t.deviceID)
-                }
-            }
-            return report
+        var report = Report()
+        report.homes = homes
+        report.synced = things.count
+        var facts: [DeviceFacts] = []
+        for t in things {
+            var f = DeviceFacts(id: t.deviceID, source: .cloud)
+            f.key = t.devicekey.flatMap(DeviceKey.init)
+            if f.key == nil { report.withoutKey.append(t.deviceID) }
+            f.apikey = t.apikey
+            f.name = t.name
+            f.uiid = t.uiid
+            f.model = t.model
+            f.fwVersion = t.fwVersion
+            f.channels = t.channels
+            f.state = t.params
+            f.cloudOnline = t.online
+            facts.append(f)
         }
+        for (f, outcome) in zip(facts, try store.upsert(facts)) {
+            switch outcome {
+            case .added: report.added.append(f.id)
+            case .updated: report.updated.append(f.id)
+            case .unchanged: break
+            }
+        }
+        return report
     }
 }

@@ -75,7 +75,8 @@ public final class LANController: Sendable {
         do {
             let discovery = try LANDiscovery(connection: try connection(), interfaceIndex: options.interfaceIndex, keys: keys,
                                              trustedAddress: addresses)
-            if ingestReplies { client.onUpdate { [weak discovery] update in discovery?.ingest(update) } }
+            // Lives as long as the discovery: watching and dropping it leaves nothing behind.
+            if ingestReplies { client.onUpdate(owner: discovery) { [weak discovery] update in discovery?.ingest(update) } }
             return discovery
         }
         catch let error as AvahiError { throw .mdns(error) }
@@ -357,16 +358,36 @@ public final class LANController: Sendable {
         }
     }
 
-    /// Whether something listens at the device's address: a TCP connect, nothing sent. Used to
-    /// bring a LAN marked down back into service.
+    /// Whether the device answers at its address within `timeout`: an `info` request, which a
+    /// device with a key must answer with its state encrypted with that key and naming it (the
+    /// proof of `ZeroconfClient.learn`), and a DIY device with any reply of the protocol (an error
+    /// code included). A port that accepts connections but never answers, or something else
+    /// answering there, does not count. Used to bring a LAN marked down back into service; the
+    /// answer also proves the address.
     package func probe(_ device: StoredDevice, timeout: Duration = .milliseconds(300)) async -> Bool {
-        guard let host = device.host else { return false }
-        let open = await ZeroconfClient.isListening(host: host, port: device.port ?? LANProtocol.port, timeout: timeout)
+        guard device.host != nil else { return false }
+        let there = target(device)
+        let client = self.client
+        // Bounded as a whole: a request queued behind earlier ones to a silent device gives up
+        // its place when the time is up (`ZeroconfClient` leaves the queue on cancellation).
+        let answered = await TimeLimit.run(until: .now + timeout, otherwise: false) {
+            if there.devicekey != nil { return (try? await client.learn(there, timeout: timeout)) != nil }
+            do {
+                _ = try await client.check("info", [:], to: there, timeout: timeout)
+                return true
+            } catch LANError.lanError {
+                return true
+            } catch {
+                return false
+            }
+        }
         directory.record(device.id) { d in
             d.lanHealth.lastProbe = Date()
-            if open { d.lanHealth.failures = 0 }
+            guard answered else { return }
+            d.lanHealth.failures = 0
+            if device.devicekey != nil, d.host == device.host, d.port == device.port { d.addressVerified = true }
         }
-        return open
+        return answered
     }
 
     private func target(_ device: StoredDevice) -> LANTarget {
@@ -381,14 +402,11 @@ public final class LANController: Sendable {
         guard device.host != nil else { return nil }
         let timeout = device.lanHealth.timeout(floor: .milliseconds(300), ceiling: options.zeroconf.timeout)
         guard let learnt = try? await client.learn(target(device), timeout: timeout) else { return nil }
-        directory.record(device.id) { d in
-            if d.type == nil, let type = learnt.type { d.type = type }
-            if d.channels == nil, let channels = learnt.channels { d.channels = channels }
-            if let fw = learnt.fwVersion, d.fwVersion != fw { d.fwVersion = fw }
-            if let state = learnt.state, d.lastState != state { d.lastState = state }
-            // With a key, the answer was the proof (`ZeroconfClient.learn`).
-            if device.devicekey != nil, d.host == device.host, d.port == device.port { d.addressVerified = true }
-        }
+        var facts = DeviceFacts(id: device.id, source: .device)
+        facts.host = device.host
+        facts.port = device.port
+        facts.answer = learnt
+        directory.learn(facts)
         return learnt
     }
 

@@ -9,11 +9,26 @@ import Synchronization
 /// (except a reboot's fresh start), and a cloud push that changes nothing already reported is
 /// dropped.
 public final class DeviceEventStream: Sendable {
+    /// The events, in order per device; finished by `stop`.
     public let events: AsyncStream<DeviceEvent>
     private let sink: AsyncStream<DeviceEvent>.Continuation
     private let known = Mutex<[String: Known]>([:])
     private let tasks = Mutex<[Task<Void, Never>]>([])
     private let discovery: LANDiscovery?
+    /// The client this stream hears replies through, and its observer there (removed on `stop`).
+    private let replies = Mutex<(client: ZeroconfClient, token: UpdateObserverToken)?>(nil)
+    /// Until discovery's first `.complete`: appearances are taken in silently (`Start.now`).
+    private let baseline: Mutex<Bool>
+
+    /// Where a stream starts.
+    public enum Start: Sendable {
+        /// With an `appeared` event for every device already on the LAN, then the changes.
+        case everything
+        /// With the changes only: the devices already on the LAN (those the avahi-daemon knows
+        /// when the stream starts) are taken in without an event; whatever changes later,
+        /// appearances included, is reported.
+        case now
+    }
 
     private struct Known {
         var seq: Int?
@@ -24,9 +39,12 @@ public final class DeviceEventStream: Sendable {
         var cloudAhead = false
     }
 
-    /// Follows the LAN through `lan` (when `followLAN`) and the cloud through `socket` (if any).
-    public init(lan: LANController, socket: CloudSocket? = nil, followLAN: Bool = true) throws(ControlError) {
+    /// Follows the LAN through `lan` (when `followLAN`) and the cloud through `socket` (if any),
+    /// from `start`: by default every device already on the LAN is reported first (`appeared`).
+    public init(lan: LANController, socket: CloudSocket? = nil, followLAN: Bool = true,
+                start: Start = .everything) throws(ControlError) {
         (events, sink) = AsyncStream.makeStream(of: DeviceEvent.self, bufferingPolicy: .bufferingNewest(4096))
+        baseline = Mutex(followLAN && start == .now)
         guard followLAN else {
             discovery = nil
             if let socket { follow(socket) }
@@ -36,7 +54,7 @@ public final class DeviceEventStream: Sendable {
         self.discovery = discovery
         // Replies to commands are reported as such, then fed to discovery so the announcement of
         // the same revision is not reported again.
-        lan.client.onUpdate { [weak self, weak discovery] update in
+        let token = lan.client.onUpdate(owner: self) { [weak self, weak discovery] update in
             // A reply without the state (most firmware) says only that revision N exists: its
             // announcement (or the cloud's push) will tell what it is.
             guard let self, update.state != nil else { return }
@@ -44,6 +62,7 @@ public final class DeviceEventStream: Sendable {
                                     params: update.state, seq: update.seq, time: Date()))
             discovery?.ingest(update)
         }
+        replies.withLock { $0 = (lan.client, token) }
         let lanEvents = discovery.events
         let lanTask = Task { [weak self] in
             for await event in lanEvents {
@@ -52,6 +71,10 @@ public final class DeviceEventStream: Sendable {
                 case .appeared(let d):
                     // The router needs the address of what is seen on the LAN.
                     if self.addressChanged(d) { lan.remember([d]) }
+                    if self.baseline.withLock({ $0 }) {
+                        self.takeIn(d)
+                        continue
+                    }
                     self.handle(DeviceEvent(deviceID: d.id, source: .mdns, kind: .appeared, params: d.state, seq: d.seq, time: d.lastSeen))
                 case .changed(let d):
                     if self.addressChanged(d) { lan.remember([d]) }
@@ -70,7 +93,10 @@ public final class DeviceEventStream: Sendable {
                                             time: d.lastSeen,
                                             detail: "\(rival.instanceName) at \(rival.address) also claims the id; "
                                                 + "using \(d.instanceName) at \(d.host):\(d.port)"))
-                case .complete, .invalid, .failed:
+                case .complete:
+                    // What the daemon knew when the stream started has been taken in.
+                    self.baseline.withLock { $0 = false }
+                case .invalid, .failed:
                     continue
                 }
             }
@@ -112,10 +138,30 @@ public final class DeviceEventStream: Sendable {
         addresses.withLock { $0[id] = nil }
     }
 
+    /// Ends the stream: stops following the LAN and the cloud, and leaves the LAN client's
+    /// observers (which a released stream leaves too).
     public func stop() {
         discovery?.stop()
         for t in tasks.withLock({ $0 }) { t.cancel() }
+        if let (client, token) = replies.withLock({ r in defer { r = nil }; return r }) { client.removeObserver(token) }
         sink.finish()
+    }
+
+    deinit {
+        if let (client, token) = replies.withLock({ $0 }) { client.removeObserver(token) }
+    }
+
+    /// A device already on the LAN when a `Start.now` stream started: known from here on (its
+    /// revision, state and presence), not reported.
+    private func takeIn(_ d: DiscoveredDevice) {
+        known.withLock { all in
+            var k = all[d.id] ?? Known()
+            guard !k.present else { return }
+            k.present = true
+            k.seq = d.seq
+            if let state = d.state { k.state = state }
+            all[d.id] = k
+        }
     }
 
     /// Decides under one lock (so per-device order is the order of decisions) and emits.

@@ -100,16 +100,9 @@ public struct CloudOTAUpdater: Sendable {
     private func follow(_ deviceID: String, apikey: String, events: AsyncStream<CloudEvent>, timeout: Duration,
                         step: OTAReporter) async -> String? {
         let deadline = ContinuousClock.now + timeout
-        // The device's reports race the deadline, as two child tasks: the first to end decides.
-        return await withTaskGroup(of: String?.self) { group in
-            group.addTask { await self.awaitVersion(deviceID, apikey: apikey, events: events, step: step) }
-            group.addTask {
-                try? await Task.sleep(until: deadline)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+        // The device's reports race the deadline: the first to end decides.
+        return await TimeLimit.run(until: deadline, otherwise: nil) {
+            await self.awaitVersion(deviceID, apikey: apikey, events: events, step: step)
         }
     }
 

@@ -32,23 +32,49 @@ public struct LANHealth: Sendable, Equatable {
 
     public mutating func failed() { failures += 1 }
 
-    /// The slowest recent reply, or nil without samples.
-    public var slowestMs: Double? { replyMs.max() }
+    /// The reply time the LAN wait is built on, or nil without samples: a high percentile
+    /// (`waitPercentile`) of the recent replies, each counting `decay` times as much as the next
+    /// newer one. A device that is slow most of the time keeps its slow replies at the top; one
+    /// slow reply among fast ones sets the wait only while it is among the newest (two more fast
+    /// replies outweigh it), not for the whole window of `sampleCount` replies.
+    public var typicalSlowMs: Double? {
+        guard !replyMs.isEmpty else { return nil }
+        var weight = 1.0
+        // Newest first: the newest reply weighs 1, the one before `decay`, and so on.
+        var weighted: [(ms: Double, weight: Double)] = []
+        for ms in replyMs.reversed() {
+            weighted.append((ms, weight))
+            weight *= Self.decay
+        }
+        let total = weighted.reduce(0) { $0 + $1.weight }
+        var below = 0.0
+        for sample in weighted.sorted(by: { $0.ms < $1.ms }) {
+            below += sample.weight
+            // A little tolerance, so that a sum of weights equal to the share counts as reaching it.
+            if below >= total * Self.waitPercentile - 1e-9 { return sample.ms }
+        }
+        return weighted.map(\.ms).max()
+    }
 
-    /// How long to wait for this device's reply before giving up on the LAN: four times its slowest
-    /// recent reply plus 100 ms of slack, never under `floor` nor over `ceiling`; `ceiling` itself
-    /// while nothing has been learnt yet.
+    /// Share of the (decayed) recent replies the wait must cover.
+    static let waitPercentile = 0.8
+    /// How much a reply counts relative to the next newer one.
+    static let decay = 0.5
+
+    /// How long to wait for this device's reply before giving up on the LAN: four times its
+    /// typical slow reply (`typicalSlowMs`) plus 100 ms of slack, never under `floor` nor over
+    /// `ceiling`; `ceiling` itself while nothing has been learnt yet.
     public func timeout(floor: Duration = .milliseconds(300), ceiling: Duration = .seconds(3)) -> Duration {
-        guard let slowest = slowestMs else { return ceiling }
-        let learnt = Duration.microseconds(Int64((slowest * 4 + 100) * 1000))
+        guard let slow = typicalSlowMs else { return ceiling }
+        let learnt = Duration.microseconds(Int64((slow * 4 + 100) * 1000))
         return min(max(learnt, floor), ceiling)
     }
 
     /// How long the LAN gets alone before the same command also goes to the cloud: twice the
-    /// slowest recent reply plus 20 ms (a healthy LAN never triggers it), 300 ms while nothing has
+    /// typical slow reply plus 20 ms (a healthy LAN never triggers it), 300 ms while nothing has
     /// been learnt, never over `limit`.
     public func hedgeDelay(limit: Duration) -> Duration {
-        let learnt = slowestMs.map { Duration.microseconds(Int64(($0 * 2 + 20) * 1000)) } ?? .milliseconds(300)
+        let learnt = typicalSlowMs.map { Duration.microseconds(Int64(($0 * 2 + 20) * 1000)) } ?? .milliseconds(300)
         return min(learnt, limit)
     }
 

@@ -23,8 +23,11 @@ public final class Router: Sendable {
         /// Channel changes to one device arriving within this window go out as one `switches`
         /// command (`.zero`: each goes at once).
         public var mergeWindow: Duration = .milliseconds(100)
-        /// How often a LAN marked down is probed (a TCP connect) before a command.
+        /// How often a LAN marked down is probed (an `info` request, `LANController.probe`) before
+        /// a command.
         public var probeInterval: Duration = .seconds(30)
+        /// How long the probe waits for the device's reply (longer for a device whose replies are
+        /// learnt to be slower: its hedge delay).
         public var probeTimeout: Duration = .milliseconds(300)
         /// After the avahi-daemon's cache did not know a device without an address, it is not asked
         /// again for this long (the command goes to the cloud at once).
@@ -237,7 +240,9 @@ public final class Router: Sendable {
             }
             if health.isDown {
                 let due = health.lastProbe.map { Date().timeIntervalSince($0) >= options.probeInterval.inSeconds } ?? true
-                guard due, await lan.probe(device, timeout: options.probeTimeout) else {
+                // A device learnt to answer slowly gets the time its replies take (the hedge delay).
+                let probeWait = max(options.probeTimeout, health.hedgeDelay(limit: options.lanTimeoutCeiling))
+                guard due, await lan.probe(device, timeout: probeWait) else {
                     return (.cloudOnly(why: "the LAN is down (\(health.failures) failures in a row)"), device)
                 }
             }

@@ -16,7 +16,7 @@ package protocol LANLeg: Sendable {
               proceed: (@Sendable () -> Bool)?) async throws(ControlError) -> CommandResult
     /// The device's state as the LAN tells it.
     func state(of deviceID: String) async throws(ControlError) -> StateResult
-    /// Whether something listens at the device's address (a LAN marked down may be back).
+    /// Whether the device answers at its address (a LAN marked down may be back).
     func probe(_ device: StoredDevice, timeout: Duration) async -> Bool
     /// Looks for a device whose remembered address failed.
     func refreshAddress(_ deviceID: String) async

@@ -242,6 +242,13 @@ public final class DeviceDirectory: Sendable {
         record([deviceID], body)
     }
 
+    /// Merges what a source says about a stored device (`StoredDevice.merge`, the rule
+    /// `DeviceStore.upsert` uses), written by `record`'s policy. A device not in the store is left
+    /// out: learning along the way adds none.
+    public func learn(_ facts: DeviceFacts) {
+        record(facts.id) { $0.merge(facts) }
+    }
+
     /// Writes what is pending for every device, and `body` applied to `ids`, on the file's current
     /// content.
     private func write(applying body: (inout StoredDevice) -> Void, to ids: Set<String>) {

@@ -1,70 +1,44 @@
 import EWeLinkLAN
 import Foundation
 
-/// One device as the local store keeps it: what is needed to control it without the cloud.
+/// One device as the local store keeps it: what is needed to control it without the cloud, in
+/// four records with one job each: who it is and its key (`identity`), what kind of device it is
+/// (`shape`), where it is (`address`), and how its routes are doing (`health`).
 public struct StoredDevice: Sendable, Equatable {
-    public var id: String
-    public var name: String?
-    /// The LAN key (nil for DIY devices or when unknown).
-    public var devicekey: String?
-    /// The owner's apikey (for cloud commands).
-    public var apikey: String?
-    public var uiid: Int?
-    public var type: DeviceType?
-    public var model: String?
-    public var fwVersion: String?
-    public var channels: Int?
-    /// Last known LAN address; a configured one (`devices add --host`) is never replaced by mDNS.
-    public var host: String?
-    public var port: Int?
-    public var hostConfigured: Bool
-    public var lastState: JSONObject?
-    public var lastSeq: Int?
-    public var lastSeen: Date?
-    /// Which routes commands may take (`auto` by default).
-    public var policy: RoutePolicy = .auto
-    /// How the LAN has been answering lately (reply times, consecutive failures).
-    public var lanHealth = LANHealth()
-    /// What the cloud last said about the device being online (thing list or `sysmsg`).
-    public var cloudOnline: Bool?
-    /// `host`/`port` came from an announcement in this process and are not confirmed yet: the
-    /// device has not answered there correctly (never stored; see `LANController.send`).
-    public var addressUnconfirmed = false
-    /// The device proved itself at `host`/`port`: with a key, its `info` reply there carried
-    /// state encrypted with the key that names it (`ZeroconfClient.identityProblem`); without a
-    /// key, it answered there. Until then no command is sent to the address (a device with a key)
-    /// and nothing it says is learnt. Cleared when the address changes or the device stops
-    /// answering there.
-    public var addressVerified = false
-    /// The other services that announced the id when `host`/`port` were taken from an
-    /// announcement in this process (never stored): the candidates when that address fails to
-    /// prove itself, and for a device without a key a sign that no address can be trusted.
-    public var announcedRivals: [AnnouncementSource] = []
+    /// Id, name, LAN key and apikey.
+    public var identity: DeviceIdentity
+    /// Type, product, firmware and channels.
+    public var shape: DeviceShape
+    /// LAN address and how far it is trusted.
+    public var address: DeviceAddress
+    /// Policy, LAN health, the cloud's word, last state.
+    public var health: RouteHealth
     /// Members of the record this version does not know (a newer version wrote them): kept as
     /// they are, so writing the store back loses nothing.
-    public var unknownFields: JSONObject = [:]
+    package var unknownFields: JSONObject = [:]
 
-    public init(id: String, name: String? = nil, devicekey: String? = nil, apikey: String? = nil, uiid: Int? = nil,
-                type: DeviceType? = nil, model: String? = nil, fwVersion: String? = nil, channels: Int? = nil,
-                host: String? = nil, port: Int? = nil, hostConfigured: Bool = false, lastState: JSONObject? = nil,
-                lastSeq: Int? = nil, lastSeen: Date? = nil, addressVerified: Bool = false) {
-        self.id = id
-        self.name = name
-        self.devicekey = devicekey
-        self.apikey = apikey
-        self.uiid = uiid
-        self.type = type
-        self.model = model
-        self.fwVersion = fwVersion
-        self.channels = channels
-        self.host = host
-        self.port = port
-        self.hostConfigured = hostConfigured
-        self.lastState = lastState
-        self.lastSeq = lastSeq
-        self.lastSeen = lastSeen
-        self.addressVerified = addressVerified && host != nil
+    /// A device from its records.
+    public init(identity: DeviceIdentity, shape: DeviceShape = DeviceShape(), address: DeviceAddress = DeviceAddress(),
+                health: RouteHealth = RouteHealth()) {
+        self.identity = identity
+        self.shape = shape
+        self.address = address
+        self.health = health
     }
+
+    /// A device from its fields, as the store file names them.
+    package init(id: String, name: String? = nil, devicekey: String? = nil, apikey: String? = nil, uiid: Int? = nil,
+                 type: DeviceType? = nil, model: String? = nil, fwVersion: String? = nil, channels: Int? = nil,
+                 host: String? = nil, port: Int? = nil, hostConfigured: Bool = false, lastState: JSONObject? = nil,
+                 lastSeq: Int? = nil, lastSeen: Date? = nil, addressVerified: Bool = false) {
+        self.init(identity: DeviceIdentity(id: id, name: name, key: devicekey.flatMap(DeviceKey.init), apikey: apikey),
+                  shape: DeviceShape(type: type, uiid: uiid, model: model, fwVersion: fwVersion, channels: channels),
+                  address: DeviceAddress(host: host, port: port, configured: hostConfigured, verified: addressVerified),
+                  health: RouteHealth(lastState: lastState, lastSeq: lastSeq, lastSeen: lastSeen))
+    }
+
+    /// The device id.
+    public var id: String { identity.id }
 
     /// The display name, or the id.
     public var displayName: String { name ?? id }
@@ -138,6 +112,8 @@ extension StoredDevice {
         return o
     }
 
+    /// A device from its record in the store file (or the hub's listing); a member of the wrong
+    /// kind is `.invalidRecord`, members this version does not know are kept.
     public init(json o: JSONObject) throws(DeviceStoreError) {
         guard let id = o["id"]?.stringValue, !id.isEmpty else { throw .invalidRecord("a device has no 'id'") }
         func str(_ k: String) throws(DeviceStoreError) -> String? {

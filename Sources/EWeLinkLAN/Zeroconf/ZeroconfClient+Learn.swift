@@ -9,6 +9,17 @@ public struct LearntDevice: Sendable, Equatable {
     /// The device's state revision in the reply.
     public var seq: Int?
 
+    /// What a device said; every part but `encrypted` may be missing.
+    package init(encrypted: Bool, type: DeviceType? = nil, channels: Int? = nil, fwVersion: String? = nil,
+                 state: JSONObject? = nil, seq: Int? = nil) {
+        self.encrypted = encrypted
+        self.type = type
+        self.channels = channels
+        self.fwVersion = fwVersion
+        self.state = state
+        self.seq = seq
+    }
+
     /// "4-channel strip, firmware 3.6.0".
     public var summary: String {
         var parts: [String] = []

@@ -54,7 +54,7 @@ public final class ZeroconfClient: Sendable {
 
     private let options: Options
     private let queues = Mutex<[String: DeviceQueue]>([:])
-    private let observers = Mutex<[@Sendable (LANUpdate) -> Void]>([])
+    private let observers = Mutex<Observers>(Observers())
 
     public init(options: Options = Options()) {
         self.options = options
@@ -65,9 +65,31 @@ public final class ZeroconfClient: Sendable {
         await ZeroconfTransport.canConnect(host: host, port: port, timeout: timeout)
     }
 
-    /// Hears every seq/state a reply carries.
-    public func onUpdate(_ observer: @escaping @Sendable (LANUpdate) -> Void) {
-        observers.withLock { $0.append(observer) }
+    /// Hears every seq/state a reply carries, until `removeObserver` is called with the returned
+    /// token (an event stream removes its own when it stops) or, when `owner` is given, until
+    /// `owner` is gone.
+    @discardableResult
+    public func onUpdate(owner: (any AnyObject & Sendable)? = nil,
+                         _ observer: @escaping @Sendable (LANUpdate) -> Void) -> UpdateObserverToken {
+        observers.withLock { o in
+            o.next += 1
+            o.list.append(Observer(id: o.next, owned: owner != nil, owner: owner, call: observer))
+            o.prune()
+            return UpdateObserverToken(id: o.next)
+        }
+    }
+
+    /// Stops calling the observer `token` was returned for (nothing happens when it is gone already).
+    public func removeObserver(_ token: UpdateObserverToken) {
+        observers.withLock { o in o.list.removeAll { $0.id == token.id } }
+    }
+
+    /// How many `onUpdate` observers are registered (what a long-running process holds).
+    package var observerCount: Int {
+        observers.withLock { o in
+            o.prune()
+            return o.list.count
+        }
     }
 
     /// Sends `params` to `endpoint` of `target`. A device error code is thrown as `.lanError`; an
@@ -189,7 +211,7 @@ public final class ZeroconfClient: Sendable {
         if response.error == 0, !quiet {
             let update = LANUpdate(deviceID: target.deviceID, seq: response.seq, state: state, source: .http,
                                    host: target.host, port: target.port)
-            for o in observers.withLock({ $0 }) { o(update) }
+            for call in observers.withLock({ $0.calls() }) { call(update) }
         }
         return reply
     }
@@ -351,4 +373,32 @@ final class DeviceQueue: Sendable {
 
     /// Callers waiting for their turn.
     var waiting: Int { state.withLock { $0.waiters.count } }
+}
+
+/// Names one `ZeroconfClient.onUpdate` observer, for `ZeroconfClient.removeObserver`.
+public struct UpdateObserverToken: Sendable, Hashable {
+    let id: Int
+}
+
+/// The observers of one client, in the order they were added.
+private struct Observers {
+    var next = 0
+    var list: [Observer] = []
+
+    /// Drops the observers whose owner is gone.
+    mutating func prune() { list.removeAll { $0.owned && $0.owner == nil } }
+
+    /// The observers to call now (after dropping those whose owner is gone).
+    mutating func calls() -> [@Sendable (LANUpdate) -> Void] {
+        prune()
+        return list.map(\.call)
+    }
+}
+
+/// One observer, and the object it lives as long as (when it has one).
+private struct Observer {
+    let id: Int
+    let owned: Bool
+    weak var owner: (any AnyObject & Sendable)?
+    let call: @Sendable (LANUpdate) -> Void
 }
