@@ -122,7 +122,7 @@ public final class Hub: Sendable {
             ?? EWeLinkConfiguration(storeDirectory: DeviceStore.homeDirectory(environment: options.environment))
         client = EWeLinkClient(configuration: configuration)
         client.onStoreProblem { logger.warning("store: \($0)") }
-        events = try client.events()
+        events = try client.events(from: .knownDevices)
     }
 
     /// Starts passing events on (the client's session is up from the first subscription).

@@ -33,7 +33,7 @@ struct WatchCommand: AsyncParsableCommand {
         let socket = client.socket
         let cloudWatch = socket.map { CloudAvailability(socket: $0, json: json) }
         let events: AsyncStream<DeviceEvent>
-        do { events = try client.events() } catch { throw fail(error) }
+        do { events = try client.events(from: .knownDevices) } catch { throw fail(error) }
         if let unusable { CloudAvailability.report(unusable.description, json: json) }
         if let duration {
             Task {

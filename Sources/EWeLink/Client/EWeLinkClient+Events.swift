@@ -23,9 +23,11 @@ extension EWeLinkClient {
     /// - Throws: `ControlError` when the mDNS browser cannot start (no avahi-daemon).
     public func events(from start: EventStart = .now) throws(ControlError) -> AsyncStream<DeviceEvent> {
         let (stream, sink) = AsyncStream.makeStream(of: DeviceEvent.self, bufferingPolicy: .bufferingNewest(4096))
-        let replay = start == .knownDevices ? subscribers.known() : []
+        // The first consumer starts the source: from now (the devices already on the LAN are taken
+        // in silently), unless it asked for the devices already seen, which it then gets as they resolve.
+        let source = try startEvents(start == .now ? .now : .everything)
+        let replay = start == .knownDevices ? (source?.presentDevices() ?? []).map(named) : []
         subscribers.add(sink, replaying: replay)
-        try startEvents()
         return stream
     }
 
@@ -48,7 +50,6 @@ final class EventSubscribers: Sendable {
     private struct State {
         var sinks: [UUID: AsyncStream<DeviceEvent>.Continuation] = [:]
         var states: [String: JSONObject] = [:]
-        var last: [String: DeviceEvent] = [:]
         var finished = false
     }
 
@@ -70,14 +71,7 @@ final class EventSubscribers: Sendable {
     }
 
     func publish(_ event: DeviceEvent) {
-        let sinks = state.withLock { s -> [AsyncStream<DeviceEvent>.Continuation] in
-            if event.kind == .disappeared {
-                s.last[event.deviceID] = nil
-            } else if event.state != nil {
-                s.last[event.deviceID] = event
-            }
-            return Array(s.sinks.values)
-        }
+        let sinks = state.withLock { Array($0.sinks.values) }
         for sink in sinks { sink.yield(event) }
     }
 
@@ -87,17 +81,6 @@ final class EventSubscribers: Sendable {
             let merged = replacing ? params : (s.states[deviceID] ?? [:]).applying(params)
             s.states[deviceID] = merged
             return merged
-        }
-    }
-
-    /// An `appeared` event for every device seen and not gone, with its last state.
-    func known() -> [DeviceEvent] {
-        state.withLock { s in
-            s.last.values.sorted { $0.deviceID < $1.deviceID }.map { e in
-                var event = e
-                event.kind = .appeared
-                return event
-            }
         }
     }
 

@@ -106,7 +106,7 @@ public final class EWeLinkClient: Service, Sendable {
     ///
     /// - Throws: `ControlError` when the mDNS browser cannot start (no avahi-daemon).
     public func run() async throws {
-        try startEvents()
+        try startEvents(.now)
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 await self.waitForShutdown()
@@ -160,11 +160,14 @@ public final class EWeLinkClient: Service, Sendable {
         }
     }
 
-    /// Starts the event source (mDNS browser, cloud session) once.
-    func startEvents() throws(ControlError) {
-        let started: Bool = lifecycle.withLock { l in l.stream != nil || l.finished }
-        guard !started else { return }
-        let stream = try DeviceEventStream(lan: lan, socket: socket)
+    /// Starts the event source (mDNS browser, cloud session) once, from `start`; returns it (nil
+    /// after shutdown).
+    @discardableResult
+    func startEvents(_ start: DeviceEventStream.Start) throws(ControlError) -> DeviceEventStream? {
+        let running: (DeviceEventStream?, Bool) = lifecycle.withLock { l in (l.stream, l.finished) }
+        if let stream = running.0 { return stream }
+        guard !running.1 else { return nil }
+        let stream = try DeviceEventStream(lan: lan, socket: socket, start: start)
         let events = stream.events
         let pump = Task { [weak self] in
             for await event in events {
@@ -173,18 +176,20 @@ public final class EWeLinkClient: Service, Sendable {
             }
             self?.subscribers.finish()
         }
-        let kept = lifecycle.withLock { l -> Bool in
-            guard l.stream == nil, !l.finished else { return false }
+        let kept = lifecycle.withLock { l -> DeviceEventStream? in
+            guard l.stream == nil, !l.finished else { return l.stream }
             l.stream = stream
             l.pump = pump
-            return true
+            return nil
         }
-        guard kept else {
+        if kept != nil || lifecycle.withLock({ $0.stream == nil }) {
+            // Another caller started one first, or the client shut down meanwhile.
             stream.stop()
             pump.cancel()
-            return
+            return kept
         }
         socket?.start()
+        return stream
     }
 
     /// Whether the cloud WebSocket session is up.

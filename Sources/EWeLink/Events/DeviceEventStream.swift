@@ -151,6 +151,17 @@ public final class DeviceEventStream: Sendable {
         if let (client, token) = replies.withLock({ $0 }) { client.removeObserver(token) }
     }
 
+    /// An `appeared` event for every device present on the LAN now, with the state known of it
+    /// (what a new consumer starting from the devices already seen begins with).
+    package func presentDevices() -> [DeviceEvent] {
+        known.withLock { all in
+            all.filter { $0.value.present }.sorted { $0.key < $1.key }.map { id, k in
+                DeviceEvent(deviceID: id, source: .mdns, kind: .appeared, params: k.state.isEmpty ? nil : k.state, seq: k.seq,
+                            time: Date())
+            }
+        }
+    }
+
     /// A device already on the LAN when a `Start.now` stream started: known from here on (its
     /// revision, state and presence), not reported.
     private func takeIn(_ d: DiscoveredDevice) {
