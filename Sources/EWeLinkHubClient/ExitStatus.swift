@@ -1,3 +1,4 @@
+import EWeLink
 import EWeLinkCloud
 import EWeLinkLAN
 
@@ -29,7 +30,7 @@ public enum ExitStatus {
     public static func code(for error: ControlError) -> Int32 {
         switch error {
         case .unknownDevice: return unknownDevice
-        case .invalidRequest: return badInput
+        case .invalidRequest, .noCloudSession, .endpointNeedsLAN: return badInput
         case .stateUnknown: return failure
         case .store: return store
         case .mdns: return mdnsUnavailable
