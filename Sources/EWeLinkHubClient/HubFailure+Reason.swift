@@ -35,6 +35,8 @@ extension HubFailure {
         case cloudAnswerTooLarge
         /// The store was written in a newer format than this version knows.
         case newerStoreFormat
+        /// The store's folder or a file in it could be controlled by another user.
+        case storeUnsafe
         /// The device has no cloud record in the store (its apikey and model).
         case notInCloud
         /// The file is not a firmware image; forcing sends it anyway.
@@ -91,8 +93,11 @@ extension HubFailure.Reason {
 
     /// Why the store could not be used, when a front end has advice for it.
     public static func of(_ error: DeviceStoreError) -> Self? {
-        if case .newerFormat = error { return .newerStoreFormat }
-        return nil
+        switch error {
+        case .newerFormat: return .newerStoreFormat
+        case .unsafe: return .storeUnsafe
+        case .corrupt, .invalidRecord, .io, .insecurePermissions: return nil
+        }
     }
 
     /// Why a firmware update did not happen, when a front end has advice for it.

@@ -64,6 +64,8 @@ func advice(for reason: HubFailure.Reason, deviceID: String?) -> String {
         return " (EWELINK_API_URL)"
     case .newerStoreFormat:
         return ": use an ewelink that knows its format"
+    case .storeUnsafe:
+        return " (EWELINK_HOME sets the store's folder)"
     case .notInCloud:
         return ": run `ewelink sync`"
     case .notFirmwareImage:
