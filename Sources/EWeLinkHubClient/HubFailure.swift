@@ -10,12 +10,16 @@ import EWeLinkLAN
 /// own advice by `reason` (the CLI's `Failure.swift`), so a command through the hub prints what
 /// the same command prints without one.
 public struct HubFailure: Sendable, Equatable, Error {
+    /// What happened and what is missing (the library's words, or the hub's own).
     public var message: String
+    /// The exit status `ewelink` gives for the same failure (`ExitStatus`).
     public var exitCode: Int32
+    /// What a front end can advise on, when it can.
     public var reason: Reason?
     /// The id of the device the failure is about, when the advice needs it.
     public var deviceID: String?
 
+    /// A failure the hub words itself.
     public init(message: String, exitCode: Int32, reason: Reason? = nil, deviceID: String? = nil) {
         self.message = message
         self.exitCode = exitCode
@@ -31,6 +35,7 @@ public struct HubFailure: Sendable, Equatable, Error {
                   reason: why?.reason, deviceID: why?.deviceID)
     }
 
+    /// The body of the hub's answer.
     public var json: JSONObject {
         var o: JSONObject = ["error": .string(message), "exitCode": .int(Int(exitCode))]
         if let reason { o["reason"] = .string(reason.rawValue) }
