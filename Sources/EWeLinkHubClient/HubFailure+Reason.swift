@@ -33,6 +33,9 @@ extension HubFailure {
         case missingAppCredentials
         /// The cloud's answer was too large: the API base URL or a proxy is wrong.
         case cloudAnswerTooLarge
+        /// No trusted TLS session, or unusable TLS settings: the API base URL or the trusted CAs
+        /// are to be checked.
+        case cloudConnectionSettings
         /// The store was written in a newer format than this version knows.
         case newerStoreFormat
         /// The store's folder or a file in it could be controlled by another user.
@@ -86,7 +89,8 @@ extension HubFailure.Reason {
         case .sessionExpired: return .sessionExpired
         case .missingAppCredentials: return .missingAppCredentials
         case .responseTooLarge: return .cloudAnswerTooLarge
-        case .api, .rateLimited, .regionLoop, .transport, .tls, .settings, .invalidResponse, .tokenStore, .deviceOffline:
+        case .tls, .settings: return .cloudConnectionSettings
+        case .api, .rateLimited, .regionLoop, .transport, .invalidResponse, .tokenStore, .deviceOffline:
             return nil
         }
     }

@@ -62,6 +62,8 @@ func advice(for reason: HubFailure.Reason, deviceID: String?) -> String {
         return ": set EWELINK_APP_ID and EWELINK_APP_SECRET (from dev.ewelink.cc), or appId/appSecret in $EWELINK_HOME/config.json"
     case .cloudAnswerTooLarge:
         return " (EWELINK_API_URL)"
+    case .cloudConnectionSettings:
+        return " (apiUrl and caFile: EWELINK_API_URL and EWELINK_CA_FILE, or config.json)"
     case .newerStoreFormat:
         return ": use an ewelink that knows its format"
     case .storeUnsafe:

@@ -1,5 +1,5 @@
 @testable import EWeLink
-import EWeLinkCloud
+@testable import EWeLinkCloud
 import EWeLinkLAN
 import Foundation
 import Testing
@@ -87,6 +87,11 @@ struct LibraryErrorTextTests {
             return e.description
         }, "CloudSocketMessage.Failure")
         Self.check(CloudErrorCode.allCases.map(\.description), "CloudErrorCode")
+        // The sentences a refused TLS connection or an unreadable CA file gives.
+        var tls = [true, false].map { CloudError.certificateSentence(nil, host: "127.0.0.1", address: "127.0.0.1:8443", wrongName: $0) }
+        tls += [CloudTransport(caFile: "/nonexistent/ca.pem").problem].compactMap { $0 }
+        #expect(tls.count == 3)
+        Self.check(tls, "CloudError.tls / .settings reasons")
     }
 
     @Test("ControlError (with every LAN and cloud error inside it), DeviceStoreError, OTAError")
