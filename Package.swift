@@ -85,13 +85,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The CLI/hub contract, outside the façade: exit statuses, the hub's failure body, where the
+        // hub listens, and the blocking HTTP client the CLI, the tests and the benchmark reach it with
+        // (replies read by EWeLinkLAN's bounded parser). No Hummingbird: `ewelink` links this.
+        .target(name: "EWeLinkHubClient", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkCloud"]),
         // How every executable ends a usage error (exit 2, one line).
         .target(name: "CommandLineUsage", dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(
             name: "ewelink",
             dependencies: [
                 // Never the simulator (nor Hummingbird): the demo lives in ewelink-sim.
-                "EWeLink", "CommandLineUsage",
+                "EWeLink", "EWeLinkHubClient", "CommandLineUsage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
@@ -101,7 +105,7 @@ let package = Package(
         .target(
             name: "EWeLinkHub",
             dependencies: [
-                "EWeLink", "EWeLinkCloud", "EWeLinkLAN",
+                "EWeLink", "EWeLinkCloud", "EWeLinkLAN", "EWeLinkHubClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -112,7 +116,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "ewelink-hub",
-            dependencies: ["EWeLinkHub", "EWeLink", "CommandLineUsage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            dependencies: ["EWeLinkHub", "EWeLink", "EWeLinkHubClient", "CommandLineUsage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
@@ -123,23 +127,24 @@ let package = Package(
         // The benchmark harness (scripts/bench): latency percentiles against the simulator.
         .executableTarget(
             name: "ewelink-bench",
-            dependencies: ["EWeLink", "EWeLinkSimulator", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["EWeLink", "EWeLinkHubClient", "EWeLinkSimulator", .product(name: "NIOPosix", package: "swift-nio")],
             path: "Benchmarks/LANBenchmark"
         ),
 
         // Helpers shared by the test targets: raw HTTP over loopback, fleets, event waits.
-        .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkCloud", "EWeLinkSimulator"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["EWeLink", "EWeLinkLAN", "EWeLinkCloud", "EWeLinkHubClient", "EWeLinkSimulator"],
+                path: "Tests/TestSupport"),
         .testTarget(name: "EWeLinkCoreTests", dependencies: ["EWeLinkCore"]),
         .testTarget(name: "EWeLinkLANTests", dependencies: ["EWeLinkLAN", "TestSupport", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "EWeLinkSimulatorTests", dependencies: ["EWeLinkSimulator", "EWeLinkLAN", "TestSupport"]),
         // The cloud client alone (REST, WebSocket) against the mock cloud.
         .testTarget(name: "EWeLinkCloudTests", dependencies: ["EWeLinkCloud", "EWeLink", "TestSupport"]),
         // The façade: store, LAN control, routing (with fakes and end to end), OTA, events.
-        .testTarget(name: "EWeLinkTests", dependencies: ["EWeLink", "EWeLinkCloud", "EWeLinkLAN", "EWeLinkSimulator", "TestSupport",
-                                                        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
-        .testTarget(name: "CLITests", dependencies: ["EWeLinkLAN", "TestSupport", "ewelink", "ewelink-sim"]),
+        .testTarget(name: "EWeLinkTests", dependencies: ["EWeLink", "EWeLinkCloud", "EWeLinkLAN", "EWeLinkHubClient", "EWeLinkSimulator",
+                                                        "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
+        .testTarget(name: "CLITests", dependencies: ["EWeLinkLAN", "EWeLinkHubClient", "TestSupport", "ewelink", "ewelink-sim"]),
         // The hub: its API against openapi.yaml, auth, hostile clients, shutdown, and the CLI through it.
-        .testTarget(name: "HubTests", dependencies: ["EWeLinkHub", "EWeLink", "EWeLinkLAN", "TestSupport", "ewelink", "ewelink-hub", "ewelink-sim"]),
+        .testTarget(name: "HubTests", dependencies: ["EWeLinkHub", "EWeLink", "EWeLinkLAN", "EWeLinkHubClient", "TestSupport", "ewelink", "ewelink-hub", "ewelink-sim"]),
     ],
     swiftLanguageModes: [.v6]
 )

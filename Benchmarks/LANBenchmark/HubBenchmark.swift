@@ -1,4 +1,5 @@
 import EWeLink
+import EWeLinkHubClient
 import EWeLinkLAN
 import Foundation
 import Synchronization
@@ -213,31 +214,9 @@ final class HubConnection {
         guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
             throw BenchError("the hub closed the connection")
         }
-        var buffer = [UInt8](repeating: 0, count: 16384)
-        while true {
-            if let end = headEnd() {
-                let head = String(decoding: pending[0..<end], as: UTF8.self).lowercased()
-                let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
-                let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
-                    .flatMap { Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) } ?? 0
-                if pending.count >= end + 4 + length {
-                    let body = String(decoding: pending[(end + 4)..<(end + 4 + length)], as: UTF8.self)
-                    pending.removeFirst(end + 4 + length)
-                    return (status, body)
-                }
-            }
-            let n = read(fd, &buffer, buffer.count)
-            guard n > 0 else { throw BenchError("the hub did not answer") }
-            pending += buffer[0..<n]
-        }
-    }
-
-    private func headEnd() -> Int? {
-        guard pending.count >= 4 else { return nil }
-        for i in 0...(pending.count - 4) where pending[i] == 13 && pending[i + 1] == 10 && pending[i + 2] == 13 && pending[i + 3] == 10 {
-            return i
-        }
-        return nil
+        // The CLI's reply reader (a kept-alive connection: what follows the reply stays pending).
+        guard case .success(let reply) = HTTPReply.read(fd, pending: &pending) else { throw BenchError("the hub did not answer") }
+        return (reply.status, String(decoding: reply.body, as: UTF8.self))
     }
 }
 
@@ -320,7 +299,8 @@ enum FanOut {
         group.enter()
         Thread {
             defer { group.leave() }
-            var pending = [[UInt8]](repeating: [], count: connections.count)
+            // Each connection read as `ewelink watch` reads it through the hub.
+            var readers = [HubEventReader](repeating: HubEventReader(), count: connections.count)
             var buffer = [UInt8](repeating: 0, count: 65536)
             var pfds = connections.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             while !stop.load(ordering: .relaxed) {
@@ -329,14 +309,11 @@ enum FanOut {
                 for i in pfds.indices where pfds[i].revents & Int16(POLLIN) != 0 {
                     let n = read(pfds[i].fd, &buffer, buffer.count)
                     guard n > 0 else { pfds[i].fd = -1; continue }
-                    pending[i] += buffer[0..<n]
-                    // Whole lines only (bytes: in a String, "\r\n" is one Character and no "\n"); an
-                    // event is known by its device and its time.
-                    while let newline = pending[i].firstIndex(of: 10) {
-                        let line = String(decoding: pending[i][..<newline], as: UTF8.self)
-                        pending[i].removeFirst(newline + 1)
-                        guard line.hasPrefix("data: "), let o = try? JSONValue.parse(String(line.dropFirst(6))),
-                              let device = o["device"]?.stringValue, let time = o["time"]?.stringValue else { continue }
+                    // An event is known by its device and its time.
+                    guard let events = try? readers[i].feed(Array(buffer[0..<n])) else { pfds[i].fd = -1; continue }
+                    for data in events {
+                        guard let o = try? JSONValue.parse(data), let device = o["device"]?.stringValue,
+                              let time = o["time"]?.stringValue else { continue }
                         lock.lock(); receipts[device + " " + time, default: []].append(now); lock.unlock()
                     }
                 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandLineUsage
 import EWeLink
 import EWeLinkHub
+import EWeLinkHubClient
 import Foundation
 import Logging
 #if canImport(Glibc)

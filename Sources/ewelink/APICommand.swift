@@ -1,6 +1,7 @@
 import ArgumentParser
 import EWeLink
 import EWeLinkCloud
+import EWeLinkHubClient
 import EWeLinkLAN
 import NIOHTTP1
 
@@ -58,7 +59,7 @@ struct APICommand: AsyncParsableCommand {
             let data = try await client.call(httpMethod, path, query: query, body: body, auth: auth)
             printLine(data.serialized)
         } catch {
-            throw fail(error.description, code: ExitStatus.cloud)
+            throw fail(error.description + advice(for: error), code: ExitStatus.cloud)
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EWeLink
 import EWeLinkCloud
+import EWeLinkHubClient
 import Foundation
 
 struct LoginCommand: AsyncParsableCommand {
@@ -46,7 +47,7 @@ struct LoginCommand: AsyncParsableCommand {
                 printLine("logged in as \(session.account) (region \(session.region.rawValue)); now run `ewelink sync`")
             }
         } catch {
-            throw fail(error.description, code: ExitStatus.cloud)
+            throw fail(error.description + advice(for: error), code: ExitStatus.cloud)
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EWeLink
 import EWeLinkCloud
+import EWeLinkHubClient
 import EWeLinkLAN
 import Foundation
 
@@ -25,7 +26,7 @@ struct OTACloudOptions: ParsableArguments {
             guard client.isLoggedIn else { throw client.configuration.cloud == nil ? CloudError.missingAppCredentials : .notLoggedIn }
             return client
         } catch let error as CloudError {
-            throw fail(error.description, code: ExitStatus.cloud)
+            throw fail(error.description + advice(for: error), code: ExitStatus.cloud)
         }
     }
 }
@@ -58,7 +59,7 @@ func report(_ outcome: OTAOutcome, device: StoredDevice, json: Bool) {
 /// Reports a failed update (also as a JSON object with `--json`) and returns its exit code.
 func otaFailure(_ error: OTAError, device: StoredDevice, json: Bool, message: String) -> ExitCode {
     if json { printLine(JSONValue.object(["device": .string(device.id), "ok": false, "error": .string(error.description)]).serialized) }
-    return fail(message, code: otaExitCode(error))
+    return fail(message + advice(for: error), code: otaExitCode(error))
 }
 
 func otaExitCode(_ error: OTAError) -> Int32 {
@@ -91,7 +92,7 @@ struct OTACheck: AsyncParsableCommand {
         guard !chosen.isEmpty else { throw fail("no cloud devices in the store: run `ewelink sync`", code: ExitStatus.unknownDevice) }
         let results: [(StoredDevice, OTAOffer?)]
         do { results = try await client.firmwareUpdates(for: chosen) } catch {
-            throw fail(error.description, code: otaExitCode(error))
+            throw fail(error.description + advice(for: error), code: otaExitCode(error))
         }
         if cloud.json {
             for (d, offer) in results {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EWeLink
+import EWeLinkHubClient
 
 struct OffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "off", abstract: "Switch a device (or one channel) off.",

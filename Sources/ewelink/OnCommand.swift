@@ -1,5 +1,6 @@
 import ArgumentParser
 import EWeLink
+import EWeLinkHubClient
 
 struct OnCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "on", abstract: "Switch a device (or one channel) on.",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EWeLink
+import EWeLinkHubClient
 import EWeLinkLAN
 
 struct ScanCommand: AsyncParsableCommand {
@@ -34,7 +35,9 @@ struct ScanCommand: AsyncParsableCommand {
     func run() async throws {
         guard (1...65535).contains(port) else { throw fail("--port must be 1...65535") }
         let addresses: AddressRange
-        do { addresses = try AddressRange(range, force: force) } catch { throw fail(error.description) }
+        do { addresses = try AddressRange(range, force: force) } catch {
+            throw fail(error.description + (HubFailure.Reason.of(error).map { advice(for: $0, deviceID: nil) } ?? ""))
+        }
         let store = DeviceStore.standard()
         let stored: [StoredDevice]
         do { stored = try store.load() } catch { throw fail(.store(error)) }

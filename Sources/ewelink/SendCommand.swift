@@ -1,5 +1,6 @@
 import ArgumentParser
 import EWeLink
+import EWeLinkHubClient
 import EWeLinkLAN
 
 struct SendCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EWeLink
+import EWeLinkHubClient
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

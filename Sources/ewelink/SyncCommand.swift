@@ -1,6 +1,7 @@
 import ArgumentParser
 import EWeLink
 import EWeLinkCloud
+import EWeLinkHubClient
 import EWeLinkLAN
 
 struct SyncCommand: AsyncParsableCommand {
@@ -29,7 +30,7 @@ struct SyncCommand: AsyncParsableCommand {
                 }
             }
         } catch let error as CloudError {
-            throw fail(error.description, code: ExitStatus.cloud)
+            throw fail(error.description + advice(for: error), code: ExitStatus.cloud)
         } catch let error as DeviceStoreError {
             throw fail(.store(error))
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EWeLink
+import EWeLinkHubClient
 
 struct ToggleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EWeLink
 import EWeLinkCloud
+import EWeLinkHubClient
 import EWeLinkLAN
 import Foundation
 

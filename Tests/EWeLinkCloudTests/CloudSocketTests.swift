@@ -124,7 +124,7 @@ struct CloudSocketTests {
         try await Task.sleep(for: .seconds(2.5))
         await socket.stop()
         #expect(!socket.isConnected && cloud.userOnlineCount == 0)
-        #expect(log.all.contains { if case .disconnected(let r) = $0 { return r.contains("ewelink login") } else { return false } })
+        #expect(log.all.contains { if case .disconnected(let r) = $0 { return r.contains("log in again") } else { return false } })
         // Each attempt is dispatch + refresh; back-off 0.4 s, 0.8 s, 1.6 s allows at most 3 attempts in 2.5 s.
         #expect(cloud.stats.calls - before <= 6, "\(cloud.stats.calls - before) calls")
         #expect(cloud.stats.violations == 0)

@@ -127,4 +127,38 @@ struct HTTPReplyParserTests {
             head: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;", repeating: [0x61])
         #expect(failure == .tooLarge(.chunkLine, limit: 1024))
     }
+
+    @Test("The head's fields are kept (names lowercased); bytes after a reply are counted for the next one")
+    func headersAndKeptAlive() throws {
+        var parser = Parser()
+        let first = Array("HTTP/1.1 429 Too Many\r\nRetry-After: 3\r\nContent-Length: 2\r\n\r\n{}".utf8)
+        let next = Array("HTTP/1.1 200 OK\r\n".utf8)
+        #expect(parser.headStatus == nil)
+        #expect(try parser.feed(first + next) == Parser.Reply(status: 429, body: Array("{}".utf8)))
+        #expect(parser.headers["retry-after"] == "3" && parser.headers["content-length"] == "2")
+        #expect(parser.bytesAfterReply == next.count)
+        var exact = Parser()
+        _ = try exact.feed(first)
+        #expect(exact.bytesAfterReply == 0)
+    }
+
+    @Test("A stream that does not end is read with takeBody: the cap bounds what waits, not the whole stream")
+    func streamedChunks() throws {
+        var parser = Parser(limits: Parser.Limits(bodyBytes: 1024))
+        #expect(try parser.feed(Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)) == nil)
+        #expect(parser.headStatus == 200 && parser.isChunked && parser.takeBody().isEmpty)
+        let event = Array("data: {}\n\n".utf8)
+        var received: [UInt8] = []
+        // 100 KB through a 1 KB cap, a piece at a time, each piece taken as it comes.
+        for _ in 0..<10_000 {
+            let chunk = Array("\(String(event.count, radix: 16))\r\n".utf8) + event + Array("\r\n".utf8)
+            #expect(try parser.feed(chunk) == nil)
+            received += parser.takeBody()
+        }
+        #expect(received.count == 10_000 * event.count && !parser.isComplete)
+        // Not taking it: the cap holds.
+        #expect(throws: Parser.Failure.tooLarge(.body, limit: 1024)) {
+            for _ in 0..<200 { _ = try parser.feed(Array("a\r\n0123456789\r\n".utf8)) }
+        }
+    }
 }

@@ -122,7 +122,7 @@ struct FaultMatrixTests {
             Issue.record("succeeded with a revoked session")
         } catch {
             guard case .cloud(let e, _) = error else { Issue.record("\(error)"); return }
-            #expect(e.description.contains("ewelink login"), "\(e)")
+            #expect(e == .sessionExpired && e.description.contains("log in again"), "\(e)")
         }
         #expect(d.snapshot.params["switch"] == "on")
     }

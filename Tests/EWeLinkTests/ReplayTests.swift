@@ -1,4 +1,5 @@
 import EWeLink
+import EWeLinkHubClient
 import EWeLinkLAN
 import EWeLinkSimulator
 import Foundation

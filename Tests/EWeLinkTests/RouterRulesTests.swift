@@ -1,5 +1,6 @@
 import EWeLink
 import EWeLinkCloud
+import EWeLinkHubClient
 import EWeLinkLAN
 import Foundation
 import Testing

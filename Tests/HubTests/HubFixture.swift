@@ -1,4 +1,5 @@
 import EWeLink
+import EWeLinkHubClient
 import EWeLinkLAN
 import EWeLinkSimulator
 import Foundation
@@ -124,13 +125,8 @@ final class HubFixture: @unchecked Sendable {
 
 /// HTTP/1.1 over a Unix socket with blocking calls, as a test client (and a hostile one).
 enum HubWire {
-    struct Reply {
-        var status: Int
-        var headers: [String: String]
-        var body: [UInt8]
-        var text: String { String(decoding: body, as: UTF8.self) }
-        var json: JSONValue? { try? JSONValue.parse(body) }
-    }
+    /// A reply as the package's one reply parser reads it.
+    typealias Reply = HTTPReply
 
     static func connect(_ path: String) -> Int32? {
         UnixSocket.connect(path, receiveTimeoutSeconds: 20, sendTimeoutSeconds: 20)
@@ -166,31 +162,12 @@ enum HubWire {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         _ = write(fd, Array((head + "\r\n").utf8) + body)
-        var raw: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n <= 0 { break }
-            raw += buffer[0..<n]
-        }
-        return parse(raw)
+        var pending: [UInt8] = []
+        return try? HTTPReply.read(fd, pending: &pending).get()
     }
 
-    static func parse(_ raw: [UInt8]) -> Reply? {
-        let sep: [UInt8] = [13, 10, 13, 10]
-        guard raw.count >= 4, let end = (0...(raw.count - 4)).first(where: { raw[$0..<$0 + 4].elementsEqual(sep) }) else { return nil }
-        let lines = String(decoding: raw[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
-        let parts = lines[0].split(separator: " ")
-        guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
-        var headers: [String: String] = [:]
-        for line in lines.dropFirst() {
-            guard let c = line.firstIndex(of: ":") else { continue }
-            headers[line[..<c].lowercased()] = line[line.index(after: c)...].trimmingCharacters(in: .whitespaces)
-        }
-        var body = Array(raw[(end + 4)...])
-        if let length = headers["content-length"].flatMap(Int.init), length <= body.count { body = Array(body.prefix(length)) }
-        return Reply(status: status, headers: headers, body: body)
-    }
+    /// The reply in what a connection received.
+    static func parse(_ raw: [UInt8]) -> Reply? { HTTPReply.parse(raw) }
 
     /// A TCP connection to 127.0.0.1:port, naming the hub `host` (its address by default); nil when
     /// nothing answers within `seconds`.
@@ -234,4 +211,9 @@ enum HubWire {
 /// Runs blocking work on a thread of its own (the cooperative pool stays free).
 func offThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { cont in Thread { cont.resume(returning: work()) }.start() }
+}
+
+extension HTTPReply {
+    var text: String { String(decoding: body, as: UTF8.self) }
+    var json: JSONValue? { try? JSONValue.parse(body) }
 }

@@ -1,3 +1,4 @@
+import EWeLinkHubClient
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -109,22 +110,8 @@ public enum RawHTTP {
         return parse(received) ?? .closed
     }
 
+    /// The reply in what the connection received, read by the package's one reply parser.
     static func parse(_ raw: [UInt8]) -> RawHTTPResult? {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard let idx = raw.indices.first(where: { raw[$0...].starts(with: separator) }) else { return nil }
-        let head = String(decoding: raw[..<idx], as: UTF8.self).components(separatedBy: "\r\n")
-        guard let statusLine = head.first, statusLine.hasPrefix("HTTP/1."),
-              let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else { return nil }
-        var headers: [String: String] = [:]
-        for line in head.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        var body = Array(raw[(idx + 4)...])
-        if let len = headers["content-length"].flatMap(Int.init) {
-            guard body.count >= len else { return nil }
-            body = Array(body.prefix(len))
-        }
-        return .response(status: status, headers: headers, body: body)
+        HTTPReply.parse(raw).map { .response(status: $0.status, headers: $0.headers, body: $0.body) }
     }
 }

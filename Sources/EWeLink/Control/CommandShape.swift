@@ -38,7 +38,7 @@ package enum CommandShape {
             return ["switches": .array((0..<count).map { ["switch": v, "outlet": .int($0)] })]
         }
         if let channel, channel != 0 {
-            throw .invalidRequest("this is a single-channel device: --channel must be 0 or left out")
+            throw .invalidRequest("this is a single-channel device: its channel is 0 (or none given)")
         }
         if style == .thermostat || state?["mainSwitch"] != nil {
             return ["switch": v, "mainSwitch": v, "deviceType": "normal"]
@@ -67,7 +67,7 @@ package enum CommandShape {
         if let outlets = state["switches"]?.arrayValue?.compactMap({ $0["outlet"]?.intValue }).sorted(), !outlets.isEmpty {
             return "channel \(channel) does not exist: this device has channels \(outlets.map(String.init).joined(separator: ", "))"
         }
-        if state["switch"] != nil { return "this is a single-channel device: --channel must be 0 or left out" }
+        if state["switch"] != nil { return "this is a single-channel device: its channel is 0 (or none given)" }
         return "the state of this device has no channel \(channel)"
     }
 }

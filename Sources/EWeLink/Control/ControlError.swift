@@ -1,7 +1,8 @@
 import EWeLinkCloud
 import EWeLinkLAN
 
-/// Why a command could not be carried out, in terms a user can act on.
+/// Why a command could not be carried out: what happened and what is missing. The text is the
+/// library's and names no command or option of a front end; `ewelink` adds its own advice.
 public enum ControlError: Error, Sendable, CustomStringConvertible {
     /// No device with this id or name in the store, and none announced on the LAN.
     case unknownDevice(String)
@@ -9,6 +10,12 @@ public enum ControlError: Error, Sendable, CustomStringConvertible {
     case invalidRequest(String)
     /// `toggle` needs the current state, and it is not known.
     case stateUnknown(deviceID: String)
+    /// The device (`device`: its name as shown) is set to go through the cloud, and there is no
+    /// cloud session.
+    case noCloudSession(device: String)
+    /// The endpoint has no cloud equivalent (the cloud only sets params) and the device is set to
+    /// go through the cloud: it can go over the LAN only.
+    case endpointNeedsLAN(endpoint: String, device: String)
     case lan(LANError)
     case store(DeviceStoreError)
     case mdns(AvahiError)
@@ -18,8 +25,12 @@ public enum ControlError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownDevice(let q):
-            return "no device '\(q)' in the store or on the LAN: see `ewelink devices` and `ewelink discover`"
+            return "no device '\(q)' in the store or on the LAN"
         case .invalidRequest(let why): return why
+        case .noCloudSession(let device):
+            return "\(device) is set to go through the cloud, but there is no cloud session"
+        case .endpointNeedsLAN(let endpoint, let device):
+            return "endpoint '\(endpoint)' has no cloud equivalent and \(device) is set to go through the cloud"
         case .stateUnknown(let id):
             return "the current state of \(id) is unknown (not announced over mDNS): use on/off instead of toggle"
         case .lan(let e): return e.description

@@ -65,7 +65,7 @@ public enum OTAError: Error, Sendable, CustomStringConvertible {
     case notNewer(deviceID: String, before: String, after: String)
     case imageTooLarge(bytes: Int, limit: Int)
     case unreadableImage(path: String, reason: String)
-    /// The file does not start like an ESP8266/ESP32 app image (0xE9); `--force` flashes it anyway.
+    /// The file does not start like an ESP8266/ESP32 app image (0xE9); forcing flashes it anyway.
     case notFirmwareImage(path: String, firstByte: UInt8)
     case lan(deviceID: String, step: String, LANError)
     case cloud(CloudFailure)
@@ -80,8 +80,8 @@ public enum OTAError: Error, Sendable, CustomStringConvertible {
         case .noUpdate(let id, let v): return "no firmware update for \(id): \(v) is the newest the cloud offers"
         case .versionNotOffered(let id, let wanted, let offered):
             return "the cloud offers \(offered) for \(id), not \(wanted)"
-        case .notInCloud(let id): return "\(id) is not in the cloud account (no apikey/model): run `ewelink sync`"
-        case .noSession: return "no cloud session: run `ewelink login` (OTA goes through the cloud WebSocket)"
+        case .notInCloud(let id): return "\(id) is not in the cloud account (no apikey/model in the store)"
+        case .noSession: return "no cloud session (OTA goes through the cloud WebSocket)"
         case .refused(let id, let code): return "\(id) refused the upgrade (error \(code))"
         case .timedOut(let id, let after, let last):
             return "\(id) did not report a new firmware within \(after) (last seen: \(last))"
@@ -92,7 +92,7 @@ public enum OTAError: Error, Sendable, CustomStringConvertible {
         case .unreadableImage(let path, let why): return "cannot read \(path): \(why)"
         case .notFirmwareImage(let path, let byte):
             return "\(path) is not an ESP8266/ESP32 firmware image (it starts with 0x\(String(format: "%02X", byte)), "
-                + "an app image with 0xE9): nothing was sent; --force flashes it anyway"
+                + "an app image with 0xE9): nothing was sent"
         case .lan(let id, let step, let e): return "\(id): \(step) failed: \(e)"
         case .cloud(let f): return f.description
         }

@@ -96,8 +96,7 @@ public final class Router: Sendable {
     /// its endpoint dropped.
     private func withoutCloud(device: StoredDevice, endpoint: String, policy: RoutePolicy) throws(ControlError) -> Plan {
         guard policy != .cloud else {
-            throw .invalidRequest("endpoint '\(endpoint)' has no cloud equivalent and \(device.displayName) is set to go "
-                + "through the cloud: use --via lan")
+            throw .endpointNeedsLAN(endpoint: endpoint, device: device.displayName)
         }
         return .lanOnly(timeout: options.lanTimeoutCeiling)
     }
@@ -157,7 +156,7 @@ public final class Router: Sendable {
             }
         }
         guard cloud?.hasSession == true else {
-            throw lanError ?? .invalidRequest("\(device.displayName) is set to go through the cloud, but there is no cloud session: run `ewelink login`")
+            throw lanError ?? .noCloudSession(device: device.displayName)
         }
         do {
             let (state, route) = try await cloudState(device)
@@ -219,7 +218,7 @@ public final class Router: Sendable {
             return (.lanOnly(timeout: options.lanTimeoutCeiling), device)
         case .cloud:
             guard cloud?.hasSession == true else {
-                throw .invalidRequest("\(device.displayName) is set to go through the cloud, but there is no cloud session: run `ewelink login`")
+                throw .noCloudSession(device: device.displayName)
             }
             return (.cloudOnly(why: "policy"), device)
         case .auto:

@@ -25,9 +25,8 @@ public enum DeviceStoreError: Error, Sendable, Equatable, CustomStringConvertibl
         case .unsafe(let path, let reason):
             return "refusing the device store at \(path): \(reason)"
         case .newerFormat(let path, let version, let supported):
-            return "the device store \(path) is in format \(version), written by a newer ewelink; this one writes "
-                + "format \(supported) and would lose what it cannot express, so it left the file as it is: "
-                + "use an ewelink that knows store format \(version)"
+            return "the device store \(path) is in format \(version), written by a newer version; this one writes "
+                + "format \(supported) and would lose what it cannot express, so it left the file as it is"
         }
     }
 

@@ -27,7 +27,7 @@ extension CloudError {
             // A plain-HTTP call whose answer was no HTTP, or was cut: maybe a TLS port.
             if !secure, direct, Self.mayBeTLSPort(error),
                await CloudPeerCertificate.fetch(host: host, port: port, tls: transport.tlsConfiguration) != nil {
-                return .tls(path: path, reason: "\(address) answers in TLS, not plain HTTP: use https:// in EWELINK_API_URL (or apiUrl)")
+                return .tls(path: path, reason: "\(address) answers in TLS, not plain HTTP: the API base URL (apiUrl) must start with https://")
             }
             return .transport(path: path, reason: transportReason(error))
         case .notTLS?:
@@ -42,7 +42,7 @@ extension CloudError {
 
     private static func notTLSSentence(_ address: String) -> String {
         "\(address) does not answer in TLS: is an https:// address pointing at a plain http:// port? "
-            + "Check EWELINK_API_URL (or apiUrl)"
+            + "check the API base URL (apiUrl)"
     }
 
     /// A connection (TCP and TLS handshake) that ran out of time; a slow answer is not one.
@@ -56,15 +56,15 @@ extension CloudError {
     /// One sentence on a refused certificate, from what it says.
     static func certificateSentence(_ peer: CloudPeerCertificate?, host: String, address: String, wrongName: Bool,
                                     now: Date = Date()) -> String {
-        let trustHint = "trust a private CA with EWELINK_CA_FILE (or caFile in config.json), or check SSL_CERT_FILE and SSL_CERT_DIR"
+        let trustHint = "trust a private CA with the CA file setting (caFile), or check SSL_CERT_FILE and SSL_CERT_DIR"
         guard let peer else {
             return wrongName
-                ? "the certificate of \(address) is not made out to \(host): check EWELINK_API_URL (or apiUrl)"
+                ? "the certificate of \(address) is not made out to \(host): check the API base URL (apiUrl)"
                 : "the certificate of \(address) is not trusted: \(trustHint)"
         }
         if wrongName || !peer.names.isEmpty && !peer.names.contains(where: { Self.matches($0, host) }) {
             let names = peer.names.isEmpty ? "no name" : peer.names.joined(separator: ", ")
-            return "the certificate of \(address) is made out to \(names), not to \(host): check EWELINK_API_URL (or apiUrl)"
+            return "the certificate of \(address) is made out to \(names), not to \(host): check the API base URL (apiUrl)"
         }
         let day = ISO8601DateFormatter()
         day.formatOptions = [.withFullDate]

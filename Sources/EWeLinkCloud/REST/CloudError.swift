@@ -1,4 +1,5 @@
-/// Why a cloud call failed.
+/// Why a cloud call failed: what happened and what is missing (the text names no command or
+/// option of a front end; the CLI adds its own advice).
 public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The cloud answered with an error code.
     case api(code: Int, message: String, path: String)
@@ -34,13 +35,12 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
         case .api(let code, let message, let path):
             let text = CloudErrorCode.describe(code)
             return "cloud error \(text) on \(path)" + (message.isEmpty ? "" : ": \(message)")
-        case .notLoggedIn: return "not logged in to the eWeLink cloud: run `ewelink login`"
+        case .notLoggedIn: return "not logged in to the eWeLink cloud"
         case .sessionExpired:
             return "the cloud session ended (token expired, or the account logged in elsewhere with this app id): "
-                + "run `ewelink login` again"
+                + "log in again"
         case .missingAppCredentials:
-            return "no eWeLink app credentials: set EWELINK_APP_ID and EWELINK_APP_SECRET "
-                + "(from dev.ewelink.cc), or appId/appSecret in $EWELINK_HOME/config.json"
+            return "no eWeLink app credentials: the cloud needs an app id and its secret (from the eWeLink developer site)"
         case .rateLimited(let path, let ms):
             return "calling \(path) now would break the cloud's rate limit; retry in \(ms) ms"
         case .regionLoop(let region): return "the cloud kept redirecting the login (last region \(region))"
@@ -49,7 +49,7 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
         case .settings(let why): return "cloud connection settings: \(why)"
         case .invalidResponse(let path, let reason): return "unexpected answer from the cloud for \(path): \(reason)"
         case .responseTooLarge(let path, let limit):
-            return "answer too large from the cloud for \(path): over \(limit / 1024) KB; check EWELINK_API_URL or the proxy"
+            return "answer too large from the cloud for \(path): over \(limit / 1024) KB; check the API base URL or the proxy"
         case .tokenStore(let why): return "session file: \(why)"
         case .deviceOffline(let id, let path):
             return "the cloud says \(id) does not respond on \(path) (offline, or it did not take the command)"

@@ -126,7 +126,7 @@ public struct CloudTransport: Sendable, Hashable {
 
     /// What is wrong with the settings, as a sentence, or nil: a CA file or folder that cannot be read.
     public var problem: String? {
-        let named: [(String, String?)] = [("EWELINK_CA_FILE (caFile)", caFile), ("SSL_CERT_FILE", certFile),
+        let named: [(String, String?)] = [("the CA file setting (caFile)", caFile), ("SSL_CERT_FILE", certFile),
                                           ("SSL_CERT_DIR", certDirectory)]
         for case let (name, path?) in named {
             guard FileManager.default.isReadableFile(atPath: path) else {

@@ -22,12 +22,12 @@ extension AtomicFile {
         let mode = info.st_mode & 0o7777
         guard info.st_uid == geteuid() else {
             throw .unsafe(path: directory, reason: "the folder belongs to another user (uid \(info.st_uid), mode "
-                + "\(String(mode, radix: 8))), who could plant devices, keys or links in it: set EWELINK_HOME to a folder of your own")
+                + "\(String(mode, radix: 8))), who could plant devices, keys or links in it: use a folder of your own")
         }
         guard mode & 0o077 != 0 else { return true }
         guard mode & 0o1000 == 0 else {
             throw .unsafe(path: directory, reason: "the folder is shared (mode \(String(mode, radix: 8)), like /tmp): "
-                + "set EWELINK_HOME to a folder of your own")
+                + "use a folder of your own")
         }
         guard chmod(directory, mode & 0o7700) == 0 else {
             throw .io(path: directory, reason: "cannot make the folder private (chmod 700): \(String(cString: strerror(errno)))")

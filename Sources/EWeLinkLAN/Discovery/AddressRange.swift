@@ -21,7 +21,7 @@ public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
                     + "(192.168.1.10-40 or 192.168.1.10-192.168.1.40) or one IPv4 address"
             case .tooLarge(let text, let hosts, let limit, let forcible):
                 return "\(text) holds \(hosts) addresses, more than \(limit)"
-                    + (forcible ? ": pass --force to scan it anyway" : ": split it into smaller ranges")
+                    + (forcible ? " unless forced" : ": split it into smaller ranges")
             }
         }
     }

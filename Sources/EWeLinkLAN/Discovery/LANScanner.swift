@@ -99,7 +99,7 @@ public struct LANScanner: Sendable {
             return finding
         }
         finding.problem = keys.isEmpty
-            ? "an encrypted device: its key is needed (ewelink sync, or devices add --devicekey)"
+            ? "an encrypted device: its key is needed (from the cloud account, or added by hand)"
             : "an encrypted device none of the \(keys.count) stored keys opens"
         return finding
     }

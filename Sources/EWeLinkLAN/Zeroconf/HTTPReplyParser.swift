@@ -5,31 +5,47 @@
 /// (status line, headers, chunked trailers) by `Limits.headerBytes`, the decoded body by
 /// `Limits.bodyBytes`, a chunk-size line by `Limits.chunkLineBytes`. Crossing a cap fails at once,
 /// before the rest of the reply is read. Pure Swift with no I/O, so it can be fuzzed.
-struct HTTPReplyParser {
+///
+/// The one response parser of the package: the hub's client (`EWeLinkHubClient`), the tests' raw
+/// HTTP and the benchmark read replies with it too. A stream that never ends (the hub's
+/// `/events`) is read with `takeBody()`, which hands over the body decoded so far; the body cap
+/// then bounds what is waiting to be taken, not the whole stream.
+package struct HTTPReplyParser {
     /// The caps. Real device replies are under 2 KB (head and body); the defaults leave a wide
     /// margin for odd firmware while keeping a hostile peer from making us buffer megabytes.
-    struct Limits: Sendable, Equatable {
-        var headerBytes = 16 * 1024
-        var bodyBytes = 64 * 1024
+    package struct Limits: Sendable, Equatable {
+        package var headerBytes = 16 * 1024
+        package var bodyBytes = 64 * 1024
         /// One chunk-size line with its extensions (`1f;name=value\r\n`).
-        var chunkLineBytes = 1024
-        static let standard = Limits()
+        package var chunkLineBytes = 1024
+        package static let standard = Limits()
+
+        package init(headerBytes: Int = 16 * 1024, bodyBytes: Int = 64 * 1024, chunkLineBytes: Int = 1024) {
+            self.headerBytes = headerBytes
+            self.bodyBytes = bodyBytes
+            self.chunkLineBytes = chunkLineBytes
+        }
     }
 
     /// A whole reply.
-    struct Reply: Sendable, Equatable {
-        var status: Int
-        var body: [UInt8]
+    package struct Reply: Sendable, Equatable {
+        package var status: Int
+        package var body: [UInt8]
+
+        package init(status: Int, body: [UInt8]) {
+            self.status = status
+            self.body = body
+        }
     }
 
     /// Which part of a reply crossed its cap.
-    enum Part: String, Sendable, Equatable {
+    package enum Part: String, Sendable, Equatable {
         case header = "header"
         case body = "body"
         case chunkLine = "chunk-size line"
     }
 
-    enum Failure: Error, Sendable, Equatable {
+    package enum Failure: Error, Sendable, Equatable {
         /// `part` is (or says it will be) larger than `limit` bytes.
         case tooLarge(Part, limit: Int)
         case malformed(String)
@@ -48,28 +64,48 @@ struct HTTPReplyParser {
         case done
     }
 
-    let limits: Limits
+    package let limits: Limits
     private var stage = Stage.head
     /// The head (or the chunk-size line or trailers being read), up to its cap.
     private var line: [UInt8] = []
     private var headBytes = 0
     private var status = 0
     private var body: [UInt8] = []
+    /// The final head's header fields, names lowercased (a repeated field keeps its last value).
+    package private(set) var headers: [String: String] = [:]
+    /// How many bytes of the last `feed` came after the whole reply (the start of the next reply
+    /// on a kept-alive connection).
+    package private(set) var bytesAfterReply = 0
 
-    init(limits: Limits = .standard) {
+    package init(limits: Limits = .standard) {
         self.limits = limits
     }
 
     /// Whether a whole reply has been read.
-    var isComplete: Bool { if case .done = stage { return true } else { return false } }
+    package var isComplete: Bool { if case .done = stage { return true } else { return false } }
+
+    /// The final (not interim) status once its head has been read, else nil.
+    package var headStatus: Int? { if case .head = stage { return nil } else { return status } }
+
+    /// Whether the body is sent in chunks (`Transfer-Encoding: chunked`), once the head is read.
+    package var isChunked: Bool { headers["transfer-encoding"].map { $0.lowercased().contains("chunked") } ?? false }
+
+    /// Hands over the body decoded so far and forgets it: how a stream that does not end is read.
+    package mutating func takeBody() -> [UInt8] {
+        defer { body.removeAll(keepingCapacity: true) }
+        return body
+    }
 
     /// Takes the next bytes of the stream; returns the reply once it is whole (bytes after it
-    /// are ignored). Throws as soon as the bytes break the protocol or a cap.
-    mutating func feed<Bytes: Collection>(_ bytes: Bytes) throws(Failure) -> Reply? where Bytes.Element == UInt8 {
+    /// are ignored, and counted in `bytesAfterReply`). Throws as soon as the bytes break the
+    /// protocol or a cap.
+    package mutating func feed<Bytes: Collection>(_ bytes: Bytes) throws(Failure) -> Reply? where Bytes.Element == UInt8 {
         var index = bytes.startIndex
+        bytesAfterReply = 0
         while index != bytes.endIndex {
             switch stage {
             case .done:
+                bytesAfterReply = bytes.distance(from: index, to: bytes.endIndex)
                 return reply
             case .head, .chunkSize, .trailers:
                 let byte = bytes[index]
@@ -103,7 +139,7 @@ struct HTTPReplyParser {
     }
 
     /// The peer closed: the reply if it is whole (a body without a length ends here), else why not.
-    mutating func finish() throws(Failure) -> Reply {
+    package mutating func finish() throws(Failure) -> Reply {
         switch stage {
         case .done: return reply
         case .bodyUntilClose:
@@ -165,10 +201,12 @@ struct HTTPReplyParser {
         }
         var length: Int? = nil
         var chunked = false
+        headers = [:]
         for headerLine in lines.dropFirst() {
             guard let colon = headerLine.firstIndex(of: UInt8(ascii: ":")) else { continue }
             let name = Self.lowercased(headerLine[..<colon])
             let value = Self.trimmed(headerLine[headerLine.index(after: colon)...])
+            headers[name] = String(decoding: value, as: UTF8.self)
             if name == "content-length" {
                 guard let n = Self.decimal(value) else { throw .malformed("invalid Content-Length") }
                 if let length, length != n { throw .malformed("conflicting Content-Length headers") }

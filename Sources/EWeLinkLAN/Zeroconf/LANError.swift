@@ -1,4 +1,5 @@
-/// Why a LAN command failed: what happened, to which device, and what to do.
+/// Why a LAN command failed: what happened, to which device, and what is missing. The text names
+/// no command or option of a front end (the CLI adds its own advice).
 public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Nothing listens at the address (device off, wrong address, or a firewall rejecting).
     case lanRefused(host: String, port: Int)
@@ -50,7 +51,7 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
         case .lanError(let code, let id):
             var text = "device \(id) answered error \(LANErrorCode.describe(code))"
             if code == 400 { text += "; if every command fails, the stored devicekey is probably wrong" }
-            if code == 401 { text += "; add its devicekey (ewelink devices add \(id) --devicekey KEY or ewelink sync)" }
+            if code == 401 { text += "; add its devicekey" }
             return text
         case .invalidReply(let h, let p, let why):
             return "\(h):\(p) did not answer like an eWeLink device (\(why))"
@@ -58,16 +59,13 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
             return "reply too large from \(h):\(p): its \(part) passed \(limit / 1024) KB (eWeLink replies are under 2 KB); "
                 + "the connection was closed: check what answers at that address"
         case .deviceKeyMissing(let id):
-            return "no devicekey for \(id): its LAN API is encrypted; run `ewelink sync` or "
-                + "`ewelink devices add \(id) --devicekey KEY` (the key is shown at http://10.10.7.1/device in pairing mode)"
+            return "no devicekey for \(id): its LAN API is encrypted"
         case .keyRejected(let id):
-            return "device \(id) could not decrypt the request (error 400): the stored devicekey is wrong; "
-                + "run `ewelink sync` or `ewelink devices add \(id) --devicekey KEY`"
+            return "device \(id) could not decrypt the request (error 400): the stored devicekey is wrong"
         case .decryptionFailed(let id, let why):
             return "cannot decrypt the reply of \(id) (\(why)): the stored devicekey is probably wrong"
         case .noAddress(let id):
-            return "no LAN address for \(id): it was not found over mDNS; give one with "
-                + "`ewelink devices add \(id) --host IP[:PORT]`"
+            return "no LAN address for \(id): it was not found over mDNS"
         case .transport(let h, let p, let why):
             return "LAN request to \(h):\(p) failed: \(why)"
         case .superseded(let id):

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EWeLink
+import EWeLinkHubClient
 import EWeLinkLAN
 import Foundation
 
@@ -25,11 +26,15 @@ enum HubRouting {
         let request: HubRequest?
         do { request = try command.hubRequest() } catch { EWeLinkCommand.exitReporting(error) }
         guard let request else { return }
-        switch HubClient.exchange(request.method, request.target, body: request.body) {
+        switch HubClient.exchange(request.method, request.target, body: request.body, unsafe: { printError("ewelink: warning: " + $0) }) {
         case .noHub:
             return
         case .failed(let why):
-            printError("ewelink: " + why)
+            if case .timedOut = why {
+                printError("ewelink: \(why) (--no-hub works without it)")
+            } else {
+                printError("ewelink: \(why)")
+            }
             exit(ExitStatus.failure)
         case .reply(let reply):
             if (200..<300).contains(reply.status) {
@@ -37,7 +42,8 @@ enum HubRouting {
                 exit(0)
             }
             if let object = try? JSONValue.parse(reply.body).objectValue, let failure = HubFailure(json: object) {
-                printError("ewelink: " + failure.message)
+                // The hub's message is the library's; the advice is this CLI's, as without a hub.
+                printError("ewelink: " + failure.message + (failure.reason.map { advice(for: $0, deviceID: failure.deviceID) } ?? ""))
                 exit(failure.exitCode)
             }
             printError("ewelink: the hub answered HTTP \(reply.status) without a reason")

@@ -1,8 +1,10 @@
+import EWeLink
 import EWeLinkCloud
 import EWeLinkLAN
 
 /// Exit codes of every subcommand (also in `ewelink --help`).
 public enum ExitStatus {
+    /// Any other failure.
     public static let failure: Int32 = 1
     /// Bad input: unreadable base64, wrong key material, malformed JSON or TXT, bad channel.
     public static let badInput: Int32 = 2
@@ -21,15 +23,17 @@ public enum ExitStatus {
     /// The cloud refused or could not be reached (login, sync).
     public static let cloud: Int32 = 9
 
+    /// The exit statuses in one paragraph, for `--help`.
     public static let help = """
         Exit status: 0 ok, 2 bad input, 3 unknown device, 4 device unreachable, 5 device answered an error, \
         6 no avahi-daemon/D-Bus, 7 device store problem, 8 devicekey missing or wrong, 9 cloud error, 1 other failures.
         """
 
+    /// The exit status of a failed command (the same with and without the hub).
     public static func code(for error: ControlError) -> Int32 {
         switch error {
         case .unknownDevice: return unknownDevice
-        case .invalidRequest: return badInput
+        case .invalidRequest, .noCloudSession, .endpointNeedsLAN: return badInput
         case .stateUnknown: return failure
         case .store: return store
         case .mdns: return mdnsUnavailable
