@@ -61,7 +61,7 @@ public final class Router: Sendable {
     }
 
     /// A router over any two legs (tests use fakes).
-    public init(lanLeg: any LANLeg, cloudLeg: (any CloudLeg)?, options: Options = Options()) {
+    package init(lanLeg: any LANLeg, cloudLeg: (any CloudLeg)?, options: Options = Options()) {
         lan = lanLeg
         cloud = cloudLeg
         self.options = options

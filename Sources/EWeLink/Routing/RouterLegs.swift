@@ -5,7 +5,7 @@ import Foundation
 /// What the router needs from the LAN side: finding a device, talking to it, and recording what
 /// that taught. `LANController` is the real one; tests swap in a fake to check routing decisions
 /// in milliseconds.
-public protocol LANLeg: Sendable {
+package protocol LANLeg: Sendable {
     /// The device named by `query` (id or name).
     func device(_ query: String) async throws(ControlError) -> StoredDevice
     /// Where mDNS says the device is; `cacheOnly`: the avahi-daemon's cache only.
@@ -35,13 +35,13 @@ public protocol LANLeg: Sendable {
 
 extension LANLeg {
     /// Fakes that do not model the device's own answers learn nothing.
-    public func ask(_ device: StoredDevice) async -> LearntDevice? { nil }
+    package func ask(_ device: StoredDevice) async -> LearntDevice? { nil }
 
     /// The wire params of on / off / toggle: a toggle is resolved to an absolute state first (from
     /// a fresh announcement, else the device itself), so the command is idempotent and may go by
     /// any route; a device whose shape is unknown is asked once. Returns the device updated with
     /// what was learnt.
-    public func powerParams(_ action: PowerAction, device stored: StoredDevice, channel: Int?,
+    package func powerParams(_ action: PowerAction, device stored: StoredDevice, channel: Int?,
                             lookUp: Bool = true) async throws(ControlError) -> (StoredDevice, JSONObject) {
         var device = stored
         var value = action.rawValue
@@ -82,7 +82,7 @@ extension LANLeg {
 
 /// What the router needs from the cloud side: the WebSocket session (when one is up) and REST.
 /// Which of them carries a command is the router's decision, not the leg's.
-public protocol CloudLeg: Sendable {
+package protocol CloudLeg: Sendable {
     /// Logged in: REST can carry commands.
     var hasSession: Bool { get }
     /// The WebSocket session is up.
@@ -98,40 +98,40 @@ public protocol CloudLeg: Sendable {
 }
 
 /// The cloud leg of a logged-in client, with the WebSocket session its owner made (if any).
-public struct CloudSessionLeg: CloudLeg {
-    public let client: CloudClient
-    public let socket: CloudSocket?
+package struct CloudSessionLeg: CloudLeg {
+    package let client: CloudClient
+    package let socket: CloudSocket?
 
-    public init(client: CloudClient, socket: CloudSocket?) {
+    package init(client: CloudClient, socket: CloudSocket?) {
         self.client = client
         self.socket = socket
     }
 
-    public var hasSession: Bool { client.session != nil }
-    public var socketConnected: Bool { socket?.isConnected == true }
+    package var hasSession: Bool { client.session != nil }
+    package var socketConnected: Bool { socket?.isConnected == true }
 
-    public func socketUpdate(_ deviceID: String, apikey: String, params: JSONObject) async throws(CloudError) -> Int {
+    package func socketUpdate(_ deviceID: String, apikey: String, params: JSONObject) async throws(CloudError) -> Int {
         guard let socket else { throw .notLoggedIn }
         return try await socket.update(deviceID, apikey: apikey, params: params).error
     }
 
-    public func socketQuery(_ deviceID: String, apikey: String) async throws(CloudError) -> JSONObject? {
+    package func socketQuery(_ deviceID: String, apikey: String) async throws(CloudError) -> JSONObject? {
         guard let socket else { throw .notLoggedIn }
         let reply = try await socket.query(deviceID, apikey: apikey)
         return reply.error == 0 ? reply.params : nil
     }
 
-    public func restUpdate(_ deviceID: String, params: JSONObject) async throws(CloudError) {
+    package func restUpdate(_ deviceID: String, params: JSONObject) async throws(CloudError) {
         try await client.setStatus(of: deviceID, params: params)
     }
 
-    public func restStatus(_ deviceID: String) async throws(CloudError) -> JSONObject {
+    package func restStatus(_ deviceID: String) async throws(CloudError) -> JSONObject {
         try await client.status(of: deviceID)
     }
 }
 
 extension LANController: LANLeg {
-    public func noteCloudPresence(_ deviceID: String, _ online: Bool) {
+    package func noteCloudPresence(_ deviceID: String, _ online: Bool) {
         directory.record(deviceID) { $0.cloudOnline = online }
     }
 }

@@ -16,8 +16,11 @@ public enum PowerStyle: Sendable, Equatable {
 
 /// A state field worth showing to a person (a measurement or a setting such as brightness), with its unit.
 public struct StateField: Sendable, Equatable {
+    /// The parameter that carries it in the device's state (`power`, `currentTemperature`).
     public let key: String
+    /// The unit its value is in, as a person reads it (`W`, `°C`, `%RH`).
     public let unit: String
+    /// A reading carried by the parameter `key`, measured in `unit`.
     public init(_ key: String, unit: String) {
         self.key = key
         self.unit = unit
@@ -26,6 +29,7 @@ public struct StateField: Sendable, Equatable {
 
 /// What is known about one TXT `type`: everything the client, the CLI and the simulator need.
 public struct DeviceKind: Sendable {
+    /// The TXT `type` devices of this kind announce; the catalogue's key.
     public let type: DeviceType
     /// The UIID a LAN-only device of this type maps to (the DIY table of SonoffLAN's
     /// `core/devices.py`), used when no cloud list says otherwise.
@@ -38,6 +42,7 @@ public struct DeviceKind: Sendable {
     public let model: String
     /// Outlets in the state's `switches` (1 for the single-switch shapes).
     public let channels: Int
+    /// How on and off are said to it, which decides the command's parameters and endpoint.
     public let power: PowerStyle
     /// The zeroconf endpoints its firmware answers (others get error 422).
     public let endpoints: Set<String>
@@ -66,6 +71,7 @@ public enum DeviceCatalogue {
     static let humidity = StateField("currentHumidity", unit: "%RH")
     static let brightness = StateField("brightness", unit: "%")
 
+    /// Every device kind the project knows, one row each; adding a row is how a new type is taught.
     public static let entries: [DeviceKind] = [
         DeviceKind(type: .plug, uiid: 1, cloudUIIDs: [1, 6, 14], model: "PSF-BD1-GL", channels: 1, power: .single,
                    endpoints: singleSwitch, readings: [], encrypted: true, simulated: true,
@@ -126,16 +132,16 @@ public enum DeviceCatalogue {
     }
 
     /// Readings a one-line summary shows, in order, whatever the type.
-    public static let summaryFields: [StateField] = [brightness, temperature, humidity, power]
+    package static let summaryFields: [StateField] = [brightness, temperature, humidity, power]
 
     /// Command parameters whose endpoint is not named after them.
-    public static let endpointForParam: [String: String] = [
+    package static let endpointForParam: [String: String] = [
         "sledOnline": "sledonline", "brightness": "dimmable", "ltype": "dimmable", "mode": "dimmable",
     ]
 
     /// What a device probably is, from the shape of its state (an `info` reply or a TXT): for a
     /// device known only by its address. `encrypted` tells the DIY types apart.
-    public static func guess(fromState state: JSONObject, encrypted: Bool) -> (kind: DeviceKind, channels: Int)? {
+    package static func guess(fromState state: JSONObject, encrypted: Bool) -> (kind: DeviceKind, channels: Int)? {
         func entry(_ type: DeviceType) -> DeviceKind? { kind(type) }
         if let outlets = state["switches"]?.arrayValue {
             let count = max(outlets.count, 1)

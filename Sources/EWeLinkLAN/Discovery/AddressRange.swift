@@ -1,8 +1,11 @@
 /// IPv4 hosts to scan: `192.168.1.0/24`, `192.168.1.10-40`, `192.168.1.10-192.168.2.5` or one
 /// address. For a prefix of /30 or shorter the network and broadcast addresses are left out.
 public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
+    /// The lowest address in the range, as a 32-bit number.
     public let first: UInt32
+    /// The highest address in the range; below `first` for an empty range.
     public let last: UInt32
+    /// The range as it was written, for messages.
     public let text: String
 
     /// Ranges larger than this (a /16) need `force`.
@@ -10,8 +13,11 @@ public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
     /// Never more than this (a /8), forced or not.
     public static let hardLimit = 1 << 24
 
+    /// Why a text is not a range to scan.
     public enum Failure: Error, Equatable, CustomStringConvertible {
+        /// Not a CIDR, a dash range or an IPv4 address (or a dash range that runs backwards).
         case malformed(String)
+        /// More addresses than allowed; `forcible` says whether `force` would accept it.
         case tooLarge(String, hosts: Int, limit: Int, forcible: Bool)
 
         public var description: String {
@@ -26,6 +32,8 @@ public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Parses a CIDR (`192.168.1.0/24`), a dash range (`192.168.1.10-40`, `192.168.1.10-192.168.2.5`)
+    /// or one address. Ranges over `unforcedLimit` need `force`; none may pass `hardLimit`.
     public init(_ text: String, force: Bool = false) throws(Failure) {
         self.text = text
         if let slash = text.firstIndex(of: "/") {
@@ -63,6 +71,7 @@ public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// How many addresses the range holds.
     public var count: Int { last >= first ? Int(last - first) + 1 : 0 }
 
     /// The addresses, in order, as dotted quads.

@@ -1,6 +1,8 @@
 /// A dotted firmware version, compared numerically (3.10.0 > 3.9.9).
 public struct FirmwareVersion: Comparable, Sendable, CustomStringConvertible {
+    /// The numbers between the dots, most significant first.
     public let parts: [Int]
+    /// Parses `3.6.0`; nil when any part is not a non-negative number (`3.6.0b`, `3..1`).
     public init?(_ text: String) {
         let pieces = text.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
         guard !pieces.isEmpty, pieces.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
