@@ -3,6 +3,9 @@
 
 Usage: scripts/docs-coverage.py SYMBOLGRAPH_DIR SOURCES_DIR MODULE...
 
+SYMBOLGRAPH_DIR holds the graphs of each module, directly or in a folder named after it (as
+swift-docc-plugin leaves them in .build/<triple>/extracted-symbols/<package>/).
+
 Counts every public (or open) symbol declared in a module's own sources (Sources/MODULE/): the
 main graph and the graphs of its extensions to other modules' types. Left out: members the
 compiler synthesizes or a type inherits from a protocol's default implementation or a superclass
@@ -29,18 +32,19 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     graph_dir, sources, modules = sys.argv[1], os.path.realpath(sys.argv[2]), sys.argv[3:]
-    files = os.listdir(graph_dir)
     failed = False
     total_public = 0
     for module in modules:
         own = os.path.join(sources, module) + os.sep
-        graphs = [f for f in files if f == f"{module}.symbols.json" or f.startswith(f"{module}@")]
+        folder = os.path.join(graph_dir, module) if os.path.isdir(os.path.join(graph_dir, module)) else graph_dir
+        names = os.listdir(folder)
+        graphs = [f for f in names if f == f"{module}.symbols.json" or (f.startswith(f"{module}@") and f.endswith(".json"))]
         if f"{module}.symbols.json" not in graphs:
             print(f"docs: no symbol graph for {module} in {graph_dir}", file=sys.stderr)
             return 2
         seen = {}
         for name in graphs:
-            with open(os.path.join(graph_dir, name)) as f:
+            with open(os.path.join(folder, name)) as f:
                 graph = json.load(f)
             for symbol in graph["symbols"]:
                 precise = symbol["identifier"]["precise"]
@@ -76,7 +80,7 @@ def main():
         if documented < public:
             failed = True
     if failed:
-        print("docs: every public symbol needs a /// comment saying what it is for", file=sys.stderr)
+        print("docs: every public symbol needs a /// comment saying what it is for")
     return 1 if failed else 0
 
 
