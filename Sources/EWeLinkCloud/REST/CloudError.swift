@@ -34,6 +34,7 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
     /// take the command).
     case deviceOffline(deviceID: String, path: String)
 
+    /// One sentence naming the call, what failed, and what is missing.
     public var description: String {
         switch self {
         case .api(let code, let message, let path):

@@ -112,6 +112,7 @@ public enum CloudErrorCode: Int, Sendable, CaseIterable, CustomStringConvertible
         }
     }
 
+    /// `code (meaning)`, e.g. `402 (access token expired)`, as messages show it.
     public var description: String { "\(rawValue) (\(meaning))" }
 
     /// The meaning of an `error` in a WebSocket reply. The socket reuses REST numbers with its

@@ -1,6 +1,8 @@
 /// What a user a device is shared with may do with its timers; combine with `|`.
 public struct SharePermit: OptionSet, Sendable, Hashable {
+    /// The sum of the permission bits, as the cloud's `permit` carries it.
     public let rawValue: Int
+    /// The permissions whose bits `rawValue` sets.
     public init(rawValue: Int) { self.rawValue = rawValue }
 
     /// The user may create timers.

@@ -20,6 +20,7 @@ public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
         /// More addresses than allowed; `forcible` says whether `force` would accept it.
         case tooLarge(String, hosts: Int, limit: Int, forcible: Bool)
 
+        /// One sentence naming the text and the forms a range may take, or the limit it passed.
         public var description: String {
             switch self {
             case .malformed(let text):
@@ -77,6 +78,7 @@ public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
     /// The addresses, in order, as dotted quads.
     public var hosts: [String] { (0..<count).map { Self.format(first + UInt32($0)) } }
 
+    /// The range as it was written.
     public var description: String { text }
 
     static func parse(_ text: Substring) -> UInt32? {

@@ -8,7 +8,9 @@ public struct FirmwareVersion: Comparable, Sendable, CustomStringConvertible {
         guard !pieces.isEmpty, pieces.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
         parts = pieces.map { $0! }
     }
+    /// The version with its parts joined by dots, leading zeros dropped (`3.06` reads `3.6`).
     public var description: String { parts.map(String.init).joined(separator: ".") }
+    /// Compares part by part; a missing part counts as 0, so `3.6` equals `3.6.0`.
     public static func < (a: FirmwareVersion, b: FirmwareVersion) -> Bool {
         for i in 0..<max(a.parts.count, b.parts.count) {
             let x = i < a.parts.count ? a.parts[i] : 0
@@ -17,6 +19,7 @@ public struct FirmwareVersion: Comparable, Sendable, CustomStringConvertible {
         }
         return false
     }
+    /// Equal part by part, missing parts counting as 0.
     public static func == (a: FirmwareVersion, b: FirmwareVersion) -> Bool { !(a < b) && !(b < a) }
     /// The next patch version (3.5.0 → 3.5.1).
     public var nextPatch: FirmwareVersion {

@@ -43,6 +43,7 @@ public enum LANErrorCode: Int, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
+    /// `code (meaning)`, e.g. `422 (…)`, as messages show it.
     public var description: String { "\(rawValue) (\(meaning))" }
 
     /// The meaning of any code, including ones this table does not know.
