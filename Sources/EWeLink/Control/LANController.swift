@@ -94,7 +94,7 @@ public final class LANController: Sendable {
     /// Not the address: an announcement can come from anyone, so an address is stored only after
     /// the device answered there correctly (`send`, `refreshAddress`). Nor does a plain
     /// announcement remove a stored key (discovery rejects those).
-    public func remember(_ devices: [DiscoveredDevice]) {
+    package func remember(_ devices: [DiscoveredDevice]) {
         guard !devices.isEmpty else { return }
         let seen = Dictionary(devices.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         directory.record(Array(seen.keys)) { stored in
@@ -334,7 +334,7 @@ public final class LANController: Sendable {
 
     /// Asks mDNS where the device is now (after its remembered address failed), and stores the
     /// new address once the device proved itself there (without a key: answered there).
-    public func refreshAddress(_ deviceID: String) async {
+    package func refreshAddress(_ deviceID: String) async {
         guard let found = try? await lookup(deviceID) else { return }
         remember([found])
         guard let stored = try? directory.stored(deviceID), !stored.hostConfigured,
@@ -352,13 +352,13 @@ public final class LANController: Sendable {
     }
 
     /// The avahi-daemon's cache did not know the device just now.
-    public func noteCacheMiss(_ deviceID: String) {
+    package func noteCacheMiss(_ deviceID: String) {
         directory.record(deviceID) { $0.lanHealth.lastCacheMiss = Date() }
     }
 
     /// One more consecutive LAN failure for the device (three mark its LAN down).
     /// The address stops being verified: whatever answers there next proves itself first.
-    public func noteFailure(_ deviceID: String) {
+    package func noteFailure(_ deviceID: String) {
         directory.record(deviceID) { d in
             d.lanHealth.failed()
             d.addressVerified = false
@@ -367,7 +367,7 @@ public final class LANController: Sendable {
 
     /// Whether something listens at the device's address: a TCP connect, nothing sent. Used to
     /// bring a LAN marked down back into service.
-    public func probe(_ device: StoredDevice, timeout: Duration = .milliseconds(300)) async -> Bool {
+    package func probe(_ device: StoredDevice, timeout: Duration = .milliseconds(300)) async -> Bool {
         guard let host = device.host else { return false }
         let open = await ZeroconfClient.isListening(host: host, port: device.port ?? LANProtocol.port, timeout: timeout)
         directory.record(device.id) { d in
