@@ -5,8 +5,8 @@ import Synchronization
 /// service name, so tests can poll for what they expect.
 public final class MDNSWatcher: Sendable {
     public struct Seen: Sendable {
-        public var service: ResolvedService
-        public var announcement: TXTAnnouncement?
+        package var service: ResolvedService
+        package var announcement: TXTAnnouncement?
         public var removed: Bool
         public var resolveCount: Int
     }

@@ -99,7 +99,7 @@ public final class Spoofer: Sendable {
 
     /// The device's own announcement (`eWeLink_<id>`) as any host on the LAN receives it through
     /// the avahi-daemon: its TXT, in order, ready to be published again, and its decoded form.
-    public static func capture(_ deviceID: String) async throws -> (txt: [(key: String, value: String)], announcement: TXTAnnouncement) {
+    package static func capture(_ deviceID: String) async throws -> (txt: [(key: String, value: String)], announcement: TXTAnnouncement) {
         let watcher = try MDNSWatcher()
         defer { watcher.stop() }
         var seen: MDNSWatcher.Seen? = nil

@@ -43,7 +43,7 @@ public struct TestZeroconf {
     public var cipher: DeviceCipher? { device.devicekey.map { DeviceCipher(devicekey: $0) } }
 
     /// Sends `params` to `endpoint`, encrypted when the device has a key.
-    public func send(_ endpoint: String, _ params: JSONObject, timeout: Double = 5) async throws
+    package func send(_ endpoint: String, _ params: JSONObject, timeout: Double = 5) async throws
         -> (response: ZeroconfResponse, state: JSONObject?) {
         let request = try cipher.map { try ZeroconfRequest.encrypted(params, deviceID: device.id, cipher: $0) }
             ?? ZeroconfRequest.plain(params, deviceID: device.id)

@@ -7,12 +7,17 @@ import Foundation
 /// (`{"appId","appSecret","apiUrl","caFile"}`); trusted CAs and proxy as `CloudTransport` reads
 /// them (`SSL_CERT_FILE`, `SSL_CERT_DIR`, `HTTPS_PROXY`, `NO_PROXY`).
 package struct CloudConfig: Sendable {
+    /// The app id and secret; nil when neither the environment nor `config.json` gives both.
     package var credentials: CloudCredentials?
+    /// Where the calls go (`EWELINK_API_URL` / `apiUrl` replaces the regional hosts).
     package var endpoints: CloudEndpoints
+    /// The store folder (`$EWELINK_HOME`), where the session and `config.json` live.
     package var home: String
     /// Trusted CAs (a private one from `EWELINK_CA_FILE` / `caFile`) and proxy of every cloud connection.
     package var transport: CloudTransport = .environment
 
+    /// Reads the settings from `environment` and the store folder's `config.json` (which must be the
+    /// user's own, like the folder); `apiURL`, when given, wins over both.
     package static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
                             apiURL: String? = nil) throws(CloudError) -> CloudConfig {
         let home = DeviceStore.homeDirectory(environment: environment)
@@ -40,6 +45,7 @@ package struct CloudConfig: Sendable {
         return CloudConfig(credentials: credentials, endpoints: CloudEndpoints(override: url), home: home, transport: transport)
     }
 
+    /// The session file of the store folder (`cloud.json`).
     package var sessionStore: CloudSessionStore { CloudSessionStore(directory: home) }
 
     /// A client with the stored session (if any).

@@ -12,28 +12,38 @@ import Foundation
 public enum KeySync {
     /// What one home contributed.
     public struct HomeReport: Sendable, Equatable {
+        /// The home's id (nil for the thing list of an account without homes).
         public var id: String?
+        /// The home's name, as the user gave it.
         public var name: String
         /// Devices listed in this home (before de-duplication across homes).
         public var devices: Int
+        /// Of those, devices other accounts share with this one.
         public var shared: Int
 
+        /// The report as `ewelink sync --json` prints it under `homes`.
         public var json: JSONObject {
             ["id": id.map(JSONValue.string) ?? .null, "name": .string(name), "devices": .int(devices),
              "shared": .int(shared)]
         }
     }
 
+    /// What a sync changed in the store.
     public struct Report: Sendable {
+        /// Ids of devices the store did not hold before.
         public var added: [String] = []
+        /// Ids of stored devices whose key, apikey, name or shape changed.
         public var updated: [String] = []
         /// Devices the cloud lists without a devicekey (DIY mode, or not shared with keys).
         public var withoutKey: [String] = []
+        /// What each home contributed, in the cloud's order.
         public var homes: [HomeReport] = []
         /// Devices synced (new, changed or unchanged).
         public var synced = 0
+        /// Devices synced (new, changed or unchanged); the same as `synced`.
         public var total: Int { synced }
 
+        /// The report as `ewelink sync --json` prints it.
         public var json: JSONObject {
             ["added": .array(added.map(JSONValue.string)), "updated": .array(updated.map(JSONValue.string)),
              "withoutKey": .array(withoutKey.map(JSONValue.string)), "total": .int(total),
@@ -69,6 +79,8 @@ public enum KeySync {
         return (things, reports)
     }
 
+    /// Reads every home's thing list from the cloud and stores each device's key, owner apikey, type,
+    /// model, firmware, channels and name in one atomic write of `store`; what the store held besides is kept.
     public static func sync(client: CloudClient, store: DeviceStore) async throws -> Report {
         let (things, homes) = try await fetch(client: client)
         var report = Report()

@@ -16,12 +16,16 @@ public enum ControlError: Error, Sendable, CustomStringConvertible {
     /// The endpoint has no cloud equivalent (the cloud only sets params) and the device is set to
     /// go through the cloud: it can go over the LAN only.
     case endpointNeedsLAN(endpoint: String, device: String)
+    /// The LAN request failed; the `LANError` says how (unreachable, refused, an error code from the device).
     case lan(LANError)
+    /// The device store could not be read or written.
     case store(DeviceStoreError)
+    /// mDNS could not be used (no avahi-daemon, no D-Bus).
     case mdns(AvahiError)
     /// The LAN could not reach the device and the cloud fallback failed too.
     case cloud(CloudError, lan: String)
 
+    /// One sentence naming the device, what failed, and what is missing.
     public var description: String {
         switch self {
         case .unknownDevice(let q):

@@ -7,23 +7,30 @@ import Synchronization
 /// devices (store, names, mDNS) is the `directory`'s; this talks to them. It is the router's LAN
 /// leg (`LANLeg`).
 public final class LANController: Sendable {
+    /// How it looks devices up and how patient it is with them.
     public struct Options: Sendable {
         /// How long a one-shot mDNS lookup may take when the address is unknown or went stale.
         public var resolveTimeout: Duration = .seconds(3)
+        /// The network interface mDNS lookups use (nil: every interface the avahi-daemon serves).
         public var interfaceIndex: Int32? = nil
+        /// The zeroconf client's reply timeout and reset retries.
         public var zeroconf = ZeroconfClient.Options()
         /// Use addresses without proof (README "Trust"): for firmware that cannot prove itself, or
         /// a DIY device claimed by several services, when the caller knows which address is right.
         public var trustAddress = false
+        /// The defaults: 3 s lookups on every interface, addresses proven before use.
         public init() {}
     }
 
     /// The device store, lookups by id or name, and mDNS.
     public let directory: DeviceDirectory
+    /// The device store behind `directory`.
     public var store: DeviceStore { directory.store }
+    /// The one zeroconf client of this controller: one request in flight per device.
     public let client: ZeroconfClient
     private let options: Options
 
+    /// A controller over the store `store` with a directory of its own.
     public convenience init(store: DeviceStore, options: Options = Options()) {
         var directoryOptions = DeviceDirectory.Options()
         directoryOptions.resolveTimeout = options.resolveTimeout
@@ -31,6 +38,7 @@ public final class LANController: Sendable {
         self.init(directory: DeviceDirectory(store: store, options: directoryOptions), options: options)
     }
 
+    /// A controller over an existing directory (to share its cache with other users of it).
     public init(directory: DeviceDirectory, options: Options = Options()) {
         self.directory = directory
         self.options = options

@@ -2,6 +2,7 @@ import EWeLinkLAN
 
 /// A one-line human summary of a device state ("on", "on off on off", "light on, fan off (speed 1)").
 package enum StateSummary {
+    /// The summary of `state`; `?` when there is none.
     package static func describe(_ state: JSONObject?) -> String {
         guard let state else { return "?" }
         var parts: [String] = []

@@ -6,10 +6,14 @@ import Foundation
 /// WebSocket `upgrade` action orders it, and the device is followed (offline, online, new
 /// `fwVersion`) until it proves the update took.
 public struct CloudOTAUpdater: Sendable {
+    /// The client that asks what is offered (`/v2/device/ota/query`).
     public let cloud: CloudClient
+    /// The session the `upgrade` order goes through, and the online/offline and version pushes followed.
     public let socket: CloudSocket
+    /// Where the device's apikey, model and firmware are read, and its new firmware recorded.
     public let store: DeviceStore
 
+    /// An updater over a logged-in client, its running socket, and the store synced from that account.
     public init(cloud: CloudClient, socket: CloudSocket, store: DeviceStore) {
         self.cloud = cloud
         self.socket = socket

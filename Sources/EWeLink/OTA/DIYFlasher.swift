@@ -8,8 +8,10 @@ public struct DIYFlasher: Sendable {
     /// What DIY firmware accepts (508 KB).
     public static let sizeLimit = 508 * 1024
 
+    /// The client the flash's `ota_unlock`, `ota_flash` and `info` requests go through.
     public let client: ZeroconfClient
 
+    /// A flasher sending through `client` (share the process's one, so the device sees one request at a time).
     public init(client: ZeroconfClient = ZeroconfClient()) { self.client = client }
 
     /// The first byte of an ESP8266 / ESP32 application image.

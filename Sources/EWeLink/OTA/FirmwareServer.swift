@@ -10,6 +10,7 @@ import Synchronization
 /// device, and only until `stop()`. Anything else gets 404.
 package final class FirmwareServer: Sendable {
     private let image: [UInt8]
+    /// The unguessable path the image is served under (`/ota/<32 hex digits>.bin`).
     package let path: String
     private let channel: any Channel
     private let state: HandlerState
@@ -33,7 +34,9 @@ package final class FirmwareServer: Sendable {
             .bind(host: host, port: 0).get()
     }
 
+    /// The port it listens on (chosen by the system).
     package var port: Int { channel.localAddress?.port ?? 0 }
+    /// The image's URL to hand to the device in `ota_flash`.
     package var url: String {
         let host = channel.localAddress?.ipAddress ?? "127.0.0.1"
         return "http://\(host):\(port)\(path)"
@@ -41,6 +44,7 @@ package final class FirmwareServer: Sendable {
     /// Bytes of the image sent so far.
     package var bytesServed: Int { state.served.withLock { $0 } }
 
+    /// Closes the listener; a download under way is cut.
     package func stop() async {
         try? await channel.close()
     }

@@ -3,15 +3,46 @@ import Foundation
 
 /// One step of a firmware update, for a progress display or a JSON event stream.
 public struct OTAProgress: Sendable {
+    /// Where an update is: cloud upgrades go offered, sent, acknowledged, offline, online, version;
+    /// DIY flashes go serving, unlocked, flashing, downloading, offline, online, version; both end in
+    /// succeeded or failed.
     public enum Step: String, Sendable {
-        case offered, sent, acknowledged, serving, unlocked, flashing, downloading, offline, online, version, succeeded, failed
+        /// The cloud offers a newer version (`before → offered`).
+        case offered
+        /// The `upgrade` order went out over the WebSocket.
+        case sent
+        /// The device took the order (or dropped the connection instead, as some firmware does).
+        case acknowledged
+        /// The image is being served by this process (its size and SHA-256).
+        case serving
+        /// The device accepted `ota_unlock`.
+        case unlocked
+        /// `ota_flash` went out with the image's URL and digest.
+        case flashing
+        /// The device fetched the image (the bytes served).
+        case downloading
+        /// The device went away to reboot into the new firmware.
+        case offline
+        /// The device is back.
+        case online
+        /// The firmware version the device reports now.
+        case version
+        /// The device reports a version newer than before: the update took.
+        case succeeded
+        /// The update did not take (the version the device came back with).
+        case failed
     }
 
+    /// The device being updated.
     public var deviceID: String
+    /// The step just reached.
     public var step: Step
+    /// What the step found, in words (`3.5.0 → 3.6.0`, `524288 bytes served`).
     public var detail: String
+    /// Time since the update began.
     public var elapsed: Duration
 
+    /// The step as `ewelink ota --json` prints it: `device`, `event`, `detail`, `elapsedMs`.
     public var json: JSONObject {
         ["device": .string(deviceID), "event": .string(step.rawValue), "detail": .string(detail),
          "elapsedMs": .double(elapsed.inMilliseconds.rounded())]
@@ -42,12 +73,16 @@ struct OTAReporter: Sendable {
 
 /// How an update ended.
 public struct OTAOutcome: Sendable {
+    /// The device that was updated.
     public var deviceID: String
+    /// The firmware version before the update.
     public var from: String
     /// The version the device reported at the end (nil when it never did).
     public var to: String?
+    /// From the start of the update to the new version's report.
     public var elapsed: Duration
 
+    /// The outcome as `ewelink ota --json` prints it, with `"ok": true`.
     public var json: JSONObject {
         ["device": .string(deviceID), "from": .string(from), "to": to.map(JSONValue.string) ?? .null,
          "ok": true, "elapsedMs": .double(elapsed.inMilliseconds.rounded())]
@@ -56,25 +91,38 @@ public struct OTAOutcome: Sendable {
 
 /// Why an update did not happen or did not succeed.
 public enum OTAError: Error, Sendable, CustomStringConvertible {
+    /// The cloud offers nothing newer than the version the device runs.
     case noUpdate(deviceID: String, current: String)
+    /// The version asked for is not the one the cloud offers.
     case versionNotOffered(deviceID: String, wanted: String, offered: String)
+    /// The device is not in the synced cloud account (no owner apikey or model stored).
     case notInCloud(deviceID: String)
+    /// No cloud session: cloud upgrades go through the WebSocket.
     case noSession
+    /// The device answered the order with an error code.
     case refused(deviceID: String, code: Int)
+    /// The device did not report a new version within the time allowed; `lastSeen` is the version it last reported.
     case timedOut(deviceID: String, after: Duration, lastSeen: String)
+    /// The device came back with a version that is not newer: the update did not take.
     case notNewer(deviceID: String, before: String, after: String)
+    /// The image is larger than DIY firmware accepts; nothing was sent.
     case imageTooLarge(bytes: Int, limit: Int)
+    /// The image file could not be read; nothing was sent.
     case unreadableImage(path: String, reason: String)
     /// The file does not start like an ESP8266/ESP32 app image (0xE9); forcing flashes it anyway.
     case notFirmwareImage(path: String, firstByte: UInt8)
+    /// A LAN request of the flash (`step`: `ota_unlock`, `ota_flash`, `info`) failed.
     case lan(deviceID: String, step: String, LANError)
+    /// A cloud call failed (the offer query, or the session).
     case cloud(CloudFailure)
 
     /// A cloud error, kept as text so this type does not need the cloud module's types in its API.
     public struct CloudFailure: Sendable, CustomStringConvertible {
+        /// The cloud error's text.
         public var description: String
     }
 
+    /// One sentence naming the device, what failed and what is missing.
     public var description: String {
         switch self {
         case .noUpdate(let id, let v): return "no firmware update for \(id): \(v) is the newest the cloud offers"

@@ -14,9 +14,11 @@ import Synchronization
 ///   acknowledgement wins.
 /// - A device that answered with an error code has spoken: that is never retried elsewhere.
 public final class Router: Sendable {
+    /// The router's timing rules.
     public struct Options: Sendable {
         /// The longest LAN wait; the learnt timeout stays below it.
         public var lanTimeoutCeiling: Duration = .seconds(3)
+        /// The shortest LAN wait, however fast the device usually answers.
         public var lanTimeoutFloor: Duration = .milliseconds(300)
         /// Send a slow LAN command through the cloud as well.
         public var hedging = true
@@ -32,6 +34,7 @@ public final class Router: Sendable {
         /// After the avahi-daemon's cache did not know a device without an address, it is not asked
         /// again for this long (the command goes to the cloud at once).
         public var cacheMissInterval: Duration = .seconds(60)
+        /// The defaults: LAN waits of 300 ms to 3 s, hedging on, 100 ms merge window, probes every 30 s.
         public init() {}
     }
 
@@ -39,6 +42,7 @@ public final class Router: Sendable {
     let lan: any LANLeg
     /// The cloud side; nil without a cloud session.
     let cloud: (any CloudLeg)?
+    /// The timing rules this router was made with.
     public let options: Options
     private let presence = Mutex<[String: Bool]>([:])
     private let merger = ChannelMerger()
@@ -352,19 +356,19 @@ public final class Router: Sendable {
 
 /// What the router knows of one device's routes.
 public struct Reachability: Sendable {
-    /// The device's id.
+    /// The device the report is about.
     public var deviceID: String
-    /// Which routes its commands may take.
+    /// The route policy stored for the device (`auto`, `lan` or `cloud`).
     public var policy: RoutePolicy
     /// An address is known (announced or configured).
     public var lanKnown: Bool
-    /// The LAN is marked down (three failures in a row) until an announcement or a probe.
+    /// Whether the LAN is marked down after consecutive failures (commands go to the cloud until it is back).
     public var lanDown: Bool
-    /// Consecutive LAN failures.
+    /// Consecutive LAN failures so far (three mark the LAN down).
     public var lanFailures: Int
     /// The LAN wait the next command gets.
     public var lanTimeout: Duration
-    /// The device's last LAN reply time, milliseconds.
+    /// How long the last LAN reply took, in milliseconds (nil: none yet).
     public var lastReplyMs: Double?
     /// The cloud's word (nil: never said).
     public var cloudOnline: Bool?
@@ -372,7 +376,7 @@ public struct Reachability: Sendable {
     /// when logged in without it, nil without a cloud session.
     public var cloudSession: Route?
 
-    /// `{"device","policy","lanKnown","lanDown","lanFailures","lanTimeoutMs","lastReplyMs","cloudOnline","cloudSession"}`.
+    /// The report as the hub's `GET /devices/{id}` shows it under `routes`.
     public var json: JSONObject {
         var o: JSONObject = ["device": .string(deviceID), "policy": .string(policy.rawValue), "lanKnown": .bool(lanKnown),
                              "lanDown": .bool(lanDown), "lanFailures": .int(lanFailures),

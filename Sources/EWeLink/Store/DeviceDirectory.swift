@@ -13,16 +13,21 @@ import Synchronization
 /// memory and goes out with the next write that happens anyway, or once it is stale, so a
 /// Raspberry Pi's SD card is not rewritten for each `ewelink on`.
 public final class DeviceDirectory: Sendable {
+    /// How it looks devices up and how often it writes bookkeeping.
     public struct Options: Sendable {
         /// How long a one-shot mDNS lookup may take when the address is unknown or went stale.
         public var resolveTimeout: Duration = .seconds(3)
+        /// The network interface mDNS lookups use (nil: every interface the avahi-daemon serves).
         public var interfaceIndex: Int32? = nil
         /// Bookkeeping not written yet goes out at the latest when the stored copy is this old.
         public var batchInterval: Duration = .seconds(600)
+        /// The defaults: 3 s lookups on every interface, bookkeeping written at least every 10 minutes.
         public init() {}
     }
 
+    /// The store it reads once per command and writes only when something worth keeping changed.
     public let store: DeviceStore
+    /// The options it was made with.
     public let options: Options
     private let avahi = Mutex<AvahiConnection?>(nil)
     private let state = Mutex(Cache())
@@ -68,6 +73,7 @@ public final class DeviceDirectory: Sendable {
         }
     }
 
+    /// A directory over `store` (the standard one by default).
     public init(store: DeviceStore = .standard(), options: Options = Options()) {
         self.store = store
         self.options = options

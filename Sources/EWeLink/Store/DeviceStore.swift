@@ -18,7 +18,7 @@ public struct DeviceStore: Sendable {
     private var lockPath: String { directory + "/devices.json.lock" }
 
     /// How often this store (and its copies) read and wrote the file: what a command costs.
-    public let access = StoreAccessCounts()
+    package let access = StoreAccessCounts()
 
     public init(directory: String) { self.directory = directory }
 
@@ -153,12 +153,12 @@ public struct DeviceStore: Sendable {
 
 /// Reads and writes of one store's file, counted so tests can hold a command to one read and no
 /// needless write.
-public final class StoreAccessCounts: Sendable {
+package final class StoreAccessCounts: Sendable {
     let reads = Atomic<Int>(0)
     let writes = Atomic<Int>(0)
     init() {}
     /// Times the file was read (`load`, and the read inside each `update`).
-    public var readCount: Int { reads.load(ordering: .relaxed) }
+    package var readCount: Int { reads.load(ordering: .relaxed) }
     /// Times the file was replaced.
-    public var writeCount: Int { writes.load(ordering: .relaxed) }
+    package var writeCount: Int { writes.load(ordering: .relaxed) }
 }

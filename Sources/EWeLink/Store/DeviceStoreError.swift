@@ -4,7 +4,9 @@ import EWeLinkLAN
 public enum DeviceStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The store file exists but cannot be read as a store; it is left untouched.
     case corrupt(path: String, reason: String)
+    /// A device record in the file that cannot be read (no id, a member of the wrong type).
     case invalidRecord(String)
+    /// Reading, writing or locking the store file failed at the system level.
     case io(path: String, reason: String)
     /// The store file or its folder is readable by others.
     case insecurePermissions(path: String, mode: String)
@@ -14,6 +16,7 @@ public enum DeviceStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     /// The file is in a newer format than this version writes; it was left as it is.
     case newerFormat(path: String, version: Int, supported: Int)
 
+    /// One sentence naming the file, what is wrong, and what to do about it.
     public var description: String {
         switch self {
         case .corrupt(let path, let reason):

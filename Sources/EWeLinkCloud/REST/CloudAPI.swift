@@ -1,6 +1,6 @@
 /// The REST interfaces of the eWeLink cloud API v2: method, path and authorisation of each, the
 /// one table of them (the client calls through it, the mock cloud routes through it).
-public enum CloudAPI: String, Sendable, CaseIterable {
+package enum CloudAPI: String, Sendable, CaseIterable {
     // User
     case getRegion = "GET /v2/utils/get-region"
     case register = "POST /v2/user/register"
@@ -57,14 +57,14 @@ public enum CloudAPI: String, Sendable, CaseIterable {
     case messages = "GET /v2/message/read"
 
     /// `GET`, `POST`, `PUT` or `DELETE`.
-    public var method: String { String(rawValue.prefix { $0 != " " }) }
+    package var method: String { String(rawValue.prefix { $0 != " " }) }
 
     /// The path under the API host (`/v2/...`).
-    public var path: String { String(rawValue.drop { $0 != " " }.dropFirst()) }
+    package var path: String { String(rawValue.drop { $0 != " " }.dropFirst()) }
 
     /// How the call is authorised: `Sign` before login, `Bearer` (the access token) after.
     /// Refresh takes either; the client signs it, since the access token may be the expired part.
-    public var auth: CloudClient.Auth {
+    package var auth: CloudClient.Auth {
         switch self {
         case .getRegion, .register, .login, .smsLogin, .verificationCode, .resetPassword, .refresh: return .sign
         default: return .bearer
@@ -72,5 +72,5 @@ public enum CloudAPI: String, Sendable, CaseIterable {
     }
 
     /// Served by the global host (`apia.coolkit.cn`) rather than a region's.
-    public var isGlobal: Bool { self == .getRegion }
+    package var isGlobal: Bool { self == .getRegion }
 }

@@ -5,7 +5,7 @@ extension CloudClient {
     /// One call to an interface of the table: its method, path and authorisation. GET and DELETE
     /// parameters travel in the query, the others in a JSON body.
     @discardableResult
-    public func call(_ api: CloudAPI, query: [(String, String)] = [], body: JSONObject? = nil,
+    package func call(_ api: CloudAPI, query: [(String, String)] = [], body: JSONObject? = nil,
                      region: CloudRegion? = nil) async throws(CloudError) -> JSONValue {
         try await call(HTTPMethod(rawValue: api.method), api.path, query: query, body: body, auth: api.auth,
                        region: region)

@@ -7,8 +7,11 @@ import Synchronization
 
 /// App credentials from dev.ewelink.cc.
 public struct CloudCredentials: Sendable {
+    /// The developer application's id (from dev.ewelink.cc), sent with every call.
     public var appID: String
+    /// The application's secret: it signs requests and is never sent or logged.
     public var appSecret: String
+    /// The id and secret of one developer application.
     public init(appID: String, appSecret: String) {
         self.appID = appID
         self.appSecret = appSecret
@@ -18,9 +21,17 @@ public struct CloudCredentials: Sendable {
 /// A signed REST client for the eWeLink cloud API v2: Sign/Bearer authorisation, nonces, the
 /// region redirect of login, one token refresh on 401/402, and the calling rate limits.
 public final class CloudClient: Sendable {
-    public enum Auth: Sendable { case sign, bearer }
+    /// How a call proves who makes it.
+    public enum Auth: Sendable {
+        /// An HMAC-SHA256 signature with the app secret (login, register, region lookup).
+        case sign
+        /// The session's access token (every call after login).
+        case bearer
+    }
 
+    /// The application the calls are made for.
     public let credentials: CloudCredentials
+    /// Where the calls go: the regional hosts, or one base URL that replaces them.
     public let endpoints: CloudEndpoints
     private let signer: CloudSignature
     private let limiter: CloudRateLimiter
@@ -34,6 +45,10 @@ public final class CloudClient: Sendable {
     /// The refresh under way, shared by every caller that found the access token refused.
     private let refreshing = Mutex<Task<Result<Void, CloudError>, Never>?>(nil)
 
+    /// A client for one application. `session` resumes a login (nil: log in first); `sessionStore`, when
+    /// given, keeps refreshed tokens; `limiter` keeps the cloud's rate limits (share one per process, or
+    /// one file per store with `CloudRateLimiter(sharedThrough:)`); `failFastOnRateLimit` throws
+    /// `.rateLimited` instead of waiting; `transport` says which CAs to trust and which proxy to use.
     public init(credentials: CloudCredentials, endpoints: CloudEndpoints = CloudEndpoints(),
                 session: CloudSession? = nil, sessionStore: CloudSessionStore? = nil,
                 limiter: CloudRateLimiter = .shared, failFastOnRateLimit: Bool = false,
@@ -54,6 +69,7 @@ public final class CloudClient: Sendable {
         http ?? transport.httpClient(for: URL(string: url)?.host ?? "")
     }
 
+    /// The current login (tokens, apikey, region), refreshed tokens included; nil before a login.
     public var session: CloudSession? { state.withLock { $0 } }
 
     // MARK: User
@@ -246,7 +262,7 @@ public final class CloudClient: Sendable {
     /// The most a REST answer may hold. The largest one asked for is a page of `thingList`: 30
     /// devices of a few KB each (params, settings, family), 100–250 KB. 2 MiB is about eight times
     /// that, and keeps a wrong `EWELINK_API_URL` or a broken proxy from making us buffer without end.
-    public static let maxResponseBytes = 2 * 1024 * 1024
+    package static let maxResponseBytes = 2 * 1024 * 1024
 
     /// The dispatch answer is one small object (`{"error":0,"domain":…,"port":…}`, under 200 bytes).
     static let maxDispatchBytes = 16 * 1024
@@ -276,7 +292,7 @@ public final class CloudClient: Sendable {
 extension CloudClient {
     /// Asks the dispatch service where the WebSocket server is: `wss://domain:port/api/ws`
     /// (`ws://` when the API itself is plain HTTP, i.e. a mock cloud on loopback).
-    public func webSocketURL() async throws(CloudError) -> String {
+    package func webSocketURL() async throws(CloudError) -> String {
         do {
             return try await dispatchOnce()
         } catch where error.isTokenProblem {

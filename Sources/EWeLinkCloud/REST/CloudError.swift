@@ -14,6 +14,8 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
     case rateLimited(path: String, retryAfterMs: Int)
     /// The login kept being redirected between regions.
     case regionLoop(String)
+    /// The cloud could not be reached or the connection broke (refused, reset, timed out, no
+    /// route); `reason` says which in a few words.
     case transport(path: String, reason: String)
     /// The server was reached but no trusted TLS session came of it: `reason` is one sentence
     /// saying what is wrong with the certificate (not trusted, expired, for another host) or the
@@ -21,15 +23,19 @@ public enum CloudError: Error, Sendable, Equatable, CustomStringConvertible {
     case tls(path: String, reason: String)
     /// The TLS or proxy settings cannot be used (an unreadable CA file).
     case settings(String)
+    /// The answer is not what the API document describes (not JSON, a member missing).
     case invalidResponse(path: String, reason: String)
     /// The answer's body passed `limitBytes` (`CloudClient.maxResponseBytes`; 16 KB for the
     /// dispatch): not the eWeLink cloud, or a broken proxy. Nothing of it was used.
     case responseTooLarge(path: String, limitBytes: Int)
+    /// The session file could not be read or written (its folder not the user's own, corrupt, a
+    /// full disk).
     case tokenStore(String)
     /// The cloud says the device does not respond (WebSocket error 504: offline, or it did not
     /// take the command).
     case deviceOffline(deviceID: String, path: String)
 
+    /// One sentence naming the call, what failed, and what is missing.
     public var description: String {
         switch self {
         case .api(let code, let message, let path):

@@ -2,7 +2,9 @@ import EWeLinkCore
 
 /// A room of a home.
 public struct CloudRoom: Sendable, Equatable {
+    /// The room's id.
     public var id: String
+    /// The room's name, as the user gave it.
     public var name: String
     /// Sequence number, possibly negative.
     public var index: Int
@@ -17,11 +19,15 @@ public struct CloudRoom: Sendable, Equatable {
 
 /// A home ("family") and its rooms.
 public struct CloudFamily: Sendable, Equatable {
+    /// The home's id.
     public var id: String
+    /// The home's name, as the user gave it.
     public var name: String
+    /// The home's sequence number in the user's list (possibly negative).
     public var index: Int
     /// The owner's apikey (absent in the answer to "add a home").
     public var apikey: String?
+    /// The rooms of the home.
     public var rooms: [CloudRoom]
 
     init?(_ v: JSONValue) {
@@ -36,9 +42,12 @@ public struct CloudFamily: Sendable, Equatable {
 
 /// The homes of an account and which one is current.
 public struct CloudFamilies: Sendable, Equatable {
+    /// Every home of the account.
     public var families: [CloudFamily]
+    /// The id of the home the account has selected; thing lists without a home id list this one.
     public var currentFamilyID: String
 
+    /// The selected home, when it is among `families`.
     public var current: CloudFamily? { families.first { $0.id == currentFamilyID } }
 
     init(_ v: JSONValue) {

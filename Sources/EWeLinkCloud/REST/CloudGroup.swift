@@ -2,10 +2,15 @@ import EWeLinkCore
 
 /// A device group (thing list item type 3).
 public struct CloudGroup: Sendable, Equatable {
+    /// The group's id.
     public var id: String
+    /// The group's name, as the user gave it.
     public var name: String
+    /// The device whose type and state the group follows.
     public var mainDeviceID: String
+    /// The home the group is in.
     public var familyID: String?
+    /// The room the group is in, if any.
     public var roomID: String?
     /// The group's status as last saved.
     public var params: JSONObject

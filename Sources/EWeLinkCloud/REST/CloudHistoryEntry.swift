@@ -2,6 +2,7 @@ import EWeLinkCore
 
 /// One entry of a device's operating history.
 public struct CloudHistoryEntry: Sendable, Equatable {
+    /// The device the entry is about.
     public var deviceID: String
     /// `app` or `device`.
     public var userAgent: String?
@@ -9,6 +10,7 @@ public struct CloudHistoryEntry: Sendable, Equatable {
     public var opsSwitchs: JSONValue?
     /// The original request.
     public var request: String
+    /// The account that acted, when the cloud says.
     public var opsAccount: String?
     /// Milliseconds since 1970.
     public var opsTime: Int

@@ -2,14 +2,18 @@ import EWeLinkCore
 
 /// What to fetch in one home-page call; nil parts are not asked for.
 public struct HomepageRequest: Sendable {
+    /// Whether to fetch the user's profile.
     public var user: Bool
+    /// Whether to fetch the homes and their rooms.
     public var families: Bool
     /// Things of the current home: how many (0 all) and from which index.
     public var things: (num: Int, beginIndex: Int?)?
     /// Messages of the current home: how many (1…30) and before which time (ms).
     public var messages: (num: Int, from: Int?)?
+    /// The language of the messages (`en`, `cn`); nil: the cloud's default.
     public var lang: String?
 
+    /// A request for the parts named; by default the profile, the homes and the first 30 things.
     public init(user: Bool = true, families: Bool = true, things: (num: Int, beginIndex: Int?)? = (30, nil),
                 messages: (num: Int, from: Int?)? = nil, lang: String? = nil) {
         self.user = user
@@ -40,10 +44,15 @@ public struct HomepageRequest: Sendable {
 
 /// The answer to a home-page call: each part present when asked for.
 public struct CloudHomepage: Sendable {
+    /// The user's profile, when asked for.
     public var user: CloudUser?
+    /// The homes and the selected one, when asked for.
     public var families: CloudFamilies?
+    /// The things of the selected home, when asked for.
     public var things: [CloudItem]?
+    /// How many things the selected home holds in all (the page may hold fewer).
     public var thingTotal: Int?
+    /// The messages, when asked for.
     public var messages: [CloudMessage]?
 
     init(_ data: JSONValue) {

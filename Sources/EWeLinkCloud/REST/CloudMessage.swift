@@ -2,6 +2,7 @@ import EWeLinkCore
 
 /// A message of the message center.
 public struct CloudMessage: Sendable, Equatable {
+    /// The message's id.
     public var id: String
     /// `shareNotify_v2`, `cancelShareNotify_v2`, `opsNotify_v2`, `pushNotify_v2`, `alarmNotify_v2`,
     /// `IOTCameraNotify_v2`.

@@ -2,7 +2,9 @@ import EWeLinkCore
 
 /// A firmware update the cloud offers for a device (`/v2/device/ota/query`).
 public struct OTAOffer: Sendable, Equatable {
+    /// The device the offer is for.
     public var deviceID: String
+    /// The firmware version offered.
     public var version: String
     /// `[{"name","downloadUrl","digest"}]`, passed on as is in the `upgrade` action.
     public var binList: [JSONValue]

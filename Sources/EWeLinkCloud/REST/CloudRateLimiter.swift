@@ -9,10 +9,14 @@ import Glibc
 /// 500 ms between calls to the same interface, and at most 300 calls to it in 5 minutes. One
 /// limiter is shared by every caller of the process.
 public final class CloudRateLimiter: Sendable {
+    /// The limiter of every client that is given none: one per process.
     public static let shared = CloudRateLimiter()
 
+    /// The least time between two calls to the same interface.
     public let minimumSpacing: Duration
+    /// The window `maxCallsPerWindow` counts over.
     public let window: Duration
+    /// The most calls to one interface within `window`.
     public let maxCallsPerWindow: Int
     private let calls = Mutex<[String: [ContinuousClock.Instant]]>([:])
     /// Interfaces with a call of this process under way: the next waits for its answer, since the
@@ -39,14 +43,14 @@ public final class CloudRateLimiter: Sendable {
     }
 
     /// The spacing in whole milliseconds (a retry hint).
-    public var spacingMilliseconds: Int {
+    package var spacingMilliseconds: Int {
         minimumSpacing.wholeMilliseconds
     }
 
     /// Marks the call to `interface` answered. The spacing counts from here: the cloud sees a
     /// request arrive at the latest when its answer is back, so the next one can never arrive
     /// less than the spacing after it, whatever the network did to the first.
-    public func finished(_ interface: String) {
+    package func finished(_ interface: String) {
         defer { _ = inFlight.withLock { $0.remove(interface) } }
         if let ledger {
             Self.withLedger(ledger) { calls in
@@ -68,7 +72,7 @@ public final class CloudRateLimiter: Sendable {
 
     /// Reserves a slot for a call to `interface`, waiting as long as needed (or throwing
     /// `.rateLimited` at once when `failFast`).
-    public func acquire(_ interface: String, failFast: Bool = false) async throws(CloudError) {
+    package func acquire(_ interface: String, failFast: Bool = false) async throws(CloudError) {
         while !inFlight.withLock({ $0.insert(interface).inserted }) {
             if failFast { throw .rateLimited(path: interface, retryAfterMs: spacingMilliseconds) }
             try? await Task.sleep(for: .milliseconds(10))

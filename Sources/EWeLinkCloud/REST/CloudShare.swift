@@ -2,12 +2,17 @@ import EWeLinkCore
 
 /// A user a device is shared with (`shareTo` of a device).
 public struct CloudShare: Sendable, Equatable {
+    /// The apikey of the user the device is shared with.
     public var apikey: String
+    /// That user's email, when the account has one.
     public var email: String?
+    /// That user's phone number, when the account has one.
     public var phoneNumber: String?
+    /// That user's nickname.
     public var nickname: String?
     /// The sum of the permissions (see `SharePermit`).
     public var permit: Int
+    /// The note the owner left with the share.
     public var comment: String?
     /// Milliseconds since 1970.
     public var shareTime: Int?

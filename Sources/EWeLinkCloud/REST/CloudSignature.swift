@@ -3,34 +3,34 @@ import Foundation
 
 /// Request signing for the eWeLink cloud (API v2): `Authorization: Sign <base64 HMAC-SHA256>`
 /// with the app secret as key, over the exact body bytes (POST) or the sorted query (GET).
-public struct CloudSignature: Sendable {
+package struct CloudSignature: Sendable {
     private let secret: [UInt8]
 
-    public init(appSecret: String) { secret = Array(appSecret.utf8) }
+    package init(appSecret: String) { secret = Array(appSecret.utf8) }
 
     /// Standard base64 of HMAC-SHA256(appSecret, message).
-    public func sign<Bytes: Collection>(_ message: Bytes) -> String where Bytes.Element == UInt8 {
+    package func sign<Bytes: Collection>(_ message: Bytes) -> String where Bytes.Element == UInt8 {
         Data(Self.hmacSHA256(key: secret, message: Array(message))).base64EncodedString()
     }
 
     /// The signature of a POST/PUT: the exact bytes that go on the wire (serialise once, sign, send).
-    public func sign(body: [UInt8]) -> String { sign(body) }
+    package func sign(body: [UInt8]) -> String { sign(body) }
 
     /// The signature of a GET: parameters sorted by name and joined as `k=v&k=v` (values unescaped).
-    public func sign(query: [(name: String, value: String)]) -> String {
+    package func sign(query: [(name: String, value: String)]) -> String {
         sign(Array(Self.canonicalQuery(query).utf8))
     }
 
     /// `k=v&k=v` with the parameters sorted by name.
-    public static func canonicalQuery(_ query: [(name: String, value: String)]) -> String {
+    package static func canonicalQuery(_ query: [(name: String, value: String)]) -> String {
         query.sorted { $0.name < $1.name }.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
     }
 
     /// The header value: `Sign <signature>`.
-    public func authorization(body: [UInt8]) -> String { "Sign " + sign(body: body) }
+    package func authorization(body: [UInt8]) -> String { "Sign " + sign(body: body) }
 
     /// 8 random letters and digits for `X-CK-Nonce`.
-    public static func nonce() -> String {
+    package static func nonce() -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
         var rng = SystemRandomNumberGenerator()
         return String((0..<8).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] })

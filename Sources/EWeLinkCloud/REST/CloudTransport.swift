@@ -11,7 +11,9 @@ import Synchronization
 public struct CloudTransport: Sendable, Hashable {
     /// An HTTP proxy reached with `CONNECT` (`HTTPS_PROXY=http://host:port`).
     public struct Proxy: Sendable, Hashable {
+        /// The proxy's host name or address.
         public var host: String
+        /// The proxy's port.
         public var port: Int
         /// The proxy at `host:port`.
         public init(host: String, port: Int) {
@@ -75,7 +77,7 @@ public struct CloudTransport: Sendable, Hashable {
 
     /// Whether calls to `host` go through the proxy (a proxy is set and `NO_PROXY` does not name
     /// the host, one of its parent domains, or `*`).
-    public func proxy(for host: String) -> Proxy? {
+    package func proxy(for host: String) -> Proxy? {
         guard let proxy else { return nil }
         let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         for entry in noProxy {
@@ -99,7 +101,7 @@ public struct CloudTransport: Sendable, Hashable {
     }
 
     /// The TLS settings of every cloud connection, REST and WebSocket.
-    public var tlsConfiguration: TLSConfiguration {
+    package var tlsConfiguration: TLSConfiguration {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let certFile {
             tls.trustRoots = .file(certFile)
@@ -169,5 +171,5 @@ public struct CloudTransport: Sendable, Hashable {
 extension HTTPClient {
     /// A client with this process's cloud settings (`CloudTransport.environment`: CAs, proxy):
     /// a refused or unreachable cloud fails after at most 5 s to connect. Never shut down, like `.shared`.
-    public static var cloud: HTTPClient { CloudTransport.environment.httpClient(for: "") }
+    package static var cloud: HTTPClient { CloudTransport.environment.httpClient(for: "") }
 }

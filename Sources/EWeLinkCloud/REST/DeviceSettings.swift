@@ -2,10 +2,14 @@ import EWeLinkCore
 
 /// User settings of a device (nil keeps the cloud's default).
 public struct DeviceSettings: Sendable, Equatable {
+    /// Whether the owner is notified of operations on the device.
     public var opsNotify: Bool?
+    /// Whether operations are kept in the device's history.
     public var opsHistory: Bool?
+    /// Whether the owner is notified of the device's alarms.
     public var alarmNotify: Bool?
 
+    /// The settings to change; nil ones are left as they are.
     public init(opsNotify: Bool? = nil, opsHistory: Bool? = nil, alarmNotify: Bool? = nil) {
         self.opsNotify = opsNotify
         self.opsHistory = opsHistory

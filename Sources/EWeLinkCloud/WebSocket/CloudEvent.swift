@@ -15,9 +15,13 @@ public enum CloudEvent: Sendable, Equatable {
 /// A reply to one of our commands, matched by `sequence`; the document's `query` reply has
 /// none, and is matched to the oldest command waiting for that device.
 public struct CloudReply: Sendable, Equatable {
+    /// The device that answered.
     public var deviceID: String
+    /// The cloud's error code (0: done; see `CloudErrorCode` and its WebSocket meanings).
     public var error: Int
+    /// The parameters the reply carries (a query's state), if any.
     public var params: JSONObject?
+    /// The `sequence` of our command it answers; nil for replies that carry none.
     public var sequence: String?
 }
 
@@ -28,8 +32,10 @@ public struct CloudHeartbeat: Sendable, Equatable {
     /// `config.hbInterval` in seconds; 90 when absent, as the document says.
     public var interval: Int
 
+    /// The document's default: heartbeats on, every 90 s.
     public static let documentedDefault = CloudHeartbeat(enabled: true, interval: 90)
 
+    /// A heartbeat as `config.hb` and `config.hbInterval` say.
     public init(enabled: Bool, interval: Int) {
         self.enabled = enabled
         self.interval = interval

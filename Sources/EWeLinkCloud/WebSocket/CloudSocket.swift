@@ -12,11 +12,15 @@ import Synchronization
 /// whoever made it owns it, starts it and stops it; there is no process-wide registry. Commands
 /// in flight when the socket drops fail with a clear error instead of vanishing.
 public final class CloudSocket: Sendable {
+    /// How patient the session is with replies and reconnections.
     public struct Options: Sendable {
+        /// How long a command waits for the device's reply before it fails.
         public var replyTimeout: Duration = .seconds(5)
         /// First reconnection delay; doubles per failure up to `reconnectCap`, with ±20 % jitter.
         public var reconnectBase: Duration = .seconds(2)
+        /// The longest delay between reconnection attempts.
         public var reconnectCap: Duration = .seconds(300)
+        /// The defaults: 5 s replies, reconnecting after 2 s, doubling up to 5 min.
         public init() {}
     }
 
@@ -41,12 +45,14 @@ public final class CloudSocket: Sendable {
         var connects = 0
     }
 
+    /// Pushes, online/offline changes and the session's ups and downs, for one listener; more listeners use `subscribe()`.
     public let events: AsyncStream<CloudEvent>
     private let eventSink: AsyncStream<CloudEvent>.Continuation
     private let client: CloudClient
     private let options: Options
     private let state = Mutex(State())
 
+    /// A session over `client`'s login; nothing connects until `start()`.
     public init(client: CloudClient, options: Options = Options()) {
         self.client = client
         self.options = options
@@ -69,6 +75,7 @@ public final class CloudSocket: Sendable {
         for sink in subscribers.withLock({ Array($0.values) }) { sink.yield(event) }
     }
 
+    /// Whether the session is up now (handshake done, `userOnline` answered).
     public var isConnected: Bool { state.withLock { $0.connected } }
     /// How many times a session was established (reconnections included).
     public var connectionCount: Int { state.withLock { $0.connects } }
@@ -83,6 +90,7 @@ public final class CloudSocket: Sendable {
         }
     }
 
+    /// Closes the session and stops reconnecting; commands waiting for replies fail. Returns once the connection is closed.
     public func stop() async {
         let runner = state.withLock { s -> Task<Void, Never>? in defer { s.runner = nil }; return s.runner }
         runner?.cancel()
@@ -143,9 +151,11 @@ public final class CloudSocket: Sendable {
     // MARK: Commands
 
     /// Sends params to a device (`update`); `apikey` is the owner's, from the thing list.
+    /// `sequence` (nil: the next of the process's sequence numbers) matches the reply to the command.
     public func update(_ deviceID: String, apikey: String, params: JSONObject,
-                       sequence: String = SequenceGenerator.shared.nextString()) async throws(CloudError) -> CloudReply {
-        try await send(command("update", deviceID, apikey: apikey, params: .object(params), sequence: sequence),
+                       sequence: String? = nil) async throws(CloudError) -> CloudReply {
+        let sequence = sequence ?? SequenceGenerator.shared.nextString()
+        return try await send(command("update", deviceID, apikey: apikey, params: .object(params), sequence: sequence),
                        deviceID: deviceID, sequence: sequence)
     }
 

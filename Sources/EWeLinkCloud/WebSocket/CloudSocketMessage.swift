@@ -2,7 +2,7 @@ import EWeLinkCore
 
 /// One text frame from the cloud WebSocket, read strictly: what it is, or a typed reason why it
 /// is not usable (it is then skipped, never trusted halfway).
-public enum CloudSocketMessage: Sendable, Equatable {
+package enum CloudSocketMessage: Sendable, Equatable {
     /// The heartbeat answer.
     case pong
     /// A device reported params (`action: update`).
@@ -15,7 +15,7 @@ public enum CloudSocketMessage: Sendable, Equatable {
     /// An action this client does not use (`reportSubDevice`, `notify`…).
     case other(action: String)
 
-    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         case notJSON(String)
         case notAnObject
         case missing(field: String, action: String)
@@ -23,7 +23,7 @@ public enum CloudSocketMessage: Sendable, Equatable {
         /// Longer than `CloudSocketMessage.maxBytes`: refused unread.
         case tooLarge(limit: Int)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .notJSON(let why): return "not JSON: \(why)"
             case .notAnObject: return "not a JSON object"
@@ -39,9 +39,9 @@ public enum CloudSocketMessage: Sendable, Equatable {
     /// message is a reply to a query with all of one device's params: a few KB, up to ~20 KB with
     /// timers and schedules. 128 KB leaves room for that while a hostile or broken server can no
     /// longer make us buffer a megabyte per message.
-    public static let maxBytes = 128 * 1024
+    package static let maxBytes = 128 * 1024
 
-    public static func parse(_ text: String) throws(Failure) -> CloudSocketMessage {
+    package static func parse(_ text: String) throws(Failure) -> CloudSocketMessage {
         if text == "pong" { return .pong }
         guard text.utf8.count <= maxBytes else { throw .tooLarge(limit: maxBytes) }
         let root: JSONValue

@@ -39,9 +39,10 @@ public enum Reading: String, Sendable, CaseIterable {
 /// A state field worth showing to a person (a measurement or a setting such as brightness): the
 /// parameter's path in the state, its unit, and what it means.
 public struct StateField: Sendable, Equatable {
-    /// The parameter's name in the state, or a dotted path into a nested object (`white.ct`).
+    /// The parameter that carries it in the device's state (`power`, `currentTemperature`), or a
+    /// dotted path into a nested object (`white.ct`).
     public let key: String
-    /// The unit a person reads it in.
+    /// The unit its value is in, as a person reads it (`W`, `°C`, `%RH`).
     public let unit: String
     /// What it measures, for typed state.
     public let reading: Reading
@@ -70,6 +71,7 @@ public struct StateField: Sendable, Equatable {
 
 /// What is known about one TXT `type`: everything the client, the CLI and the simulator need.
 public struct DeviceKind: Sendable {
+    /// The TXT `type` devices of this kind announce; the catalogue's key.
     public let type: DeviceType
     /// The UIID a LAN-only device of this type maps to (the DIY table of SonoffLAN's
     /// `core/devices.py`), used when no cloud list says otherwise.
@@ -82,6 +84,7 @@ public struct DeviceKind: Sendable {
     public let model: String
     /// Outlets in the state's `switches` (1 for the single-switch shapes).
     public let channels: Int
+    /// How on and off are said to it, which decides the command's parameters and endpoint.
     public let power: PowerStyle
     /// The zeroconf endpoints its firmware answers (others get error 422).
     public let endpoints: Set<String>
@@ -117,6 +120,7 @@ public enum DeviceCatalogue {
     static let rssi = StateField("rssi", unit: "dBm", reading: .rssi)
     static let signalStrength = StateField("signalStrength", unit: "dBm", reading: .rssi)
 
+    /// Every device kind the project knows, one row each; adding a row is how a new type is taught.
     public static let entries: [DeviceKind] = [
         DeviceKind(type: .plug, uiid: 1, cloudUIIDs: [1, 6, 14], model: "PSF-BD1-GL", channels: 1, power: .single,
                    endpoints: singleSwitch, readings: [], encrypted: true, simulated: true,
@@ -177,19 +181,19 @@ public enum DeviceCatalogue {
     }
 
     /// Readings a one-line summary shows, in order, whatever the type.
-    public static let summaryFields: [StateField] = [brightness, temperature, humidity, power]
+    package static let summaryFields: [StateField] = [brightness, temperature, humidity, power]
 
     /// Readings any device may report whatever its type (typed state looks for them too).
     public static let commonFields: [StateField] = [rssi, signalStrength]
 
     /// Command parameters whose endpoint is not named after them.
-    public static let endpointForParam: [String: String] = [
+    package static let endpointForParam: [String: String] = [
         "sledOnline": "sledonline", "brightness": "dimmable", "ltype": "dimmable", "mode": "dimmable",
     ]
 
     /// What a device probably is, from the shape of its state (an `info` reply or a TXT): for a
     /// device known only by its address. `encrypted` tells the DIY types apart.
-    public static func guess(fromState state: JSONObject, encrypted: Bool) -> (kind: DeviceKind, channels: Int)? {
+    package static func guess(fromState state: JSONObject, encrypted: Bool) -> (kind: DeviceKind, channels: Int)? {
         func entry(_ type: DeviceType) -> DeviceKind? { kind(type) }
         if let outlets = state["switches"]?.arrayValue {
             let count = max(outlets.count, 1)

@@ -10,7 +10,7 @@ public enum LANProtocol {
     public static let apiVersion = 1
 
     /// Fields an `info` reply adds to the device's state (network and firmware facts, not state).
-    public static let infoOnlyFields: Set<String> = ["ssid", "bssid", "otaUnlock", "fwVersion", "deviceid", "signalStrength"]
+    package static let infoOnlyFields: Set<String> = ["ssid", "bssid", "otaUnlock", "fwVersion", "deviceid", "signalStrength"]
 
     /// The path of one endpoint: `/zeroconf/switch`.
     public static func path(_ endpoint: String) -> String { pathPrefix + endpoint }

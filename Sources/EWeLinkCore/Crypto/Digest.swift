@@ -1,19 +1,19 @@
 import COpenSSL
 
 /// Message digests through OpenSSL's EVP interface (the legacy `MD5()` is deprecated in OpenSSL 3).
-public enum Digest {
+package enum Digest {
     /// MD5 of `bytes`: 16 raw bytes. Used only to derive the LAN AES key, as the firmware does.
-    public static func md5<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+    package static func md5<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         digest(Array(bytes), EVP_md5(), length: 16)
     }
 
     /// SHA-256 of `bytes`: 32 raw bytes (firmware image checks).
-    public static func sha256<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+    package static func sha256<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         digest(Array(bytes), EVP_sha256(), length: 32)
     }
 
     /// Lower-case hexadecimal form of a digest.
-    public static func hex(_ bytes: [UInt8]) -> String {
+    package static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)

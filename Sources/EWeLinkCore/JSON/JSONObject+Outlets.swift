@@ -1,7 +1,7 @@
 extension JSONObject {
     /// This state with acknowledged `params` applied: outlet lists (`switches`, `configure`,
     /// `pulses`) are merged by `outlet`, everything else replaced.
-    public func applying(_ params: JSONObject) -> JSONObject {
+    package func applying(_ params: JSONObject) -> JSONObject {
         var out = self
         for (key, value) in params {
             guard let updates = value.arrayValue, var current = out[key]?.arrayValue,

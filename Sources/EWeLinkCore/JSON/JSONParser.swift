@@ -1,7 +1,10 @@
 /// Why a JSON text was rejected, with the byte offset of the problem.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Where the problem was found, counted in bytes of UTF-8 from the start (0-based).
     public let offset: Int
+    /// What was wrong there (`unexpected end of input`, `nesting deeper than 64`).
     public let reason: String
+    /// `invalid JSON at byte N: reason`.
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
 
@@ -14,6 +17,7 @@ extension JSONValue {
         return try parser.parseDocument()
     }
 
+    /// Parses JSON text, as `parse(_:)` does its UTF-8 bytes.
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }

@@ -63,5 +63,6 @@ extension JSONValue {
 
 extension JSONObject {
     /// Compact JSON text of this object.
+    /// Compact JSON text of the object, keys in their stored order.
     public var serialized: String { JSONValue.object(self).serialized }
 }

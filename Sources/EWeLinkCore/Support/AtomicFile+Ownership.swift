@@ -12,7 +12,7 @@ extension AtomicFile {
     /// of ours. One open to others (0755, 0777) is tightened to 0700; a shared sticky one like
     /// /tmp, or one of another user, is refused. Returns false when it does not exist.
     @discardableResult
-    public static func checkDirectory(_ directory: String) throws(Failure) -> Bool {
+    package static func checkDirectory(_ directory: String) throws(Failure) -> Bool {
         var info = stat()
         guard stat(directory, &info) == 0 else {
             if errno == ENOENT { return false }
@@ -38,7 +38,7 @@ extension AtomicFile {
     /// The bytes of a file holding secrets, or nil when there is none. It is opened without
     /// following a symbolic link and must be a regular file of ours; one open to others is made
     /// 0600 (`tighten`), or refused (a file the user gave, which is theirs to change).
-    public static func readPrivate(_ path: String, tighten: Bool = true) throws(Failure) -> [UInt8]? {
+    package static func readPrivate(_ path: String, tighten: Bool = true) throws(Failure) -> [UInt8]? {
         // O_NONBLOCK: a FIFO planted under the name must not hang the open before it is refused.
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
@@ -62,7 +62,7 @@ extension AtomicFile {
 
     /// Opens (creating it, mode 0600) the lock file of a file of secrets, never through a symbolic
     /// link: a planted link would otherwise make us create a file wherever it points.
-    public static func openLock(_ path: String) throws(Failure) -> Int32 {
+    package static func openLock(_ path: String) throws(Failure) -> Int32 {
         let fd = open(path, O_CREAT | O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw openFailure(path) }
         do { try checkOwned(fd, path: path) } catch {

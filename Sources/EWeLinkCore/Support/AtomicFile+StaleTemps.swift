@@ -9,7 +9,7 @@ extension AtomicFile {
     /// Removes `path`'s temp files (`NAME.tmp-PID-RANDOM`) whose writer is no longer running. A
     /// temp file of a live process is being written right now and is left alone, as is anything
     /// that is not a regular file of ours.
-    public static func removeStaleTemps(of path: String) {
+    package static func removeStaleTemps(of path: String) {
         let folder = (path as NSString).deletingLastPathComponent
         let prefix = (path as NSString).lastPathComponent + tempMarker
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else { return }

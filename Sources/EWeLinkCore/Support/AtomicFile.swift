@@ -5,13 +5,13 @@ import Glibc
 
 /// Files holding secrets (device keys, tokens): written to a temp file with mode 0600 in the same
 /// folder, fsynced, then renamed over the old one, so readers see the old or the new file, never half.
-public enum AtomicFile {
-    public enum Failure: Error, Sendable, CustomStringConvertible {
+package enum AtomicFile {
+    package enum Failure: Error, Sendable, CustomStringConvertible {
         case io(path: String, reason: String)
         /// The folder or file could be controlled by another user (theirs, a symbolic link, not a
         /// regular file, a shared folder): it is neither read nor written.
         case unsafe(path: String, reason: String)
-        public var description: String {
+        package var description: String {
             switch self {
             case .io(let path, let reason): return "\(path): \(reason)"
             case .unsafe(let path, let reason): return "refusing \(path): \(reason)"
@@ -20,7 +20,7 @@ public enum AtomicFile {
     }
 
     /// Creates `directory` (mode 0700) when missing; an existing one must pass `checkDirectory`.
-    public static func ensureDirectory(_ directory: String) throws(Failure) {
+    package static func ensureDirectory(_ directory: String) throws(Failure) {
         if try checkDirectory(directory) { return }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
@@ -32,7 +32,7 @@ public enum AtomicFile {
 
     /// Writes `bytes` to `path` atomically (mode 0600). Temp files that writers killed mid-write
     /// left beside it are removed first (`removeStaleTemps`).
-    public static func write(_ bytes: [UInt8], to path: String) throws(Failure) {
+    package static func write(_ bytes: [UInt8], to path: String) throws(Failure) {
         removeStaleTemps(of: path)
         let temp = "\(path)\(tempMarker)\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0o600)

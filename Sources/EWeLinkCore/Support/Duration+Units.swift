@@ -1,21 +1,21 @@
 extension Duration {
     /// The duration in milliseconds, with its fraction.
-    public var inMilliseconds: Double {
+    package var inMilliseconds: Double {
         Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
     }
 
     /// The duration in seconds, with its fraction.
-    public var inSeconds: Double {
+    package var inSeconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 
     /// The duration in whole milliseconds (rounded down).
-    public var wholeMilliseconds: Int {
+    package var wholeMilliseconds: Int {
         Int(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
     }
 
     /// The duration in whole nanoseconds, at least one millisecond (for NIO timeouts).
-    public var nanosecondsAtLeastOneMillisecond: Int64 {
+    package var nanosecondsAtLeastOneMillisecond: Int64 {
         max(1_000_000, components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
     }
 }

@@ -3,20 +3,20 @@ import Synchronization
 
 /// The process-wide source of request `sequence` values: millisecond timestamps that are
 /// strictly increasing even when two requests fall in the same millisecond.
-public final class SequenceGenerator: Sendable {
+package final class SequenceGenerator: Sendable {
     /// The one generator shared by every LAN and cloud request of this process.
-    public static let shared = SequenceGenerator()
+    package static let shared = SequenceGenerator()
 
     private let last = Mutex<Int64>(0)
     private let clock: @Sendable () -> Int64
 
     /// A generator over another clock (tests).
-    public init(clock: @escaping @Sendable () -> Int64 = SequenceGenerator.wallClockMilliseconds) {
+    package init(clock: @escaping @Sendable () -> Int64 = SequenceGenerator.wallClockMilliseconds) {
         self.clock = clock
     }
 
     /// The next sequence number.
-    public func next() -> Int64 {
+    package func next() -> Int64 {
         let now = clock()
         return last.withLock { last in
             last = max(now, last + 1)
@@ -25,9 +25,9 @@ public final class SequenceGenerator: Sendable {
     }
 
     /// The next sequence as the decimal string the protocol carries.
-    public func nextString() -> String { String(next()) }
+    package func nextString() -> String { String(next()) }
 
-    @Sendable public static func wallClockMilliseconds() -> Int64 {
+    @Sendable package static func wallClockMilliseconds() -> Int64 {
         Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     }
 }

@@ -2,10 +2,10 @@
 /// the store, arguments): every control character is shown escaped, so a hostile `id` or `type`
 /// cannot clear the screen, retitle the window, or split one line (or table row) into two.
 /// The CLI's text output and the hub's log lines both go through it.
-public enum TerminalText {
+package enum TerminalText {
     /// `s` with C0 and C1 control characters, DEL, and the line and bidi separators written as
     /// JSON writes them (`\u001b`), so text and JSON output show the same thing.
-    public static func escaped(_ s: String) -> String {
+    package static func escaped(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: needsEscape) else { return s }
         var out = String.UnicodeScalarView()
         for scalar in s.unicodeScalars {
@@ -17,7 +17,7 @@ public enum TerminalText {
     }
 
     /// Whether `scalar` is written escaped by `escaped(_:)`.
-    public static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+    package static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F: return true                    // C0, DEL, C1 (0x9B is a CSI)
         case 0x2028, 0x2029, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true  // line/bidi

@@ -13,6 +13,7 @@ public enum AvahiError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The daemon went away while we were using it.
     case disconnected
 
+    /// One sentence: what failed in the avahi-daemon or D-Bus, and what to check.
     public var description: String {
         switch self {
         case .daemonNotRunning:

@@ -1,20 +1,20 @@
 import CAvahi
 
 /// A service as resolved by Avahi: where it is and what its TXT says.
-public struct ResolvedService: Sendable, Equatable {
-    public var name: String
-    public var type: String
-    public var domain: String
-    public var interfaceIndex: Int32
-    public var hostName: String
+package struct ResolvedService: Sendable, Equatable {
+    package var name: String
+    package var type: String
+    package var domain: String
+    package var interfaceIndex: Int32
+    package var hostName: String
     /// The IPv4 address, as text.
-    public var address: String
-    public var port: UInt16
+    package var address: String
+    package var port: UInt16
     /// TXT pairs in wire order.
-    public var txt: [TXTPair]
+    package var txt: [TXTPair]
 
     /// The TXT record as a dictionary (a repeated key keeps its first value, as RFC 6763 says).
-    public var txtRecords: [String: String] {
+    package var txtRecords: [String: String] {
         var out: [String: String] = [:]
         for pair in txt where out[pair.key] == nil { out[pair.key] = pair.value }
         return out
@@ -22,14 +22,14 @@ public struct ResolvedService: Sendable, Equatable {
 }
 
 /// One TXT `key=value` string.
-public struct TXTPair: Sendable, Equatable {
-    public var key: String
-    public var value: String
-    public init(key: String, value: String) { self.key = key; self.value = value }
+package struct TXTPair: Sendable, Equatable {
+    package var key: String
+    package var value: String
+    package init(key: String, value: String) { self.key = key; self.value = value }
 }
 
 /// What a browse reports.
-public enum BrowseEvent: Sendable, Equatable {
+package enum BrowseEvent: Sendable, Equatable {
     /// A service instance was seen; a `.resolved` (or `.resolveFailed`) for it follows.
     case found(name: String, interfaceIndex: Int32)
     /// A service was resolved, or its TXT changed (resolvers are kept alive to follow it).
@@ -48,9 +48,9 @@ public enum BrowseEvent: Sendable, Equatable {
 
 /// Browses a service type through the avahi-daemon and resolves every instance, keeping
 /// each resolver alive so TXT changes arrive as new `.resolved` events.
-public final class ServiceBrowser: @unchecked Sendable {
+package final class ServiceBrowser: @unchecked Sendable {
     /// Browse results, in the order Avahi reported them.
-    public let events: AsyncStream<BrowseEvent>
+    package let events: AsyncStream<BrowseEvent>
 
     private let connection: AvahiConnection
     private let continuation: AsyncStream<BrowseEvent>.Continuation
@@ -63,7 +63,7 @@ public final class ServiceBrowser: @unchecked Sendable {
     private var selfReference: Unmanaged<ServiceBrowser>?
 
     /// Starts browsing `type` on `interfaceIndex` (nil: every interface the daemon uses).
-    public init(type: String = LANProtocol.serviceType, interfaceIndex: Int32? = nil, on connection: AvahiConnection) throws {
+    package init(type: String = LANProtocol.serviceType, interfaceIndex: Int32? = nil, on connection: AvahiConnection) throws {
         self.connection = connection
         (events, continuation) = AsyncStream.makeStream(of: BrowseEvent.self, bufferingPolicy: .unbounded)
         let retained = Unmanaged.passRetained(self)
@@ -98,7 +98,7 @@ public final class ServiceBrowser: @unchecked Sendable {
 
     /// Stops browsing, frees every resolver and ends the event stream. Must be called (it also
     /// releases the browser); never from an Avahi callback.
-    public func stop() {
+    package func stop() {
         let reference: Unmanaged<ServiceBrowser>? = connection.withLock {
             guard !stopped else { return nil }
             stopped = true

@@ -1,15 +1,15 @@
 import CAvahi
 
 /// A service to announce over mDNS.
-public struct ServiceDescription: Sendable {
-    public var name: String
-    public var type: String
-    public var port: UInt16
-    public var txt: [(key: String, value: String)]
+package struct ServiceDescription: Sendable {
+    package var name: String
+    package var type: String
+    package var port: UInt16
+    package var txt: [(key: String, value: String)]
     /// Avahi interface index; nil publishes on every interface the daemon uses.
-    public var interfaceIndex: Int32?
+    package var interfaceIndex: Int32?
 
-    public init(name: String, type: String = LANProtocol.serviceType, port: UInt16, txt: [(key: String, value: String)],
+    package init(name: String, type: String = LANProtocol.serviceType, port: UInt16, txt: [(key: String, value: String)],
                 interfaceIndex: Int32?) {
         self.name = name
         self.type = type
@@ -21,15 +21,15 @@ public struct ServiceDescription: Sendable {
 
 /// One service published through an Avahi entry group. It can change its TXT, be
 /// withdrawn and be announced again (a simulated reboot).
-public final class PublishedService: @unchecked Sendable {
+package final class PublishedService: @unchecked Sendable {
     private let connection: AvahiConnection
     private let box: EntryGroupBox
     private var group: OpaquePointer?
-    public private(set) var description: ServiceDescription
+    package private(set) var description: ServiceDescription
 
     /// Creates the entry group and publishes `service`; returns once Avahi reports it
     /// established (probing takes about a second).
-    public init(_ service: ServiceDescription, on connection: AvahiConnection) async throws {
+    package init(_ service: ServiceDescription, on connection: AvahiConnection) async throws {
         self.connection = connection
         self.description = service
         self.box = EntryGroupBox()
@@ -52,7 +52,7 @@ public final class PublishedService: @unchecked Sendable {
     }
 
     /// (Re-)adds the service with the current description and waits until established.
-    public func announce() async throws {
+    package func announce() async throws {
         let service = description
         guard let group else { throw AvahiError.disconnected }
         let connection = self.connection
@@ -76,7 +76,7 @@ public final class PublishedService: @unchecked Sendable {
     }
 
     /// Replaces the TXT record of the established service (a re-announcement).
-    public func updateTXT(_ txt: [(key: String, value: String)]) throws {
+    package func updateTXT(_ txt: [(key: String, value: String)]) throws {
         description.txt = txt
         guard let group else { throw AvahiError.disconnected }
         let service = description
@@ -91,16 +91,16 @@ public final class PublishedService: @unchecked Sendable {
     }
 
     /// Sets the TXT to announce on the next `announce()` without touching the network.
-    public func setPendingTXT(_ txt: [(key: String, value: String)]) { description.txt = txt }
+    package func setPendingTXT(_ txt: [(key: String, value: String)]) { description.txt = txt }
 
     /// Withdraws the service (browsers see it removed).
-    public func withdraw() {
+    package func withdraw() {
         guard let group else { return }
         connection.withLock { _ = avahi_entry_group_reset(group) }
     }
 
     /// Whether the service is currently published.
-    public var isEstablished: Bool {
+    package var isEstablished: Bool {
         guard let group else { return false }
         return connection.withLock { avahi_entry_group_get_state(group) == Int32(AVAHI_ENTRY_GROUP_ESTABLISHED.rawValue) }
     }

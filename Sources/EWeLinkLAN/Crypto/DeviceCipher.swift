@@ -20,14 +20,18 @@ public struct DeviceCipher: Sendable {
 
     /// A result of encryption, with the IV that was used.
     public struct Sealed: Sendable, Equatable {
+        /// The 16 random bytes the data was encrypted with; the receiver needs them to decrypt.
         public let iv: [UInt8]
+        /// The encrypted, padded bytes.
         public let ciphertext: [UInt8]
+        /// `iv` as the protocol carries it (the `iv` member of a request, reply or TXT record).
         public var ivBase64: String { Data(iv).base64EncodedString() }
+        /// `ciphertext` as the protocol carries it (`data`, or `data1…4` split in a TXT record).
         public var ciphertextBase64: String { Data(ciphertext).base64EncodedString() }
     }
 
     /// 16 fresh random bytes from OpenSSL's CSPRNG.
-    public static func randomIV() throws(LANCryptoError) -> [UInt8] {
+    package static func randomIV() throws(LANCryptoError) -> [UInt8] {
         var iv = [UInt8](repeating: 0, count: 16)
         let ok = iv.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, 16) }
         guard ok == 1 else { throw .openSSLFailure("RAND_bytes") }
@@ -106,7 +110,7 @@ extension DeviceCipher {
     }
 
     /// Decrypted plaintext → JSON object, with the quirks of §2.2 of the protocol notes.
-    public static func parseTolerant(_ plaintext: [UInt8]) throws(LANCryptoError) -> JSONObject {
+    package static func parseTolerant(_ plaintext: [UInt8]) throws(LANCryptoError) -> JSONObject {
         var bytes = plaintext[...]
         // Double padding (and other firmware leftovers): control bytes after the JSON text.
         while let last = bytes.last, last < 0x20 { bytes = bytes.dropLast() }

@@ -15,6 +15,7 @@ public enum LANCryptoError: Error, Sendable, Equatable, CustomStringConvertible 
     /// OpenSSL could not produce random bytes or run the cipher.
     case openSSLFailure(String)
 
+    /// One sentence saying what failed (never the key or the plaintext).
     public var description: String {
         switch self {
         case .invalidBase64(let field): return "\(field) is not valid base64"

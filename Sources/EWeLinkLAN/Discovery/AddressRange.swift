@@ -1,8 +1,11 @@
 /// IPv4 hosts to scan: `192.168.1.0/24`, `192.168.1.10-40`, `192.168.1.10-192.168.2.5` or one
 /// address. For a prefix of /30 or shorter the network and broadcast addresses are left out.
 public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
+    /// The lowest address in the range, as a 32-bit number.
     public let first: UInt32
+    /// The highest address in the range; below `first` for an empty range.
     public let last: UInt32
+    /// The range as it was written, for messages.
     public let text: String
 
     /// Ranges larger than this (a /16) need `force`.
@@ -10,10 +13,14 @@ public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
     /// Never more than this (a /8), forced or not.
     public static let hardLimit = 1 << 24
 
+    /// Why a text is not a range to scan.
     public enum Failure: Error, Equatable, CustomStringConvertible {
+        /// Not a CIDR, a dash range or an IPv4 address (or a dash range that runs backwards).
         case malformed(String)
+        /// More addresses than allowed; `forcible` says whether `force` would accept it.
         case tooLarge(String, hosts: Int, limit: Int, forcible: Bool)
 
+        /// One sentence naming the text and the forms a range may take, or the limit it passed.
         public var description: String {
             switch self {
             case .malformed(let text):
@@ -26,6 +33,8 @@ public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Parses a CIDR (`192.168.1.0/24`), a dash range (`192.168.1.10-40`, `192.168.1.10-192.168.2.5`)
+    /// or one address. Ranges over `unforcedLimit` need `force`; none may pass `hardLimit`.
     public init(_ text: String, force: Bool = false) throws(Failure) {
         self.text = text
         if let slash = text.firstIndex(of: "/") {
@@ -63,11 +72,13 @@ public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// How many addresses the range holds.
     public var count: Int { last >= first ? Int(last - first) + 1 : 0 }
 
     /// The addresses, in order, as dotted quads.
     public var hosts: [String] { (0..<count).map { Self.format(first + UInt32($0)) } }
 
+    /// The range as it was written.
     public var description: String { text }
 
     static func parse(_ text: Substring) -> UInt32? {

@@ -12,6 +12,7 @@ public final class LANDiscovery: Sendable {
     /// Looks up the address (`host:port`) where a device last answered correctly (nil: none).
     public typealias AddressLookup = @Sendable (String) -> String?
 
+    /// Every appearance, change, disappearance and refusal, in order; it ends after `stop()` or when the avahi-daemon goes away.
     public let events: AsyncStream<DiscoveryEvent>
     private let continuation: AsyncStream<DiscoveryEvent>.Continuation
     private let browser: ServiceBrowser
@@ -41,6 +42,7 @@ public final class LANDiscovery: Sendable {
         }
     }
 
+    /// Stops browsing and ends `events`. Idempotent.
     public func stop() {
         browser.stop()
         continuation.finish()

@@ -5,8 +5,11 @@
 public struct LANScanner: Sendable {
     /// A key the scan may try, with the device it belongs to.
     public struct Key: Sendable {
+        /// The device the key belongs to.
         public var deviceID: String
+        /// The device's key, as the cloud gives it.
         public var devicekey: String
+        /// The key `devicekey` of device `deviceID`.
         public init(deviceID: String, devicekey: String) {
             self.deviceID = deviceID
             self.devicekey = devicekey
@@ -15,7 +18,9 @@ public struct LANScanner: Sendable {
 
     /// What one host turned out to be.
     public struct Finding: Sendable, Equatable {
+        /// The address that accepted the connection.
         public var host: String
+        /// The port scanned.
         public var port: Int
         /// The device id, when the device said it or a stored key opened it.
         public var deviceID: String?
@@ -23,20 +28,29 @@ public struct LANScanner: Sendable {
         public var encrypted: Bool
         /// Whether a known key opened it (always false for DIY devices, which need none).
         public var keyVerified: Bool
+        /// The type guessed from the shape of the device's state (nil when nothing could be read).
         public var type: DeviceType?
+        /// Outlets in the state (nil when nothing could be read).
         public var channels: Int?
+        /// The firmware version from the `info` reply.
         public var fwVersion: String?
+        /// The state from the `info` reply, decrypted.
         public var state: JSONObject?
         /// Why the device could not be read (an encrypted device none of the keys opens, or
         /// something else that does not speak the protocol on the port).
         public var problem: String?
     }
 
+    /// The port to scan (8081, the LAN port of eWeLink firmware, by default).
     public var port: Int
+    /// How many hosts are connected to at once (1 to 256).
     public var concurrency: Int
+    /// How long a host may take to accept the connection before it counts as silent.
     public var connectTimeout: Duration
+    /// How long a host that accepted may take to answer `info`.
     public var requestTimeout: Duration
 
+    /// A scanner; `concurrency` is clamped to 1…256.
     public init(port: Int = LANProtocol.port, concurrency: Int = 256, connectTimeout: Duration = .milliseconds(500),
                 requestTimeout: Duration = .seconds(2)) {
         self.port = port

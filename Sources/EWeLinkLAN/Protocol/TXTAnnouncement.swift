@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why a TXT record set could not be read.
-public enum TXTRecordError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum TXTRecordError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingField(String)
     case invalidField(String, value: String, reason: String)
     /// The state could not be decrypted or parsed.
@@ -9,7 +9,7 @@ public enum TXTRecordError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The state does not fit into `data1..data4` (4 × 249 characters).
     case stateTooLarge(characters: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missingField(let f): return "TXT record has no '\(f)'"
         case .invalidField(let f, let v, let why): return "TXT '\(f)=\(v.prefix(40))' is invalid: \(why)"
@@ -20,24 +20,24 @@ public enum TXTRecordError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 /// One device announcement: the TXT record of an `_ewelink._tcp` service, typed.
-public struct TXTAnnouncement: Sendable, Equatable {
+package struct TXTAnnouncement: Sendable, Equatable {
     /// Characters per `dataN` chunk, and the number of chunks a device may use.
-    public static let chunkSize = 249
-    public static let maxChunks = 4
+    package static let chunkSize = 249
+    package static let maxChunks = 4
 
-    public var deviceID: String
-    public var type: DeviceType
-    public var apiVersion: Int
-    public var seq: Int
-    public var txtVersion: Int?
+    package var deviceID: String
+    package var type: DeviceType
+    package var apiVersion: Int
+    package var seq: Int
+    package var txtVersion: Int?
     /// `encrypt=true` was announced.
-    public var encrypted: Bool
+    package var encrypted: Bool
     /// Base64 IV of the encrypted state.
-    public var iv: String?
+    package var iv: String?
     /// `data1..data4` joined, still encoded ("" when the device published none).
-    public var data: String
+    package var data: String
 
-    public init(deviceID: String, type: DeviceType, apiVersion: Int = 1, seq: Int, txtVersion: Int? = 1,
+    package init(deviceID: String, type: DeviceType, apiVersion: Int = 1, seq: Int, txtVersion: Int? = 1,
                 encrypted: Bool, iv: String?, data: String) {
         self.deviceID = deviceID
         self.type = type
@@ -51,7 +51,7 @@ public struct TXTAnnouncement: Sendable, Equatable {
 
     /// Things a careful client should know before controlling the device: an unknown `type`
     /// or an `apivers` newer than this implementation. Reported, not fatal.
-    public var warnings: [String] {
+    package var warnings: [String] {
         var out: [String] = []
         if !type.isKnown { out.append("unknown device type '\(type)'") }
         if apiVersion > DeviceType.supportedAPIVersion {
@@ -61,7 +61,7 @@ public struct TXTAnnouncement: Sendable, Equatable {
     }
 
     /// Reads a TXT key/value set. Keys are matched case-sensitively as devices send them.
-    public init(records: [String: String]) throws(TXTRecordError) {
+    package init(records: [String: String]) throws(TXTRecordError) {
         guard let id = records["id"], !id.isEmpty else { throw .missingField("id") }
         guard let type = records["type"], !type.isEmpty else { throw .missingField("type") }
         guard let seqText = records["seq"] else { throw .missingField("seq") }
@@ -84,7 +84,7 @@ public struct TXTAnnouncement: Sendable, Equatable {
 
     /// The device state. Encrypted announcements need the devicekey: without one the state
     /// is unknown (`nil`); with a wrong one this throws.
-    public func state(devicekey: String?) throws(TXTRecordError) -> JSONObject? {
+    package func state(devicekey: String?) throws(TXTRecordError) -> JSONObject? {
         if encrypted {
             guard let devicekey else { return nil }
             return try state(cipher: DeviceCipher(devicekey: devicekey))
@@ -93,7 +93,7 @@ public struct TXTAnnouncement: Sendable, Equatable {
     }
 
     /// The device state, decrypted with `cipher` when the announcement is encrypted.
-    public func state(cipher: DeviceCipher?) throws(TXTRecordError) -> JSONObject? {
+    package func state(cipher: DeviceCipher?) throws(TXTRecordError) -> JSONObject? {
         do {
             if encrypted {
                 guard let cipher else { return nil }
@@ -107,7 +107,7 @@ public struct TXTAnnouncement: Sendable, Equatable {
 
     /// The TXT records in the order devices publish them:
     /// `txtvers, id, type, apivers, seq, [encrypt, iv], data1..dataN`.
-    public var records: [(key: String, value: String)] {
+    package var records: [(key: String, value: String)] {
         var out: [(String, String)] = [
             ("txtvers", String(txtVersion ?? 1)), ("id", deviceID), ("type", type.rawValue),
             ("apivers", String(apiVersion)), ("seq", String(seq)),
@@ -122,7 +122,7 @@ public struct TXTAnnouncement: Sendable, Equatable {
 
     /// Builds the announcement of `state`: encrypted with a fresh IV when a cipher is given,
     /// plain JSON (DIY) otherwise.
-    public static func make(deviceID: String, type: DeviceType, seq: Int, state: JSONObject,
+    package static func make(deviceID: String, type: DeviceType, seq: Int, state: JSONObject,
                             cipher: DeviceCipher?, iv: [UInt8]? = nil) throws(TXTRecordError) -> TXTAnnouncement {
         let json = JSONValue.object(state).serializedBytes
         let data: String

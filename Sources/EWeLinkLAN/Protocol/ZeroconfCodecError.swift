@@ -1,12 +1,12 @@
 /// Why a zeroconf request or response body could not be read.
-public enum ZeroconfCodecError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum ZeroconfCodecError: Error, Sendable, Equatable, CustomStringConvertible {
     case notJSON(JSONParseError)
     case notAnObject
     case missingField(String)
     case invalidField(String, reason: String)
     case crypto(LANCryptoError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notJSON(let e): return "body is not JSON (\(e))"
         case .notAnObject: return "body is not a JSON object"
@@ -18,7 +18,7 @@ public enum ZeroconfCodecError: Error, Sendable, Equatable, CustomStringConverti
 }
 
 /// The `data` member of an envelope, as it travelled.
-public enum ZeroconfPayload: Sendable, Equatable {
+package enum ZeroconfPayload: Sendable, Equatable {
     /// Base64 ciphertext; the IV is the envelope's `iv`.
     case encrypted(String)
     /// A plain JSON object (DIY).

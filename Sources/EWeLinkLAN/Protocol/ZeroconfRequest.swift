@@ -2,17 +2,17 @@
 ///
 /// Encrypted (eWeLink mode): `sequence, deviceid, selfApikey, iv, encrypt:true, data:"<b64>"`.
 /// DIY (plain): `sequence, deviceid, selfApikey, data:{…}`.
-public struct ZeroconfRequest: Sendable, Equatable {
-    public var sequence: String?
-    public var deviceID: String?
-    public var selfApikey: String?
+package struct ZeroconfRequest: Sendable, Equatable {
+    package var sequence: String?
+    package var deviceID: String?
+    package var selfApikey: String?
     /// Base64 IV of an encrypted payload.
-    public var iv: String?
+    package var iv: String?
     /// The envelope's `encrypt` member as sent (absent in most DIY requests).
-    public var encryptFlag: Bool?
-    public var payload: ZeroconfPayload?
+    package var encryptFlag: Bool?
+    package var payload: ZeroconfPayload?
 
-    public init(sequence: String?, deviceID: String?, selfApikey: String? = "123", iv: String? = nil,
+    package init(sequence: String?, deviceID: String?, selfApikey: String? = "123", iv: String? = nil,
                 encryptFlag: Bool? = nil, payload: ZeroconfPayload?) {
         self.sequence = sequence
         self.deviceID = deviceID
@@ -23,14 +23,14 @@ public struct ZeroconfRequest: Sendable, Equatable {
     }
 
     /// Whether the payload travelled encrypted.
-    public var isEncrypted: Bool {
+    package var isEncrypted: Bool {
         if case .encrypted? = payload { return true }
         return false
     }
 
     /// An encrypted request for `params` (fresh IV unless given). `selfApikey` is not checked by
     /// firmware; the common clients send "123".
-    public static func encrypted(_ params: JSONObject, deviceID: String, cipher: DeviceCipher,
+    package static func encrypted(_ params: JSONObject, deviceID: String, cipher: DeviceCipher,
                                  sequence: String = SequenceGenerator.shared.nextString(),
                                  selfApikey: String = "123", iv: [UInt8]? = nil) throws(LANCryptoError) -> ZeroconfRequest {
         let sealed = try cipher.seal(json: .object(params), iv: iv)
@@ -39,14 +39,14 @@ public struct ZeroconfRequest: Sendable, Equatable {
     }
 
     /// A plain (DIY) request with `data` as an object.
-    public static func plain(_ params: JSONObject, deviceID: String,
+    package static func plain(_ params: JSONObject, deviceID: String,
                              sequence: String = SequenceGenerator.shared.nextString(),
                              selfApikey: String = "123") -> ZeroconfRequest {
         ZeroconfRequest(sequence: sequence, deviceID: deviceID, selfApikey: selfApikey, payload: .object(params))
     }
 
     /// The JSON object, in the order real clients send the members.
-    public var json: JSONObject {
+    package var json: JSONObject {
         var o = JSONObject()
         if let sequence { o["sequence"] = .string(sequence) }
         if let deviceID { o["deviceid"] = .string(deviceID) }
@@ -58,10 +58,10 @@ public struct ZeroconfRequest: Sendable, Equatable {
     }
 
     /// Compact JSON bytes of the body.
-    public var body: [UInt8] { JSONValue.object(json).serializedBytes }
+    package var body: [UInt8] { JSONValue.object(json).serializedBytes }
 
     /// Reads a request body (the device side).
-    public static func parse<Bytes: Collection>(_ body: Bytes) throws(ZeroconfCodecError) -> ZeroconfRequest
+    package static func parse<Bytes: Collection>(_ body: Bytes) throws(ZeroconfCodecError) -> ZeroconfRequest
     where Bytes.Element == UInt8 {
         let o = try parseEnvelopeObject(body)
         var encryptFlag: Bool? = nil
@@ -91,7 +91,7 @@ public struct ZeroconfRequest: Sendable, Equatable {
 
     /// The command parameters, decrypted with `cipher` when the request is encrypted.
     /// An absent `data` reads as `{}`.
-    public func params(cipher: DeviceCipher?) throws(ZeroconfCodecError) -> JSONObject {
+    package func params(cipher: DeviceCipher?) throws(ZeroconfCodecError) -> JSONObject {
         guard let payload else { return JSONObject() }
         return try payload.open(cipher: cipher, iv: iv)
     }

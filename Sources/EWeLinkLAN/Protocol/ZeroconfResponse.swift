@@ -1,15 +1,15 @@
 /// The JSON reply of a device to `POST /zeroconf/<endpoint>` (HTTP status is 200 even for errors).
-public struct ZeroconfResponse: Sendable, Equatable {
+package struct ZeroconfResponse: Sendable, Equatable {
     /// The device's state revision (same counter as TXT `seq`).
-    public var seq: Int?
+    package var seq: Int?
     /// Echo of the request's `sequence`.
-    public var sequence: String?
-    public var error: Int
-    public var encryptFlag: Bool?
-    public var iv: String?
-    public var payload: ZeroconfPayload?
+    package var sequence: String?
+    package var error: Int
+    package var encryptFlag: Bool?
+    package var iv: String?
+    package var payload: ZeroconfPayload?
 
-    public init(seq: Int?, sequence: String?, error: Int, encryptFlag: Bool? = nil, iv: String? = nil,
+    package init(seq: Int?, sequence: String?, error: Int, encryptFlag: Bool? = nil, iv: String? = nil,
                 payload: ZeroconfPayload? = nil) {
         self.seq = seq
         self.sequence = sequence
@@ -20,17 +20,17 @@ public struct ZeroconfResponse: Sendable, Equatable {
     }
 
     /// The error code as a known case, if it is one.
-    public var errorCode: LANErrorCode? { LANErrorCode(rawValue: error) }
+    package var errorCode: LANErrorCode? { LANErrorCode(rawValue: error) }
 
     /// The returned state (decrypted with `cipher` when encrypted), or nil when the reply
     /// carried none.
-    public func state(cipher: DeviceCipher?) throws(ZeroconfCodecError) -> JSONObject? {
+    package func state(cipher: DeviceCipher?) throws(ZeroconfCodecError) -> JSONObject? {
         guard let payload else { return nil }
         return try payload.open(cipher: cipher, iv: iv)
     }
 
     /// A reply carrying `state`, encrypted with a fresh IV when `cipher` is given.
-    public static func withState(_ state: JSONObject, seq: Int, sequence: String?, cipher: DeviceCipher?,
+    package static func withState(_ state: JSONObject, seq: Int, sequence: String?, cipher: DeviceCipher?,
                                  error: Int = 0) throws(LANCryptoError) -> ZeroconfResponse {
         guard let cipher else {
             return ZeroconfResponse(seq: seq, sequence: sequence, error: error, payload: .object(state))
@@ -41,7 +41,7 @@ public struct ZeroconfResponse: Sendable, Equatable {
     }
 
     /// The JSON object in the member order firmware uses: `seq, sequence, error[, encrypt, iv, data]`.
-    public var json: JSONObject {
+    package var json: JSONObject {
         var o = JSONObject()
         if let seq { o["seq"] = .int(seq) }
         if let sequence { o["sequence"] = .string(sequence) }
@@ -52,10 +52,10 @@ public struct ZeroconfResponse: Sendable, Equatable {
         return o
     }
 
-    public var body: [UInt8] { JSONValue.object(json).serializedBytes }
+    package var body: [UInt8] { JSONValue.object(json).serializedBytes }
 
     /// Reads a reply body (the client side).
-    public static func parse<Bytes: Collection>(_ body: Bytes) throws(ZeroconfCodecError) -> ZeroconfResponse
+    package static func parse<Bytes: Collection>(_ body: Bytes) throws(ZeroconfCodecError) -> ZeroconfResponse
     where Bytes.Element == UInt8 {
         let o = try parseEnvelopeObject(body)
         guard let errorValue = o["error"] else { throw .missingField("error") }

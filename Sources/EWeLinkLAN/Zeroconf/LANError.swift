@@ -40,6 +40,7 @@ public enum LANError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Not sent: the caller stopped waiting while earlier requests to the device were still out.
     case cancelled(deviceID: String)
 
+    /// One sentence naming the device or address, what failed, and what is missing.
     public var description: String {
         switch self {
         case .lanRefused(let h, let p):

@@ -2,9 +2,13 @@
 public struct LearntDevice: Sendable, Equatable {
     /// false: DIY firmware (plain JSON).
     public var encrypted: Bool
+    /// The type guessed from the shape of its state.
     public var type: DeviceType?
+    /// Outlets in its state.
     public var channels: Int?
+    /// The firmware version it reported (`fwVersion`).
     public var fwVersion: String?
+    /// Its state, decrypted, without the network facts `info` adds.
     public var state: JSONObject?
     /// The device's state revision in the reply.
     public var seq: Int?

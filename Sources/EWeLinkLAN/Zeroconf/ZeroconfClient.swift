@@ -5,12 +5,16 @@ import Synchronization
 
 /// Where and how to reach one device on the LAN.
 public struct LANTarget: Sendable, Equatable {
+    /// The eWeLink device id; encrypted requests name it, and a reply must be for it.
     public var deviceID: String
+    /// The device's IPv4 address or host name.
     public var host: String
+    /// The zeroconf HTTP port (8081 on real firmware).
     public var port: Int
     /// nil: a DIY device (plain envelopes).
     public var devicekey: String?
 
+    /// Device `deviceID` at `host:port`; `devicekey` nil for a DIY device.
     public init(deviceID: String, host: String, port: Int = LANProtocol.port, devicekey: String?) {
         self.deviceID = deviceID
         self.host = host
@@ -21,10 +25,13 @@ public struct LANTarget: Sendable, Equatable {
 
 /// A device's answer to one command.
 public struct LANReply: Sendable {
+    /// Where the command went.
     public var target: LANTarget
-    public var response: ZeroconfResponse
+    /// The decoded reply envelope (error code, sequence, IV).
+    package var response: ZeroconfResponse
     /// The state the device attached (decrypted), if any.
     public var state: JSONObject?
+    /// From the moment the request's turn came (retries after resets included) to the reply.
     public var elapsed: Duration
     /// Connection resets retried before the answer.
     public var resets: Int
@@ -32,23 +39,39 @@ public struct LANReply: Sendable {
 
 /// A state revision learnt over the LAN (mDNS TXT or an HTTP reply), for the event path.
 public struct LANUpdate: Sendable, Equatable {
-    public enum Source: String, Sendable { case mdns, http }
+    /// How the revision arrived.
+    public enum Source: String, Sendable {
+        /// The device's mDNS announcement (TXT record).
+        case mdns
+        /// The device's reply to one of our commands.
+        case http
+    }
+    /// The device the revision is of.
     public var deviceID: String
+    /// The revision number, when the device gave one.
     public var seq: Int?
+    /// The state, decrypted; nil when it could not be read.
     public var state: JSONObject?
+    /// Whether it came from an announcement or from the reply to our command.
     public var source: Source
+    /// The address it came from.
     public var host: String
+    /// The port it came from.
     public var port: Int
 }
 
 /// Sends zeroconf commands (`POST /zeroconf/<endpoint>`) over HTTP, one request in flight per
 /// device, retrying connection resets (the firmware serves one connection at a time).
 public final class ZeroconfClient: Sendable {
+    /// How patient the client is with slow and resetting devices.
     public struct Options: Sendable {
         /// Reply timeout. Newer firmware needs about 1.1 s; 3 s is the default ceiling.
         public var timeout: Duration = .seconds(3)
+        /// How many connection resets a request is retried after (the firmware serves one connection at a time).
         public var resetRetries = 5
+        /// The pause before each retry after a reset.
         public var resetPause: Duration = .milliseconds(100)
+        /// The defaults: 3 s timeout, 5 retries after resets, 100 ms apart.
         public init() {}
     }
 
@@ -56,6 +79,7 @@ public final class ZeroconfClient: Sendable {
     private let queues = Mutex<[String: DeviceQueue]>([:])
     private let observers = Mutex<Observers>(Observers())
 
+    /// A client with its own per-device queues; share one across a process, so that one device never sees two requests at once.
     public init(options: Options = Options()) {
         self.options = options
     }

@@ -91,7 +91,7 @@ public final class MockCloud: Sendable {
     /// Heartbeat `ping`s received on all sessions.
     public var pingCount: Int { state.withLock { $0.pings } }
     /// How many calls reached an interface of the table (refused ones included).
-    public func calls(to api: CloudAPI) -> Int { state.withLock { $0.perInterface[api.rawValue] ?? 0 } }
+    package func calls(to api: CloudAPI) -> Int { state.withLock { $0.perInterface[api.rawValue] ?? 0 } }
     func addSession(_ id: UUID, _ session: SocketSession) { state.withLock { $0.sockets[id] = session } }
     func removeSession(_ id: UUID) { _ = state.withLock { $0.sockets.removeValue(forKey: id) } }
     func account(forToken at: String) -> Int? {

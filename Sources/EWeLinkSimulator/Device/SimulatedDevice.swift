@@ -89,7 +89,7 @@ public final class SimulatedDevice: Sendable {
     }
 
     /// The TXT announcement of the current state (fresh IV each time).
-    public func announcement() throws -> TXTAnnouncement {
+    package func announcement() throws -> TXTAnnouncement {
         let s = snapshot
         return try TXTAnnouncement.make(deviceID: config.id, type: config.type, seq: s.seq, state: s.params,
                                         cipher: cipher)
