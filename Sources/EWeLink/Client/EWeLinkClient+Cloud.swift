@@ -44,6 +44,7 @@ extension EWeLinkClient {
     /// version: success only when it reports one.
     ///
     /// - Parameters:
+    ///   - device: Its id or stored name; it must be in the store with its apikey and model (key sync).
     ///   - version: Only this version (refused when the cloud offers another).
     ///   - timeout: How long the device has to come back with the new firmware.
     ///   - progress: Sees each step (offered, sent, rebooting, …).

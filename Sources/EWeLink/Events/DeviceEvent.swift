@@ -3,6 +3,7 @@ import Foundation
 
 /// One thing that happened to a device, from whichever side saw it first.
 public struct DeviceEvent: Sendable, Equatable {
+    /// The side that saw it.
     public enum Source: String, Sendable {
         /// The device's mDNS announcement (TXT).
         case mdns
@@ -12,6 +13,7 @@ public struct DeviceEvent: Sendable, Equatable {
         case cloud
     }
 
+    /// What happened.
     public enum Kind: String, Sendable {
         /// First seen on the LAN.
         case appeared
@@ -19,7 +21,10 @@ public struct DeviceEvent: Sendable, Equatable {
         case state
         /// Its LAN service went away (a hint: devices cannot say they are off).
         case disappeared
-        case online, offline
+        /// The cloud says the device is online.
+        case online
+        /// The cloud says the device is offline.
+        case offline
         /// An announcement claimed the device but failed the trust rule (its data does not decrypt
         /// with the device's key): nothing of it was adopted. `detail` says where and why.
         case rejected
@@ -27,12 +32,18 @@ public struct DeviceEvent: Sendable, Equatable {
         case contested
     }
 
+    /// The device's id.
     public var deviceID: String
+    /// The side that saw it.
     public var source: Source
+    /// What happened.
     public var kind: Kind
+    /// What this event reported: a full state from the LAN, the changed params from the cloud,
+    /// nil for presence changes (see `state` for the whole state after it).
     public var params: JSONObject?
     /// The device's LAN revision (`seq`), when the source has one.
     public var seq: Int?
+    /// When it was seen (an announcement's own time for mDNS).
     public var time: Date
     /// For `rejected` and `contested`: who claimed the device, and why it was not believed.
     public var detail: String? = nil

@@ -15,22 +15,27 @@ public struct LANHealth: Sendable, Equatable {
     /// When the avahi-daemon's cache last did not know the device (it had no address then).
     public var lastCacheMiss: Date?
 
+    /// How many recent reply times are kept.
     public static let sampleCount = 8
+    /// Consecutive failures that mark the LAN down.
     public static let failuresBeforeDown = 3
 
+    /// No replies and no failures yet.
     public init() {}
 
     /// Down after three consecutive failures.
     public var isDown: Bool { failures >= Self.failuresBeforeDown }
     var isEmpty: Bool { replyMs.isEmpty && failures == 0 && lastProbe == nil && lastCacheMiss == nil }
 
-    public mutating func succeeded(after elapsed: Duration) {
+    /// Records a reply that took `elapsed` (the failures start again from none).
+    package mutating func succeeded(after elapsed: Duration) {
         replyMs.append((elapsed.inMilliseconds * 1000).rounded() / 1000)
         if replyMs.count > Self.sampleCount { replyMs.removeFirst(replyMs.count - Self.sampleCount) }
         failures = 0
     }
 
-    public mutating func failed() { failures += 1 }
+    /// Records one more consecutive failure.
+    package mutating func failed() { failures += 1 }
 
     /// The reply time the LAN wait is built on, or nil without samples: a high percentile
     /// (`waitPercentile`) of the recent replies, each counting `decay` times as much as the next

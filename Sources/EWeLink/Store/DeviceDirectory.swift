@@ -74,7 +74,7 @@ public final class DeviceDirectory: Sendable {
     }
 
     /// A directory over `store` (the standard one by default).
-    public init(store: DeviceStore = .standard(), options: Options = Options()) {
+    public init(store: DeviceStore, options: Options = Options()) {
         self.store = store
         self.options = options
     }

@@ -13,17 +13,20 @@ import Glibc
 /// Nothing is read from a folder or file another user could have written (see `loadDocument`).
 /// Members a newer version wrote are kept; a file in a newer format is read but never written.
 public struct DeviceStore: Sendable {
+    /// The folder holding `devices.json` (mode 0700, the user's own).
     public let directory: String
+    /// The store file, `devices.json` in `directory` (mode 0600).
     public var path: String { directory + "/devices.json" }
     private var lockPath: String { directory + "/devices.json.lock" }
 
     /// How often this store (and its copies) read and wrote the file: what a command costs.
     package let access = StoreAccessCounts()
 
+    /// The store in `directory` (nothing is read or created until it is used).
     public init(directory: String) { self.directory = directory }
 
-    /// The store at the standard location for this environment.
-    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> DeviceStore {
+    /// The store at the standard location for this environment (`homeDirectory(environment:)`).
+    package static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> DeviceStore {
         DeviceStore(directory: homeDirectory(environment: environment))
     }
 
