@@ -99,45 +99,38 @@ struct DevicesAdd: AsyncParsableCommand {
         }
         if let channels, !(1...4).contains(channels) { throw fail("--channels must be 1...4") }
         let devicekey = try key.resolve()
-        let store = DeviceStore.standard()
-        var learnt: LearntDevice? = nil
-        if let address, !noCheck {
-            let stored: StoredDevice?
-            do { stored = try store.load().first { $0.id == id } } catch { throw fail(.store(error)) }
-            let key = devicekey.map { $0.isEmpty ? nil : $0 } ?? stored?.devicekey
-            let target = LANTarget(deviceID: id, host: address.0, port: address.1, devicekey: key)
-            do {
-                learnt = try await ZeroconfClient().learn(target, timeout: timeout.duration)
-            } catch {
-                let reason = fail(.lan(error), device: id)
-                printError("ewelink: \(id) was not \(stored == nil ? "added" : "updated"): "
+        var configuration = EWeLinkConfiguration.forCommand(cloud: false)
+        configuration.lanTimeout = timeout.duration
+        let client = EWeLinkClient.forCommand(configuration)
+        var facts = DeviceFacts(id: id, source: .user)
+        if let devicekey {
+            facts.key = DeviceKey(devicekey)
+            facts.removesKey = devicekey.isEmpty
+        }
+        facts.name = name
+        facts.host = address?.0
+        facts.port = address?.1
+        facts.type = type.map(DeviceType.init(rawValue:))
+        facts.channels = channels
+        facts.policy = policy
+        let added: EWeLinkClient.AddedDevice
+        do { added = try await client.addDevice(facts, verify: !noCheck) } catch {
+            if case .lan = error {
+                let known = (try? client.devices())?.contains { $0.id == id } ?? false
+                let reason = fail(error, device: id)
+                printError("ewelink: \(id) was not \(known ? "updated" : "added"): "
                     + "check the address and key, or store it unchecked with --no-check")
                 throw reason
             }
+            throw fail(error, device: id)
         }
-        do {
-            var facts = DeviceFacts(id: id, source: .user)
-            if let devicekey {
-                facts.key = DeviceKey(devicekey)
-                facts.removesKey = devicekey.isEmpty
-            }
-            facts.name = name
-            facts.host = address?.0
-            facts.port = address?.1
-            facts.type = type.map(DeviceType.init(rawValue:))
-            facts.channels = channels
-            facts.policy = policy
-            facts.answer = learnt
-            let added = try store.upsert([facts]) == [.added]
-            let verb = added ? "added" : "updated"
-            if let learnt {
-                let key = learnt.encrypted ? "key verified: the device proved itself there" : "DIY (no key needed)"
-                printLine("\(verb) \(id): \(learnt.summary), \(key) (\(store.path))")
-            } else {
-                printLine("\(verb) \(id) in \(store.path)" + (noCheck && address != nil ? " (not checked)" : ""))
-            }
-        } catch let error as DeviceStoreError {
-            throw fail(.store(error))
+        let verb = added.outcome == .added ? "added" : "updated"
+        let path = client.lan.store.path
+        if let learnt = added.answer {
+            let key = learnt.encrypted ? "key verified: the device proved itself there" : "DIY (no key needed)"
+            printLine("\(verb) \(id): \(learnt.summary), \(key) (\(path))")
+        } else {
+            printLine("\(verb) \(id) in \(path)" + (noCheck && address != nil ? " (not checked)" : ""))
         }
     }
 

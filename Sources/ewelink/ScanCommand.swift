@@ -38,19 +38,17 @@ struct ScanCommand: AsyncParsableCommand {
         do { addresses = try AddressRange(range, force: force) } catch {
             throw fail(error.description + (HubFailure.Reason.of(error).map { advice(for: $0, deviceID: nil) } ?? ""))
         }
-        let store = DeviceStore.standard()
+        let client = EWeLinkClient.forCommand(.forCommand(cloud: false))
         let stored: [StoredDevice]
-        do { stored = try store.load() } catch { throw fail(.store(error)) }
-        let keys = stored.compactMap { d in d.devicekey.map { LANScanner.Key(deviceID: d.id, devicekey: $0) } }
-        let scanner = LANScanner(port: port, connectTimeout: timeout.duration)
-        let started = ContinuousClock.now
-        let found = await scanner.scan(addresses.hosts, keys: keys)
-        let elapsed = ContinuousClock.now - started
-
-        var added: [String] = []
-        if add {
-            do { added = try Self.store(found, in: store) } catch let error as DeviceStoreError { throw fail(.store(error)) }
+        let report: EWeLinkClient.ScanReport
+        do {
+            stored = try client.devices()
+            report = try await client.scan(addresses, port: port, connectTimeout: timeout.duration, add: add)
+        } catch {
+            throw fail(error)
         }
+        let (found, added, elapsed) = (report.findings, report.added, report.elapsed)
+        let store = client.lan.store
         let names = Dictionary(stored.compactMap { d in d.name.map { (d.id, $0) } }, uniquingKeysWith: { a, _ in a })
         if json {
             printLine(JSONValue.array(found.map { .object(Self.json($0, name: $0.deviceID.flatMap { names[$0] })) }).serialized)
@@ -70,24 +68,6 @@ struct ScanCommand: AsyncParsableCommand {
         for f in found where f.problem != nil { printLine("! \(f.host):\(f.port): \(f.problem!)") }
         printLine("\(found.count) found in \(addresses.count) addresses in \(Self.seconds(elapsed))"
             + (add ? "; stored \(added.count) in \(store.path)" : ""))
-    }
-
-    /// Stores (or updates) every device found whose id is known: its address as configured,
-    /// its type and channels when the store does not know them. Returns the ids stored.
-    static func store(_ found: [LANScanner.Finding], in store: DeviceStore) throws -> [String] {
-        let usable = found.filter { $0.deviceID != nil && (!$0.encrypted || $0.keyVerified) }
-        guard !usable.isEmpty else { return [] }
-        let facts = usable.compactMap { f -> DeviceFacts? in
-            guard let id = f.deviceID, StoredDevice.isValidID(id) else { return nil }
-            var facts = DeviceFacts(id: id, source: .scan)
-            facts.host = f.host
-            facts.port = f.port
-            facts.type = f.type
-            facts.channels = f.channels
-            return facts
-        }
-        try store.upsert(facts)
-        return facts.map(\.id)
     }
 
     static func json(_ f: LANScanner.Finding, name: String?) -> JSONObject {

@@ -62,6 +62,35 @@ struct EWeLinkClientTests {
         await client.shutdown()
     }
 
+    @Test("addDevice by address: the device proves itself with its key (kind and channels learnt); a wrong key stores nothing; scan finds it")
+    func addAndScan() async throws {
+        let spec = CloudTestFleet([("strip", true), ("diy_plug", false)])
+        let sim = try await spec.startSimulator()
+        defer { Task { await sim.stop() } }
+        let (strip, diy) = (sim.devices[0], sim.devices[1])
+        let client = EWeLinkClient(configuration: EWeLinkConfiguration(storeDirectory: temporaryHome()))
+        do {
+            try await client.addDevice(strip.id, host: "127.0.0.1", port: strip.snapshot.port,
+                                       key: DeviceKey("00000000-0000-0000-0000-000000000000"))
+            Issue.record("a wrong key was accepted")
+        } catch {
+            guard case .lan = error else { throw error }
+        }
+        #expect(try client.devices().isEmpty, "nothing stored")
+        let secret = try #require(strip.config.devicekey)
+        let key = try #require(DeviceKey(secret))
+        let added = try await client.addDevice(strip.id, host: "127.0.0.1", port: strip.snapshot.port, key: key, name: "Desk")
+        #expect(added.outcome == .added && added.answer?.channels == 4)
+        let stored = try #require(try client.devices().first)
+        #expect(stored.identity.name == "Desk" && stored.identity.key == key && stored.shape.type == .strip)
+        #expect(stored.address.host == "127.0.0.1" && stored.address.configured && !"\(stored)".contains(key.secret))
+        #expect(try await client.turnOn("desk", channel: 1).route == .lan)
+
+        let report = try await client.scan(try AddressRange("127.0.0.1"), port: diy.snapshot.port, add: true)
+        #expect(report.findings.first?.deviceID == diy.id && report.added == [diy.id])
+        #expect(try client.devices().contains { $0.id == diy.id && $0.address.port == diy.snapshot.port })
+    }
+
     @Test("events: two consumers each get every event, named and typed; one that stops leaves; shutdown ends the rest")
     func eventsForSeveralConsumers() async throws {
         let spec = CloudTestFleet([("strip", true)])
