@@ -26,8 +26,7 @@ extension EWeLinkClient {
         // The first consumer starts the source: from now (the devices already on the LAN are taken
         // in silently), unless it asked for the devices already seen, which it then gets as they resolve.
         let source = try startEvents(start == .now ? .now : .everything)
-        let replay = start == .knownDevices ? (source?.presentDevices() ?? []).map(named) : []
-        subscribers.add(sink, replaying: replay)
+        subscribers.add(sink) { start == .knownDevices ? (source?.presentDevices() ?? []).map(self.named) : [] }
         return stream
     }
 
@@ -49,16 +48,21 @@ extension EWeLinkClient {
 final class EventSubscribers: Sendable {
     private struct State {
         var sinks: [UUID: AsyncStream<DeviceEvent>.Continuation] = [:]
-        var states: [String: JSONObject] = [:]
         var finished = false
     }
 
     private let state = Mutex(State())
+    /// Each device's whole state so far (its own lock: a replay is made under `state`'s).
+    private let states = Mutex<[String: JSONObject]>([:])
 
-    func add(_ sink: AsyncStream<DeviceEvent>.Continuation, replaying: [DeviceEvent]) {
+    /// Adds a consumer, which first gets `replay()`'s events: made and yielded under the lock that
+    /// `publish` takes, so no live event comes before them or is lost between them and the first
+    /// live one.
+    func add(_ sink: AsyncStream<DeviceEvent>.Continuation, replay: () -> [DeviceEvent]) {
         let id = UUID()
         let finished = state.withLock { s -> Bool in
             guard !s.finished else { return true }
+            for event in replay() { sink.yield(event) }
             s.sinks[id] = sink
             return false
         }
@@ -66,20 +70,22 @@ final class EventSubscribers: Sendable {
             sink.finish()
             return
         }
-        for event in replaying { sink.yield(event) }
         sink.onTermination = { [weak self] _ in _ = self?.state.withLock { $0.sinks.removeValue(forKey: id) } }
     }
 
+    /// Gives `event` to every consumer (under the lock, so a consumer being added sees it after
+    /// its replay or not at all).
     func publish(_ event: DeviceEvent) {
-        let sinks = state.withLock { Array($0.sinks.values) }
-        for sink in sinks { sink.yield(event) }
+        state.withLock { s in
+            for sink in s.sinks.values { sink.yield(event) }
+        }
     }
 
     /// Merges `params` into the device's state (or replaces it with a full state from the LAN).
     func merge(_ params: JSONObject, into deviceID: String, replacing: Bool) -> JSONObject {
-        state.withLock { s in
-            let merged = replacing ? params : (s.states[deviceID] ?? [:]).applying(params)
-            s.states[deviceID] = merged
+        states.withLock { all in
+            let merged = replacing ? params : (all[deviceID] ?? [:]).applying(params)
+            all[deviceID] = merged
             return merged
         }
     }
