@@ -121,13 +121,17 @@ struct EWeLinkClientTests {
         // A consumer that stops leaves; the other keeps getting events.
         readers[1].cancel()
         _ = await readers[1].value
+        // Starting from the devices already seen: an `appeared` for each (other tests' simulators
+        // announce on the same avahi-daemon), the strip's with its state now, before anything live.
         let knownLater = try client.events(from: .knownDevices)
-        var iterator = knownLater.makeAsyncIterator()
-        let replayed = await iterator.next()
-        #expect(replayed?.deviceID == strip.id && replayed?.kind == .appeared && replayed?.state?.isOn(channel: 3) == true)
         await client.shutdown()
         _ = await readers[0].value   // ends: shutdown finishes every stream
-        #expect(await iterator.next() == nil)
+        var all: [DeviceEvent] = []
+        for await e in knownLater { all.append(e) }   // ends too
+        let replay = all.prefix { $0.kind == .appeared }
+        let stripFirst = try #require(all.first { $0.deviceID == strip.id }, "\(all.map(\.deviceID))")
+        #expect(stripFirst.kind == .appeared && stripFirst.state?.isOn(channel: 3) == true && stripFirst.name == name)
+        #expect(replay.contains { $0.deviceID == strip.id }, "the strip's replay comes before any live event")
         #expect(!client.isCloudConnected)
     }
 
