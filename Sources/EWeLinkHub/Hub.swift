@@ -118,10 +118,7 @@ public final class Hub: Sendable {
         self.options = options
         self.logger = logger
         // Each request is answered on its own, as the one-shot CLI does (same results either way).
-        // Unreadable cloud settings leave the hub on the LAN, as with no settings at all.
-        let configuration = (try? EWeLinkConfiguration.fromEnvironment(options.environment, cloud: options.cloud))
-            ?? EWeLinkConfiguration(storeDirectory: DeviceStore.homeDirectory(environment: options.environment))
-        client = EWeLinkClient(configuration: configuration)
+        client = EWeLinkClient(configuration: .fromEnvironmentOrLANOnly(options.environment, cloud: options.cloud))
         client.onStoreProblem { logger.warning("store: \($0)") }
         events = try client.events(from: .knownDevices)
     }

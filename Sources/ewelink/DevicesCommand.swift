@@ -86,10 +86,7 @@ struct DevicesAdd: AsyncParsableCommand {
     var timeout = Seconds(3)
 
     func run() async throws {
-        guard StoredDevice.isValidID(id) else {
-            let shown = id.count > 20 ? String(id.prefix(20)) + "… (\(id.count) characters)" : id
-            throw fail("'\(shown)' is not an eWeLink device id (10 letters and digits, e.g. 1000abcdef)")
-        }
+        if let problem = StoredDevice.idProblem(id) { throw fail(problem) }
         var address: (String, Int)? = nil
         if let host {
             guard let parsed = Self.parseHost(host) else {

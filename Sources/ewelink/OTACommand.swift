@@ -22,10 +22,9 @@ struct OTACloudOptions: ParsableArguments {
     func client() throws -> EWeLinkClient {
         do {
             let client = EWeLinkClient.forCommand(try EWeLinkConfiguration.fromEnvironment(apiURL: apiUrl))
-            if let problem = client.cloudProblem { throw problem }
-            guard client.isLoggedIn else { throw client.configuration.cloud == nil ? CloudError.missingAppCredentials : .notLoggedIn }
+            _ = try client.loggedInCloud()
             return client
-        } catch let error as CloudError {
+        } catch {
             throw fail(error.description + advice(for: error), code: ExitStatus.cloud)
         }
     }
@@ -129,7 +128,6 @@ struct OTAUpgrade: AsyncParsableCommand {
         let client = try cloud.client()
         let (store, all) = try loadStore()
         guard let d = store.find(device, in: all) else { throw fail(.unknownDevice(device)) }
-        _ = store
         let json = cloud.json
         let outcome: OTAOutcome
         do {

@@ -70,8 +70,7 @@ extension EWeLinkConfiguration {
     /// The configuration of one CLI command: the environment's store and cloud settings; unreadable
     /// cloud settings (or `cloud` false) leave the command on the LAN, as no settings do.
     static func forCommand(cloud: Bool = true, apiURL: String? = nil) -> EWeLinkConfiguration {
-        (try? fromEnvironment(apiURL: apiURL, cloud: cloud))
-            ?? EWeLinkConfiguration(storeDirectory: DeviceStore.homeDirectory(environment: ProcessInfo.processInfo.environment))
+        fromEnvironmentOrLANOnly(apiURL: apiURL, cloud: cloud)
     }
 }
 

@@ -9,6 +9,14 @@ extension EWeLinkClient {
         return cloud
     }
 
+    /// The cloud REST client with a session, or why there is none (no cloud settings, unusable
+    /// ones, or not logged in).
+    package func loggedInCloud() throws(CloudError) -> CloudClient {
+        let client = try cloudClient()
+        guard client.session != nil else { throw .notLoggedIn }
+        return client
+    }
+
     /// Logs in to the eWeLink cloud with an email or a phone number (with its country code),
     /// starting at the configured region; the session is kept in the store's folder (mode
     /// 0600), the password nowhere. Then ``syncKeys()`` keeps every device's key locally.
@@ -28,9 +36,7 @@ extension EWeLinkClient {
     /// - Throws: `CloudError` (not logged in, the cloud failed) or `DeviceStoreError`.
     @discardableResult
     public func syncKeys() async throws -> KeySync.Report {
-        let client = try cloudClient()
-        guard client.session != nil else { throw CloudError.notLoggedIn }
-        return try await KeySync.sync(client: client, store: lan.store)
+        try await KeySync.sync(client: try loggedInCloud(), store: lan.store)
     }
 
     /// The firmware each device could update to, as the cloud offers it (nil: up to date, or not

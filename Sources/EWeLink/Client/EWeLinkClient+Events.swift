@@ -90,8 +90,6 @@ final class EventSubscribers: Sendable {
         }
     }
 
-    var count: Int { state.withLock { $0.sinks.count } }
-
     func finish() {
         let sinks = state.withLock { s -> [AsyncStream<DeviceEvent>.Continuation] in
             s.finished = true

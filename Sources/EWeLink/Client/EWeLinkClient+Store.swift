@@ -42,10 +42,7 @@ extension EWeLinkClient {
     /// route policy, removing a key); the store merges them by its one rule (`DeviceStore.upsert`).
     @discardableResult
     public func addDevice(_ facts: DeviceFacts, verify: Bool = true) async throws(ControlError) -> AddedDevice {
-        guard StoredDevice.isValidID(facts.id) else {
-            let shown = facts.id.count > 20 ? String(facts.id.prefix(20)) + "… (\(facts.id.count) characters)" : facts.id
-            throw .invalidRequest("'\(shown)' is not an eWeLink device id (10 letters and digits, e.g. 1000abcdef)")
-        }
+        if let problem = StoredDevice.idProblem(facts.id) { throw .invalidRequest(problem) }
         var facts = facts
         if verify, let host = facts.host {
             let stored = try lan.directory.stored(facts.id)
@@ -55,12 +52,13 @@ extension EWeLinkClient {
                 throw .lan(error)
             }
         }
-        do {
-            let outcome = try lan.store.upsert([facts]).first ?? .unchanged
-            return AddedDevice(outcome: outcome, answer: facts.answer)
-        } catch let error as DeviceStoreError {
-            throw .store(error)
-        } catch {
+        return AddedDevice(outcome: try upsert([facts]).first ?? .unchanged, answer: facts.answer)
+    }
+
+    /// `DeviceStore.upsert`, its failures as the client's.
+    @discardableResult
+    private func upsert(_ facts: [DeviceFacts]) throws(ControlError) -> [DeviceStore.UpsertOutcome] {
+        do { return try lan.store.upsert(facts) } catch let error as DeviceStoreError { throw .store(error) } catch {
             throw .store(.io(path: lan.store.path, reason: "\(error)"))
         }
     }
@@ -97,9 +95,7 @@ extension EWeLinkClient {
             facts.channels = f.channels
             return facts
         }
-        do { try lan.store.upsert(facts) } catch let error as DeviceStoreError { throw .store(error) } catch {
-            throw .store(.io(path: lan.store.path, reason: "\(error)"))
-        }
+        try upsert(facts)
         return ScanReport(findings: found, added: facts.map(\.id), elapsed: elapsed)
     }
 }

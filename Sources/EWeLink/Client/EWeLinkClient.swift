@@ -176,14 +176,15 @@ public final class EWeLinkClient: Service, Sendable {
             }
             self?.subscribers.finish()
         }
+        // The source in use: this one, another caller's that was kept first, or none after shutdown.
         let kept = lifecycle.withLock { l -> DeviceEventStream? in
-            guard l.stream == nil, !l.finished else { return l.stream }
-            l.stream = stream
-            l.pump = pump
-            return nil
+            if l.stream == nil, !l.finished {
+                l.stream = stream
+                l.pump = pump
+            }
+            return l.stream
         }
-        if kept != nil || lifecycle.withLock({ $0.stream == nil }) {
-            // Another caller started one first, or the client shut down meanwhile.
+        guard kept === stream else {
             stream.stop()
             pump.cancel()
             return kept

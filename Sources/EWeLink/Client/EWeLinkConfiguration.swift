@@ -93,6 +93,17 @@ public struct EWeLinkConfiguration: Sendable {
     }
 }
 
+extension EWeLinkConfiguration {
+    /// ``fromEnvironment(_:apiURL:cloud:)``, or the environment's store with no cloud when the
+    /// cloud settings cannot be read: unreadable settings leave the CLI and the hub on the LAN, as
+    /// no settings do.
+    package static func fromEnvironmentOrLANOnly(_ environment: [String: String] = ProcessInfo.processInfo.environment,
+                                                 apiURL: String? = nil, cloud: Bool = true) -> EWeLinkConfiguration {
+        (try? fromEnvironment(environment, apiURL: apiURL, cloud: cloud))
+            ?? EWeLinkConfiguration(storeDirectory: DeviceStore.homeDirectory(environment: environment))
+    }
+}
+
 extension EWeLinkConfiguration.Cloud {
     /// A REST client with the session stored in `directory` (if any), sharing the calling rate
     /// limits with every other process using that folder.

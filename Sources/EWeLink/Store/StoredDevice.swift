@@ -48,6 +48,13 @@ public struct StoredDevice: Sendable, Equatable {
         id.utf8.count == 10 && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
     }
 
+    /// Why `id` is not a device id (shown cut to 20 characters), or nil when it is one.
+    package static func idProblem(_ id: String) -> String? {
+        guard !isValidID(id) else { return nil }
+        let shown = id.count > 20 ? String(id.prefix(20)) + "… (\(id.count) characters)" : id
+        return "'\(shown)' is not an eWeLink device id (10 letters and digits, e.g. 1000abcdef)"
+    }
+
     /// Whether the device's state carries outlets (`switches`).
     public var isMultiChannel: Bool {
         if let type, type.isMultiChannel { return true }
