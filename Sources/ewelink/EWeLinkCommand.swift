@@ -22,6 +22,10 @@ struct EWeLinkCommand: ParsableCommand {
     /// line on stderr and exit status 2, as every other bad input; `--help` and `--version` print as
     /// they always did.
     static func main() {
+        // on / off / toggle / status of one device: parsed by hand, and done without Swift
+        // concurrency when the device's address is known (`HotPath`); every other form, and every
+        // error, is swift-argument-parser's below.
+        if let hot = HotFront.parse(Array(CommandLine.arguments.dropFirst())) { HotPath.run(hot) }
         let command: ParsableCommand
         do { command = try parseAsRoot() } catch { exitReporting(error) }
         // A running hub does the work at once (it exits here); without one, this process does.

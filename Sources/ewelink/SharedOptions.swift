@@ -34,16 +34,19 @@ struct DeviceCommandOptions: ParsableArguments {
     /// with `--via lan`, `--timeout` as the LAN's ceiling. A one-shot command has nothing to
     /// merge with, so each change goes out at once (the configuration's default).
     func client() -> EWeLinkClient {
-        var configuration = EWeLinkConfiguration.forCommand(cloud: route != .lan)
-        configuration.lanTimeout = timeout.duration
-        configuration.trustAddresses = trustAddress
-        return EWeLinkClient.forCommand(configuration)
+        EWeLinkClient.forCommand(route: route, timeout: timeout, trustAddress: trustAddress)
     }
 
     /// Runs the command's work with `--timeout` bounding all its LAN requests together
     /// (`LANDeadline`), not each of them.
     func withinTimeout<T, E: Error>(_ body: () async throws(E) -> T) async throws(E) -> T {
-        let outcome = await LANDeadline.$current.withValue(LANDeadline(timeout.duration)) { () async -> Result<T, E> in
+        try await Self.within(timeout, from: .now, body)
+    }
+
+    /// `body` with `timeout` from `start` bounding all its LAN requests together.
+    static func within<T, E: Error>(_ timeout: Seconds, from start: ContinuousClock.Instant,
+                                    _ body: () async throws(E) -> T) async throws(E) -> T {
+        let outcome = await LANDeadline.$current.withValue(LANDeadline(timeout.duration, from: start)) { () async -> Result<T, E> in
             do throws(E) { return .success(try await body()) } catch { return .failure(error) }
         }
         return try outcome.get()
@@ -75,6 +78,16 @@ extension EWeLinkConfiguration {
 }
 
 extension EWeLinkClient {
+    /// The client of one device command: the environment's store and cloud settings (no cloud
+    /// with route `lan`), `timeout` as the LAN's ceiling, addresses trusted without proof when
+    /// asked.
+    static func forCommand(route: RoutePolicy?, timeout: Seconds, trustAddress: Bool) -> EWeLinkClient {
+        var configuration = EWeLinkConfiguration.forCommand(cloud: route != .lan)
+        configuration.lanTimeout = timeout.duration
+        configuration.trustAddresses = trustAddress
+        return forCommand(configuration)
+    }
+
     /// The client of one CLI command: what the command taught but the store could not keep (the
     /// command itself went through) is a warning on stderr.
     static func forCommand(_ configuration: EWeLinkConfiguration = .forCommand()) -> EWeLinkClient {

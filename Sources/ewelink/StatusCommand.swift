@@ -31,6 +31,11 @@ struct StatusCommand: AsyncParsableCommand {
         } catch {
             throw fail(error, device: device)
         }
+        try Self.print(result, device: device, channel: channel, json: common.json)
+    }
+
+    /// Prints a state as the command does: one channel's switch with `channel`, JSON with `json`.
+    static func print(_ result: StateResult, device: String, channel: Int?, json: Bool) throws {
         var o = result.json
         if let channel {
             guard let on = result.state.isOn(channel: channel) else {
@@ -39,15 +44,15 @@ struct StatusCommand: AsyncParsableCommand {
             o["channel"] = .int(channel)
             o["switch"] = .string(on ? "on" : "off")
         }
-        if common.json {
+        if json {
             printLine(JSONValue.object(o).serialized)
         } else {
-            show(o)
+            show(o, device: device, channel: channel)
         }
     }
 
     /// The human lines of a status answer (`StateResult.json`, made here or by the hub).
-    func show(_ o: JSONObject) {
+    static func show(_ o: JSONObject, device: String, channel: Int?) {
         let seq = o["seq"]?.intValue.map(String.init) ?? "?"
         let source = o["source"]?.stringValue ?? "?"
         if let channel {

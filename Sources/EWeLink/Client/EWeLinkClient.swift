@@ -27,8 +27,23 @@ public final class EWeLinkClient: Service, Sendable {
     public let configuration: EWeLinkConfiguration
     /// The LAN side: store, mDNS, zeroconf HTTP.
     package let lan: LANController
-    /// The decision "LAN or cloud?" for every command.
-    package let router: Router
+    /// The decision "LAN or cloud?" for every command; made on first use, so that a client
+    /// whose work the blocking path does (`EWeLinkClient+Blocking`) starts no task for the cloud
+    /// session's presence messages.
+    package var router: Router {
+        routerCell.withLock { cell in
+            if let made = cell { return made }
+            var routing = Router.Options()
+            routing.lanTimeoutCeiling = configuration.lanTimeout
+            routing.lanTimeoutFloor = min(configuration.lanTimeoutFloor, configuration.lanTimeout)
+            routing.mergeWindow = configuration.channelMergeWindow
+            routing.hedging = configuration.hedging
+            let made = Router(lan: lan, cloud: cloud, socket: socket, options: routing)
+            cell = made
+            return made
+        }
+    }
+    private let routerCell = Mutex<Router?>(nil)
     /// The cloud REST client; nil without a usable cloud configuration.
     package let cloud: CloudClient?
     /// The cloud WebSocket session, opened by ``run()`` or the first event subscriber; nil when
@@ -70,12 +85,6 @@ public final class EWeLinkClient: Service, Sendable {
         // A WebSocket session needs a login: without one at the start the client uses REST (after
         // a `login`) until it is made again.
         socket = cloud.flatMap { $0.session != nil ? CloudSocket(client: $0) : nil }
-        var routing = Router.Options()
-        routing.lanTimeoutCeiling = configuration.lanTimeout
-        routing.lanTimeoutFloor = min(configuration.lanTimeoutFloor, configuration.lanTimeout)
-        routing.mergeWindow = configuration.channelMergeWindow
-        routing.hedging = configuration.hedging
-        router = Router(lan: lan, cloud: cloud, socket: socket, options: routing)
     }
 
     /// Runs `body` with a client for `configuration`, then shuts it down (also when `body` throws).

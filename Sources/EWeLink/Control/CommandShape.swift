@@ -11,6 +11,21 @@ package enum CommandShape {
     }
 
     /// The params of on/off for a device (`value` is "on" or "off").
+    /// The wire params of on / off / toggle for what is known of `device`: a toggle becomes the
+    /// opposite of its known state (`.stateUnknown` without one).
+    package static func power(_ action: PowerAction, device: StoredDevice, channel: Int?) throws(ControlError) -> JSONObject {
+        var value = action.rawValue
+        if action == .toggle {
+            // A channel the device does not have is a bad request, not an unknown state.
+            _ = try power("on", channel: channel, type: device.type, state: device.lastState, channels: device.channels)
+            guard let state = device.lastState, let on = isOn(state, channel: channel) else {
+                throw .stateUnknown(deviceID: device.id)
+            }
+            value = on ? "off" : "on"
+        }
+        return try power(value, channel: channel, type: device.type, state: device.lastState, channels: device.channels)
+    }
+
     package static func power(_ value: String, channel: Int?, type: DeviceType?, state: JSONObject?,
                              channels: Int?) throws(ControlError) -> JSONObject {
         let v = JSONValue.string(value)

@@ -28,7 +28,7 @@ public final class LANController: Sendable {
     public var store: DeviceStore { directory.store }
     /// The one zeroconf client of this controller: one request in flight per device.
     public let client: ZeroconfClient
-    private let options: Options
+    let options: Options
 
     /// A controller over the store `store` with a directory of its own.
     public convenience init(store: DeviceStore, options: Options = Options()) {
@@ -186,19 +186,31 @@ public final class LANController: Sendable {
             reply = try await client.send(endpoint, params, to: target(device), timeout: timeout, onWire: onWire,
                                           proceed: proceed)
         } catch let error where relookup && error.isUnreachable && !resolvedFresh && !device.hostConfigured {
-            // The remembered address failed: ask mDNS where the device is now, and try once more.
-            guard let announced = try? await lookup(device.id) else { throw .lan(error) }
-            // A silent device at an unchanged address would only make the caller wait twice.
-            if case .lanTimeout = error, announced.host == device.host, announced.port == device.port { throw .lan(error) }
-            device.adopt(announced)
-            try await verifyAddress(&device, timeout: timeout)
-            do { reply = try await client.send(endpoint, params, to: target(device), timeout: timeout) } catch {
-                throw Self.controlError(error, for: device)
-            }
+            reply = try await resendAfterLookup(error, endpoint, params, device: &device, timeout: timeout)
             resolvedFresh = true
         } catch {
             throw Self.controlError(error, for: device)
         }
+        return finish(reply, params, device: device, resolvedFresh: resolvedFresh, started: started)
+    }
+
+    /// The remembered address failed with `error`: asks mDNS where the device is now, and tries
+    /// once more there (after the proof).
+    private func resendAfterLookup(_ error: LANError, _ endpoint: String, _ params: JSONObject, device: inout StoredDevice,
+                                   timeout: Duration?) async throws(ControlError) -> LANReply {
+        guard let announced = try? await lookup(device.id) else { throw .lan(error) }
+        // A silent device at an unchanged address would only make the caller wait twice.
+        if case .lanTimeout = error, announced.host == device.host, announced.port == device.port { throw .lan(error) }
+        device.adopt(announced)
+        try await verifyAddress(&device, timeout: timeout)
+        do { return try await client.send(endpoint, params, to: target(device), timeout: timeout) } catch {
+            throw Self.controlError(error, for: device)
+        }
+    }
+
+    /// A command's reply recorded (state, seq, reply time, the proven address) and reported.
+    private func finish(_ reply: LANReply, _ params: JSONObject, device: StoredDevice, resolvedFresh: Bool,
+                        started: ContinuousClock.Instant) -> CommandResult {
         // Without a key nothing can be proven: a DIY device's answer at a fresh address is its word.
         let answeredThere = device.devicekey == nil && resolvedFresh && !device.hostConfigured
         let state = reply.state ?? (device.lastState ?? [:]).applying(params)
@@ -207,6 +219,20 @@ public final class LANController: Sendable {
                replyTime: reply.elapsed)
         return CommandResult(deviceID: device.id, route: .lan, elapsed: ContinuousClock.now - started, state: state,
                              seq: reply.response.seq, type: device.type, name: device.name)
+    }
+
+    /// After the blocking path's attempt at the stored address failed with `failure`: what
+    /// `send` does after its own first attempt failed (a fresh mDNS lookup and one more try where
+    /// the device is now, for a remembered address), else the failure.
+    package func sendElsewhere(after failure: LANError, _ params: JSONObject, to stored: StoredDevice,
+                               started: ContinuousClock.Instant, timeout: Duration?) async throws(ControlError) -> CommandResult {
+        guard failure.isUnreachable, !stored.hostConfigured,
+              let endpoint = CommandShape.endpoint(for: params, type: stored.type) else {
+            throw Self.controlError(failure, for: stored)
+        }
+        var device = stored
+        let reply = try await resendAfterLookup(failure, endpoint, params, device: &device, timeout: timeout)
+        return finish(reply, params, device: device, resolvedFresh: true, started: started)
     }
 
     /// Before a command goes to an address not yet verified for a device with a key, the device
@@ -398,7 +424,7 @@ public final class LANController: Sendable {
         return answered
     }
 
-    private func target(_ device: StoredDevice) -> LANTarget {
+    func target(_ device: StoredDevice) -> LANTarget {
         LANTarget(deviceID: device.id, host: device.host ?? "", port: device.port ?? LANProtocol.port, devicekey: device.devicekey)
     }
 
@@ -418,7 +444,7 @@ public final class LANController: Sendable {
         return learnt
     }
 
-    private func record(_ device: StoredDevice, state: JSONObject?, seq: Int?, addressChanged: Bool,
+    func record(_ device: StoredDevice, state: JSONObject?, seq: Int?, addressChanged: Bool,
                         replyTime: Duration? = nil) {
         let now = Date()
         directory.record(device.id) { d in

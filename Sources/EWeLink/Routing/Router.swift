@@ -135,7 +135,7 @@ public final class Router: Sendable {
     }
 
     /// on / off / toggle params without asking the LAN; a toggle reads the state from the cloud.
-    private func cloudPowerParams(_ action: PowerAction, device stored: StoredDevice,
+    func cloudPowerParams(_ action: PowerAction, device stored: StoredDevice,
                                   channel: Int?) async throws(ControlError) -> (StoredDevice, JSONObject) {
         var device = stored
         if action == .toggle {
@@ -171,7 +171,7 @@ public final class Router: Sendable {
         }
     }
 
-    private static func isStateUnknown(_ error: ControlError) -> Bool {
+    static func isStateUnknown(_ error: ControlError) -> Bool {
         if case .stateUnknown = error { return true }
         return false
     }
@@ -210,7 +210,7 @@ public final class Router: Sendable {
     /// Whether `auto` may fall back to the cloud: the device is known to be in the account (it
     /// came with its owner's apikey from a sync). Asked for explicitly (`--via cloud`), REST needs
     /// only the device id; the WebSocket also needs the apikey and is skipped without it.
-    private func canUseCloud(_ device: StoredDevice) -> Bool {
+    func canUseCloud(_ device: StoredDevice) -> Bool {
         cloud?.hasSession == true && device.apikey != nil
     }
 
@@ -314,7 +314,7 @@ public final class Router: Sendable {
     // MARK: Cloud leg
 
     /// The device's params as the cloud knows them, and the route that told.
-    private func cloudState(_ device: StoredDevice) async throws(CloudError) -> (JSONObject, Route) {
+    func cloudState(_ device: StoredDevice) async throws(CloudError) -> (JSONObject, Route) {
         guard let cloud else { throw .notLoggedIn }
         if cloud.socketConnected, let apikey = device.apikey,
            let params = try? await cloud.socketQuery(device.id, apikey: apikey) {

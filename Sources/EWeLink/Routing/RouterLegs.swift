@@ -14,6 +14,10 @@ package protocol LANLeg: Sendable {
     func send(_ params: JSONObject, to device: StoredDevice, endpoint: String?, started: ContinuousClock.Instant,
               timeout: Duration?, relookup: Bool, onWire: (@Sendable () -> Void)?,
               proceed: (@Sendable () -> Bool)?) async throws(ControlError) -> CommandResult
+    /// After the blocking path's attempt at the stored address failed with `failure`: one more
+    /// try where mDNS says the device is now (see `LANController.sendElsewhere`).
+    func sendElsewhere(after failure: LANError, _ params: JSONObject, to device: StoredDevice,
+                       started: ContinuousClock.Instant, timeout: Duration?) async throws(ControlError) -> CommandResult
     /// The device's state as the LAN tells it.
     func state(of deviceID: String) async throws(ControlError) -> StateResult
     /// Whether the device answers at its address (a LAN marked down may be back).
@@ -37,6 +41,12 @@ extension LANLeg {
     /// Fakes that do not model the device's own answers learn nothing.
     package func ask(_ device: StoredDevice) async -> LearntDevice? { nil }
 
+    /// Fakes have no second address to try.
+    package func sendElsewhere(after failure: LANError, _ params: JSONObject, to device: StoredDevice,
+                               started: ContinuousClock.Instant, timeout: Duration?) async throws(ControlError) -> CommandResult {
+        throw .lan(failure)
+    }
+
     /// The wire params of on / off / toggle: a toggle is resolved to an absolute state first (from
     /// a fresh announcement, else the device itself), so the command is idempotent and may go by
     /// any route; a device whose shape is unknown is asked once. Returns the device updated with
@@ -44,7 +54,6 @@ extension LANLeg {
     package func powerParams(_ action: PowerAction, device stored: StoredDevice, channel: Int?,
                             lookUp: Bool = true) async throws(ControlError) -> (StoredDevice, JSONObject) {
         var device = stored
-        var value = action.rawValue
         // Toggle needs the current state; on/off need to know the channels when the store does not.
         let shapeUnknown = device.type == nil && device.lastState == nil && device.channels == nil
         if lookUp && (action == .toggle || shapeUnknown) {
@@ -65,18 +74,7 @@ extension LANLeg {
                 if device.devicekey != nil { device.addressVerified = true }
             }
         }
-        if action == .toggle {
-            // A channel the device does not have is a bad request, not an unknown state.
-            _ = try CommandShape.power("on", channel: channel, type: device.type, state: device.lastState,
-                                       channels: device.channels)
-            guard let state = device.lastState, let on = CommandShape.isOn(state, channel: channel) else {
-                throw .stateUnknown(deviceID: device.id)
-            }
-            value = on ? "off" : "on"
-        }
-        let params = try CommandShape.power(value, channel: channel, type: device.type, state: device.lastState,
-                                            channels: device.channels)
-        return (device, params)
+        return (device, try CommandShape.power(action, device: device, channel: channel))
     }
 }
 

@@ -43,9 +43,17 @@ extension ZeroconfClient {
     /// encrypted with the key that names `target.deviceID` (see `identityProblem`); any other
     /// answer is `.addressUnproven`.
     public func learn(_ target: LANTarget, timeout: Duration) async throws(LANError) -> LearntDevice {
+        let answer: Result<LANReply, LANError>
+        do { answer = .success(try await check("info", [:], to: target, timeout: timeout)) } catch { answer = .failure(error) }
+        return try Self.learnt(from: answer, target: target)
+    }
+
+    /// What an `info` answer (or its failure) teaches, and whether it proves the address (see
+    /// `learn`); shared by the event-loop and the blocking path.
+    static func learnt(from answer: Result<LANReply, LANError>, target: LANTarget) throws(LANError) -> LearntDevice {
         let reply: LANReply
         do {
-            reply = try await check("info", [:], to: target, timeout: timeout)
+            reply = try answer.get()
         } catch .lanError(let code, let id) where code == LANErrorCode.badRequest.rawValue && target.devicekey != nil {
             throw .keyRejected(deviceID: id)
         } catch .lanError(let code, let id) where code == LANErrorCode.notEncrypted.rawValue {

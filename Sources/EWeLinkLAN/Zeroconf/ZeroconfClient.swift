@@ -75,7 +75,7 @@ public final class ZeroconfClient: Sendable {
         public init() {}
     }
 
-    private let options: Options
+    let options: Options
     private let queues = Mutex<[String: DeviceQueue]>([:])
     private let observers = Mutex<Observers>(Observers())
 
@@ -154,16 +154,7 @@ public final class ZeroconfClient: Sendable {
     private func exchange(_ endpoint: String, _ params: JSONObject, to target: LANTarget, timeout: Duration,
                           sequence: String, onWire: (@Sendable () -> Void)?, proceed: (@Sendable () -> Bool)?,
                           quiet: Bool) async throws(LANError) -> LANReply {
-        // The name goes into the request line: never anything but the protocol's form.
-        guard ZeroconfEndpoint.isValid(endpoint) else { throw .invalidEndpoint(endpoint) }
-        let cipher = target.devicekey.map { DeviceCipher(devicekey: $0) }
-        let request: ZeroconfRequest
-        if let cipher {
-            do { request = try ZeroconfRequest.encrypted(params, deviceID: target.deviceID, cipher: cipher, sequence: sequence) }
-            catch { throw .transport(host: target.host, port: target.port, reason: error.description) }
-        } else {
-            request = ZeroconfRequest.plain(params, deviceID: target.deviceID, sequence: sequence)
-        }
+        let (request, cipher) = try Self.prepare(endpoint, params, to: target, sequence: sequence)
         let queue = queue(for: target)
         // A caller that stops waiting (a hub request past its limit) gives up its place in the
         // queue at once, rather than holding it until the device answers the ones before it.
@@ -178,6 +169,20 @@ public final class ZeroconfClient: Sendable {
             queue.release()
             throw error
         }
+    }
+
+    /// The request's envelope (encrypted with the target's key, plain without one) and the cipher
+    /// that reads the reply.
+    static func prepare(_ endpoint: String, _ params: JSONObject, to target: LANTarget,
+                        sequence: String) throws(LANError) -> (ZeroconfRequest, DeviceCipher?) {
+        // The name goes into the request line: never anything but the protocol's form.
+        guard ZeroconfEndpoint.isValid(endpoint) else { throw .invalidEndpoint(endpoint) }
+        let cipher = target.devicekey.map { DeviceCipher(devicekey: $0) }
+        if let cipher {
+            do { return (try ZeroconfRequest.encrypted(params, deviceID: target.deviceID, cipher: cipher, sequence: sequence), cipher) }
+            catch { throw .transport(host: target.host, port: target.port, reason: error.description) }
+        }
+        return (ZeroconfRequest.plain(params, deviceID: target.deviceID, sequence: sequence), nil)
     }
 
     /// One command, retrying connection resets with a short pause while time remains.
@@ -214,7 +219,7 @@ public final class ZeroconfClient: Sendable {
         }
     }
 
-    private func decode(_ body: [UInt8], target: LANTarget, cipher: DeviceCipher?, sequence: String,
+    func decode(_ body: [UInt8], target: LANTarget, cipher: DeviceCipher?, sequence: String,
                         started: ContinuousClock.Instant, resets: Int, quiet: Bool) throws(LANError) -> LANReply {
         let response: ZeroconfResponse
         do { response = try ZeroconfResponse.parse(body) } catch {
@@ -285,18 +290,10 @@ public final class ZeroconfClient: Sendable {
             case .malformedReply(let why): return .invalidReply(host: target.host, port: target.port, reason: why)
             case .tooLarge(let part, let limit):
                 return .replyTooLarge(host: target.host, port: target.port, part: part.rawValue, limitBytes: limit)
+            case .system(let code): return classify(errno: code, target: target, timeoutMs: timeoutMs)
             }
         }
-        if let code = systemErrno(of: error) {
-            switch code {
-            case ECONNREFUSED: return .lanRefused(host: target.host, port: target.port)
-            case ECONNRESET, EPIPE, ECONNABORTED: return .lanReset(host: target.host, port: target.port, attempts: 1)
-            case ETIMEDOUT: return .lanTimeout(host: target.host, port: target.port, afterMs: timeoutMs)
-            default:
-                // EHOSTUNREACH, ENETUNREACH, …: the LAN cannot reach the device; said in the system's words.
-                return .transport(host: target.host, port: target.port, reason: String(cString: strerror(code)))
-            }
-        }
+        if let code = systemErrno(of: error) { return classify(errno: code, target: target, timeoutMs: timeoutMs) }
         if let e = error as? ChannelError {
             switch e {
             case .connectTimeout: return .lanTimeout(host: target.host, port: target.port, afterMs: timeoutMs)
@@ -306,6 +303,18 @@ public final class ZeroconfClient: Sendable {
             }
         }
         return .transport(host: target.host, port: target.port, reason: String(describing: error))
+    }
+
+    /// What a failed system call means on the wire.
+    static func classify(errno code: Int32, target: LANTarget, timeoutMs: Int) -> LANError {
+        switch code {
+        case ECONNREFUSED: return .lanRefused(host: target.host, port: target.port)
+        case ECONNRESET, EPIPE, ECONNABORTED: return .lanReset(host: target.host, port: target.port, attempts: 1)
+        case ETIMEDOUT: return .lanTimeout(host: target.host, port: target.port, afterMs: timeoutMs)
+        default:
+            // EHOSTUNREACH, ENETUNREACH, …: the LAN cannot reach the device; said in the system's words.
+            return .transport(host: target.host, port: target.port, reason: String(cString: strerror(code)))
+        }
     }
 
     /// The errno under a system error: an `IOError`, or the first connection attempt's error that

@@ -16,6 +16,8 @@ enum ZeroconfTransport {
         /// A part of the reply crossed its cap (`HTTPReplyParser.Limits`); the connection was closed at once.
         case tooLarge(HTTPReplyParser.Part, limit: Int)
         case timedOut
+        /// A system call failed with this errno (the blocking transport's connect, write or read).
+        case system(Int32)
 
         init(_ failure: HTTPReplyParser.Failure) {
             switch failure {
@@ -26,17 +28,19 @@ enum ZeroconfTransport {
         }
     }
 
+    /// The request's bytes: one POST, closed after the reply (the same on both transports).
+    static func request(host: String, port: Int, path: String, body: [UInt8]) -> [UInt8] {
+        Array(("POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\n"
+            + "Accept: application/json\r\nConnection: close\r\nContent-Length: \(body.count)\r\n\r\n").utf8) + body
+    }
+
     /// Connects, writes the request and collects the reply entirely on one event loop; the
     /// caller awaits a single future (one thread hop per command).
     static func post(host: String, port: Int, path: String, body: [UInt8], timeout: Duration,
                      limits: HTTPReplyParser.Limits = .standard) async throws -> Reply {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let promise = loop.makePromise(of: Reply.self)
-        var request = ByteBuffer()
-        request.writeString("POST \(path) HTTP/1.1\r\nHost: \(host):\(port)\r\nContent-Type: application/json\r\n"
-            + "Accept: application/json\r\nConnection: close\r\nContent-Length: \(body.count)\r\n\r\n")
-        request.writeBytes(body)
-        let requestBytes = request
+        let requestBytes = ByteBuffer(bytes: request(host: host, port: port, path: path, body: body))
         let limit = TimeAmount.nanoseconds(timeout.nanosecondsAtLeastOneMillisecond)
         let deadline = NIODeadline.now() + limit
         let bootstrap = ClientBootstrap(group: loop)

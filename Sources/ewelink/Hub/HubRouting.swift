@@ -26,6 +26,12 @@ enum HubRouting {
         let request: HubRequest?
         do { request = try command.hubRequest() } catch { EWeLinkCommand.exitReporting(error) }
         guard let request else { return }
+        runIfHub(request, render: command.render(hubReply:))
+    }
+
+    /// Sends `request` to the hub and prints its answer with `render`, then exits, when a hub runs;
+    /// returns when there is none.
+    static func runIfHub(_ request: HubRequest, render: ([UInt8]) throws -> Void) {
         switch HubClient.exchange(request.method, request.target, body: request.body, unsafe: { printError("ewelink: warning: " + $0) }) {
         case .noHub:
             return
@@ -38,7 +44,7 @@ enum HubRouting {
             exit(ExitStatus.failure)
         case .reply(let reply):
             if (200..<300).contains(reply.status) {
-                do { try command.render(hubReply: reply.body) } catch { EWeLinkCommand.exitReporting(error) }
+                do { try render(reply.body) } catch { EWeLinkCommand.exitReporting(error) }
                 exit(0)
             }
             if let object = try? JSONValue.parse(reply.body).objectValue, let failure = HubFailure(json: object) {
@@ -67,24 +73,45 @@ extension DeviceCommandOptions {
     /// Whether this invocation may go through the hub: not with `--no-hub`, nor with a `--timeout`
     /// of its own (the hub's router has one ceiling for everyone), nor with `--trust-address` (the
     /// hub never uses an address without proof).
-    var hubAllowed: Bool {
-        !noHub && !trustAddress && timeout == Seconds(3) && ProcessInfo.processInfo.environment["EWELINK_NO_HUB"] == nil
+    var hubAllowed: Bool { Self.hubAllowed(noHub: noHub, trustAddress: trustAddress, timeout: timeout) }
+
+    /// `hubAllowed` for options given as values (the hot path's).
+    static func hubAllowed(noHub: Bool, trustAddress: Bool, timeout: Seconds) -> Bool {
+        !noHub && !trustAddress && timeout == Seconds(3) && getenv("EWELINK_NO_HUB") == nil
     }
 
-    var hubQuery: [(String, String?)] { [("via", route?.rawValue)] }
+    var hubQuery: [(String, String?)] { Self.hubQuery(route: route) }
+
+    static func hubQuery(route: RoutePolicy?) -> [(String, String?)] { [("via", route?.rawValue)] }
+}
+
+extension HubRequest {
+    /// on / off / toggle of `device` through the hub.
+    static func power(_ action: PowerAction, device: String, channel: Int?, route: RoutePolicy?) -> HubRequest {
+        HubRequest(method: "POST", target: "/devices/\(HubClient.segment(device))/\(action.rawValue)"
+            + HubClient.query([("channel", channel.map(String.init))] + DeviceCommandOptions.hubQuery(route: route)))
+    }
+
+    /// The state of `device` (one channel's, when given) through the hub.
+    static func status(device: String, channel: Int?, route: RoutePolicy?) -> HubRequest {
+        HubRequest(method: "GET", target: "/devices/\(HubClient.segment(device))/status"
+            + HubClient.query([("channel", channel.map(String.init))] + DeviceCommandOptions.hubQuery(route: route)))
+    }
+}
+
+/// Prints the hub's answer to on / off / toggle / send as the command prints its own result.
+func renderCommand(hubReply body: [UInt8], device: String, json: Bool) throws {
+    if json { printLine(HubRouting.line(body)); return }
+    report(json: try HubRouting.object(body), name: device, json: false)
 }
 
 extension PowerArguments {
     func hubRequest(_ action: PowerAction) -> HubRequest? {
         guard common.hubAllowed else { return nil }
-        return HubRequest(method: "POST", target: "/devices/\(HubClient.segment(device))/\(action.rawValue)"
-            + HubClient.query([("channel", channel.map(String.init))] + common.hubQuery))
+        return .power(action, device: device, channel: channel, route: common.route)
     }
 
-    func render(hubReply body: [UInt8]) throws {
-        if common.json { printLine(HubRouting.line(body)); return }
-        report(json: try HubRouting.object(body), name: device, json: false)
-    }
+    func render(hubReply body: [UInt8]) throws { try renderCommand(hubReply: body, device: device, json: common.json) }
 }
 
 extension OnCommand: HubRoutable {
@@ -110,23 +137,22 @@ extension SendCommand: HubRoutable {
             + HubClient.query([("endpoint", endpoint)] + common.hubQuery), body: Array(JSONValue.object(object).serialized.utf8))
     }
 
-    func render(hubReply body: [UInt8]) throws {
-        if common.json { printLine(HubRouting.line(body)); return }
-        report(json: try HubRouting.object(body), name: device, json: false)
-    }
+    func render(hubReply body: [UInt8]) throws { try renderCommand(hubReply: body, device: device, json: common.json) }
 }
 
 extension StatusCommand: HubRoutable {
     func hubRequest() throws -> HubRequest? {
         guard common.hubAllowed else { return nil }
         try checkChannel()
-        return HubRequest(method: "GET", target: "/devices/\(HubClient.segment(device))/status"
-            + HubClient.query([("channel", channel.map(String.init))] + common.hubQuery))
+        return .status(device: device, channel: channel, route: common.route)
     }
 
-    func render(hubReply body: [UInt8]) throws {
-        if common.json { printLine(HubRouting.line(body)); return }
-        show(try HubRouting.object(body))
+    func render(hubReply body: [UInt8]) throws { try Self.render(hubReply: body, device: device, channel: channel, json: common.json) }
+
+    /// Prints the hub's status answer as the command prints its own.
+    static func render(hubReply body: [UInt8], device: String, channel: Int?, json: Bool) throws {
+        if json { printLine(HubRouting.line(body)); return }
+        show(try HubRouting.object(body), device: device, channel: channel)
     }
 }
 
