@@ -197,9 +197,7 @@ extension EWeLinkClient {
         switch error {
         case .lan(.lanError), .invalidRequest, .unknownDevice, .store: return .failed(error)
         // The address did not prove itself: the asynchronous call tries the other services the
-        // avahi-daemon knows for the id, from the start.
-        case .lan(.addressUnproven):
-            return .handOver(BlockingHandOver(reason: error.description, lanFailure: nil, params: nil, started: started))
+        // avahi-daemon knows for the id (then the cloud).
         default:
             return .handOver(BlockingHandOver(reason: error.description, lanFailure: error, params: params, started: started))
         }

@@ -224,13 +224,23 @@ public final class LANController: Sendable {
     /// After the blocking path's attempt at the stored address failed with `failure`: what
     /// `send` does after its own first attempt failed (a fresh mDNS lookup and one more try where
     /// the device is now, for a remembered address), else the failure.
+    /// An address that failed the proof (`addressUnproven`): the other services the avahi-daemon
+    /// knows for the id prove themselves in turn, as `verifyAddress` tries them after the stored one.
     package func sendElsewhere(after failure: LANError, _ params: JSONObject, to stored: StoredDevice,
                                started: ContinuousClock.Instant, timeout: Duration?) async throws(ControlError) -> CommandResult {
-        guard failure.isUnreachable, !stored.hostConfigured,
-              let endpoint = CommandShape.endpoint(for: params, type: stored.type) else {
+        guard let endpoint = CommandShape.endpoint(for: params, type: stored.type) else {
             throw Self.controlError(failure, for: stored)
         }
         var device = stored
+        if case .addressUnproven = failure {
+            try await verifyAddress(&device, timeout: timeout, storedFailed: failure)
+            let reply: LANReply
+            do { reply = try await client.send(endpoint, params, to: target(device), timeout: timeout) } catch {
+                throw Self.controlError(error, for: device)
+            }
+            return finish(reply, params, device: device, resolvedFresh: false, started: started)
+        }
+        guard failure.isUnreachable, !stored.hostConfigured else { throw Self.controlError(failure, for: stored) }
         let reply = try await resendAfterLookup(failure, endpoint, params, device: &device, timeout: timeout)
         return finish(reply, params, device: device, resolvedFresh: true, started: started)
     }
@@ -242,7 +252,10 @@ public final class LANController: Sendable {
     /// cannot take its place. A device without a key cannot prove anything: when several services
     /// claim it, none is used (`addressContested`). `Options.trustAddress` skips all of this.
     /// Sets `device.addressVerified` with the address that proved itself; throws when none could.
-    private func verifyAddress(_ device: inout StoredDevice, timeout: Duration?) async throws(ControlError) {
+    /// `storedFailed`: the stored address failed the proof already (the blocking path asked it):
+    /// only the other claimants are tried.
+    private func verifyAddress(_ device: inout StoredDevice, timeout: Duration?,
+                               storedFailed: LANError? = nil) async throws(ControlError) {
         guard !device.addressVerified, !options.trustAddress, let host = device.host else { return }
         let port = device.port ?? LANProtocol.port
         guard device.devicekey != nil else {
@@ -259,7 +272,20 @@ public final class LANController: Sendable {
         var mayAskCache = !device.hostConfigured
         var tried: Set<String> = []
         var firstError: LANError? = nil
-        while !candidates.isEmpty {
+        if let storedFailed {
+            candidates.removeFirst()
+            tried.insert("\(host):\(port)")
+            firstError = storedFailed
+        }
+        while true {
+            if candidates.isEmpty, mayAskCache {
+                mayAskCache = false
+                if let announced = try? await directory.lookup(device.id, cacheOnly: true, everySource: true) {
+                    candidates = ([announced.source] + announced.rivals).map { (host: $0.host, port: $0.port) }
+                        .filter { !tried.contains("\($0.host):\($0.port)") }
+                }
+            }
+            guard !candidates.isEmpty else { break }
             let candidate = candidates.removeFirst()
             tried.insert("\(candidate.host):\(candidate.port)")
             var there = target(device)
@@ -277,13 +303,6 @@ public final class LANController: Sendable {
                 // fallbacks (a fresh lookup, the cloud) take it from here, without a look at every
                 // service in the cache first.
                 if error.isUnreachable { mayAskCache = false }
-            }
-            if candidates.isEmpty, mayAskCache {
-                mayAskCache = false
-                if let announced = try? await directory.lookup(device.id, cacheOnly: true, everySource: true) {
-                    candidates = ([announced.source] + announced.rivals).map { (host: $0.host, port: $0.port) }
-                        .filter { !tried.contains("\($0.host):\($0.port)") }
-                }
             }
         }
         throw Self.controlError(firstError ?? .noAddress(deviceID: device.id), for: device)

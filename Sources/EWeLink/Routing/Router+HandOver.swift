@@ -11,17 +11,30 @@ extension Router {
                        afterLAN failure: ControlError, params: JSONObject?,
                        started: ContinuousClock.Instant) async throws(ControlError) -> CommandResult {
         let stored = try await lan.device(query)
-        if (via ?? stored.policy) == .auto, canUseCloud(stored), Self.shouldFallBack(failure) || Self.isStateUnknown(failure) {
-            var device = stored
-            let wire: JSONObject
-            if let params { wire = params } else { (device, wire) = try await cloudPowerParams(action, device: device, channel: channel) }
-            do { return try await viaCloud(wire, device: device, started: started).naming(device) } catch {
-                throw .cloud(error, lan: failure.description)
+        let cloudMayTry = (via ?? stored.policy) == .auto && canUseCloud(stored)
+        var lanFailure = failure
+        if case .lan(let e) = failure, case .addressUnproven = e {
+            // Nothing was sent to the address that failed the proof: the other claimants may prove
+            // themselves (a toggle's state comes from the proof, so without params it starts over).
+            guard let params else { return try await power(action, query, channel: channel, via: via) }
+            do {
+                return try await lan.sendElsewhere(after: e, params, to: stored, started: started,
+                                                   timeout: options.lanTimeoutCeiling).naming(stored)
+            } catch {
+                guard cloudMayTry else { throw error }
+                lanFailure = error
             }
+        } else if !cloudMayTry, case .lan(let e) = failure, let params {
+            return try await lan.sendElsewhere(after: e, params, to: stored, started: started,
+                                               timeout: options.lanTimeoutCeiling).naming(stored)
         }
-        guard case .lan(let lanFailure) = failure, let params else { throw failure }
-        return try await lan.sendElsewhere(after: lanFailure, params, to: stored, started: started,
-                                           timeout: options.lanTimeoutCeiling).naming(stored)
+        guard cloudMayTry, Self.shouldFallBack(lanFailure) || Self.isStateUnknown(lanFailure) else { throw lanFailure }
+        var device = stored
+        let wire: JSONObject
+        if let params { wire = params } else { (device, wire) = try await cloudPowerParams(action, device: device, channel: channel) }
+        do { return try await viaCloud(wire, device: device, started: started).naming(device) } catch {
+            throw .cloud(error, lan: lanFailure.description)
+        }
     }
 
     /// The state after the blocking path's `info` failed with `failure`: the cloud's when the
