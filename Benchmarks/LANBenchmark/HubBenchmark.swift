@@ -59,6 +59,8 @@ enum HubBenchmark {
         rows.append(Row(key: "hub_cli_on_p50_ms", label: "`ewelink on ID` process through the hub: p50", value: viaHub.p50, unit: "ms", target: 3))
         rows.append(Row(key: "hub_cli_on_p95_ms", label: "`ewelink on ID` process through the hub: p95", value: viaHub.p95, unit: "ms", target: nil))
         rows.append(Row(key: "hub_cli_direct_p50_ms", label: "`ewelink on ID --no-hub` process, same run: p50", value: direct.p50, unit: "ms", target: nil))
+        rows.append(Row(key: "hub_cli_direct_ratio", label: "`ewelink on ID` through the hub ÷ `--no-hub`, same run (p50s; issue 23: never slower)",
+                        value: viaHub.p50 / direct.p50, unit: "×", target: 1))
         var version = Samples()
         for n in 0..<(runs + 5) {
             let v = try StartupBenchmark.spawn(bin + "/ewelink", ["--version"], env: spawnEnv)

@@ -25,7 +25,13 @@ struct EWeLinkCommand: ParsableCommand {
         // on / off / toggle / status of one device: parsed by hand, and done without Swift
         // concurrency when the device's address is known (`HotPath`); every other form, and every
         // error, is swift-argument-parser's below.
-        if let hot = HotFront.parse(Array(CommandLine.arguments.dropFirst())) { HotPath.run(hot) }
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // What swift-argument-parser prints for it, without building its tables first.
+        if arguments == ["--version"] {
+            printLine(EWeLinkVersion.current)
+            Glibc.exit(0)
+        }
+        if let hot = HotFront.parse(arguments) { HotPath.run(hot) }
         let command: ParsableCommand
         do { command = try parseAsRoot() } catch { exitReporting(error) }
         // A running hub does the work at once (it exits here); without one, this process does.
