@@ -69,11 +69,17 @@ func report(json o: JSONObject, name: String, json: Bool) {
     }
 }
 
+/// The process's environment, read once: each read of `ProcessInfo.processInfo.environment`
+/// builds the whole dictionary again (about a million instructions of a one-shot command).
+enum CommandEnvironment {
+    static let variables = ProcessInfo.processInfo.environment
+}
+
 extension EWeLinkConfiguration {
     /// The configuration of one CLI command: the environment's store and cloud settings; unreadable
     /// cloud settings (or `cloud` false) leave the command on the LAN, as no settings do.
     static func forCommand(cloud: Bool = true, apiURL: String? = nil) -> EWeLinkConfiguration {
-        fromEnvironmentOrLANOnly(apiURL: apiURL, cloud: cloud)
+        fromEnvironmentOrLANOnly(CommandEnvironment.variables, apiURL: apiURL, cloud: cloud)
     }
 }
 

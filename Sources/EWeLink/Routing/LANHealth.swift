@@ -86,15 +86,15 @@ public struct LANHealth: Sendable, Equatable {
     var json: JSONObject {
         var o: JSONObject = ["replyMs": .array(replyMs.map(JSONValue.double))]
         if failures > 0 { o["failures"] = .int(failures) }
-        if let lastProbe { o["lastProbe"] = .string(lastProbe.formatted(StoredDevice.dateFormat)) }
-        if let lastCacheMiss { o["lastCacheMiss"] = .string(lastCacheMiss.formatted(StoredDevice.dateFormat)) }
+        if let lastProbe { o["lastProbe"] = .string(StoreTimestamp.format(lastProbe)) }
+        if let lastCacheMiss { o["lastCacheMiss"] = .string(StoreTimestamp.format(lastCacheMiss)) }
         return o
     }
 
     init(json o: JSONObject) {
         replyMs = (o["replyMs"]?.arrayValue ?? []).compactMap { $0.doubleValue }.suffix(Self.sampleCount).map { $0 }
         failures = max(0, o["failures"]?.intValue ?? 0)
-        lastProbe = o["lastProbe"]?.stringValue.flatMap { try? Date($0, strategy: StoredDevice.dateFormat) }
-        lastCacheMiss = o["lastCacheMiss"]?.stringValue.flatMap { try? Date($0, strategy: StoredDevice.dateFormat) }
+        lastProbe = o["lastProbe"]?.stringValue.flatMap(StoreTimestamp.parse)
+        lastCacheMiss = o["lastCacheMiss"]?.stringValue.flatMap(StoreTimestamp.parse)
     }
 }

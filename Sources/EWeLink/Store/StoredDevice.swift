@@ -80,7 +80,6 @@ extension StoredDevice {
 }
 
 extension StoredDevice {
-    static let dateFormat: Date.ISO8601FormatStyle = .iso8601
 
     /// The members this version reads and writes.
     static let knownFields: Set<String> = ["id", "name", "devicekey", "apikey", "uiid", "type", "model", "fwVersion",
@@ -112,7 +111,7 @@ extension StoredDevice {
         if addressVerified { o["addressVerified"] = true }
         if let lastState { o["lastState"] = .object(lastState) }
         if let lastSeq { o["lastSeq"] = .int(lastSeq) }
-        if let lastSeen { o["lastSeen"] = .string(lastSeen.formatted(Self.dateFormat)) }
+        if let lastSeen { o["lastSeen"] = .string(StoreTimestamp.format(lastSeen)) }
         if policy != .auto { o["policy"] = .string(policy.rawValue) }
         if !lanHealth.isEmpty { o["lan"] = .object(lanHealth.json) }
         if let cloudOnline { o["cloudOnline"] = .bool(cloudOnline) }
@@ -153,7 +152,7 @@ extension StoredDevice {
                   fwVersion: try str("fwVersion"), channels: try int("channels"), host: try str("host"),
                   port: try int("port"), hostConfigured: o["hostConfigured"]?.boolValue ?? false,
                   lastState: lastState, lastSeq: try int("lastSeq"),
-                  lastSeen: try str("lastSeen").flatMap { try? Date($0, strategy: Self.dateFormat) })
+                  lastSeen: try str("lastSeen").flatMap(StoreTimestamp.parse))
         self.policy = policy
         lanHealth = o["lan"]?.objectValue.map(LANHealth.init(json:)) ?? LANHealth()
         cloudOnline = o["cloudOnline"]?.boolValue

@@ -1,10 +1,17 @@
 import COpenSSL
 
-/// Message digests through OpenSSL's EVP interface (the legacy `MD5()` is deprecated in OpenSSL 3).
+/// Message digests from OpenSSL: SHA-256 through its EVP interface; MD5 through its low-level
+/// function (see `ewelink_md5` in the COpenSSL shim: an EVP fetch costs a one-shot `ewelink on`
+/// more than the rest of its work).
 package enum Digest {
     /// MD5 of `bytes`: 16 raw bytes. Used only to derive the LAN AES key, as the firmware does.
     package static func md5<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-        digest(Array(bytes), EVP_md5(), length: 16)
+        let input = Array(bytes)
+        var out = [UInt8](repeating: 0, count: 16)
+        input.withUnsafeBufferPointer { i in
+            out.withUnsafeMutableBufferPointer { o in ewelink_md5(i.baseAddress, i.count, o.baseAddress) }
+        }
+        return out
     }
 
     /// SHA-256 of `bytes`: 32 raw bytes (firmware image checks).

@@ -1,4 +1,7 @@
 import COpenSSL
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
 /// AES-128-CBC with PKCS#7 padding, keyed by MD5(devicekey): the encryption of eWeLink
@@ -30,11 +33,15 @@ public struct DeviceCipher: Sendable {
         public var ciphertextBase64: String { Data(ciphertext).base64EncodedString() }
     }
 
-    /// 16 fresh random bytes from OpenSSL's CSPRNG.
+    /// 16 fresh random bytes from the kernel's CSPRNG (`getrandom`, as OpenSSL's own generator
+    /// seeds itself, without instantiating that generator in every one-shot process).
     package static func randomIV() throws(LANCryptoError) -> [UInt8] {
         var iv = [UInt8](repeating: 0, count: 16)
-        let ok = iv.withUnsafeMutableBufferPointer { RAND_bytes($0.baseAddress, 16) }
-        guard ok == 1 else { throw .openSSLFailure("RAND_bytes") }
+        var filled = 0
+        while filled < 16 {
+            let n = iv.withUnsafeMutableBytes { getrandom($0.baseAddress! + filled, 16 - filled, 0) }
+            if n > 0 { filled += n } else if n < 0 && errno != EINTR { throw .openSSLFailure("getrandom") }
+        }
         return iv
     }
 
@@ -57,33 +64,30 @@ public struct DeviceCipher: Sendable {
         return try run(encrypt: false, input: ciphertext, iv: iv)
     }
 
+    /// AES-128-CBC with PKCS#7 padding (added when encrypting, checked and removed when
+    /// decrypting: a wrong key leaves padding that does not check, as EVP reports it).
     private func run(encrypt: Bool, input: [UInt8], iv: [UInt8]) throws(LANCryptoError) -> [UInt8] {
-        guard let ctx = EVP_CIPHER_CTX_new() else { throw .openSSLFailure("EVP_CIPHER_CTX_new") }
-        defer { EVP_CIPHER_CTX_free(ctx) }
-        var out = [UInt8](repeating: 0, count: input.count + 16)
-        var produced: Int32 = 0
-        var final: Int32 = 0
-        let status: Int32 = key.withUnsafeBufferPointer { k in
+        var blocks = input
+        if encrypt {
+            let pad = 16 - input.count % 16
+            blocks += [UInt8](repeating: UInt8(pad), count: pad)
+        }
+        var out = [UInt8](repeating: 0, count: blocks.count)
+        let ok = key.withUnsafeBufferPointer { k in
             iv.withUnsafeBufferPointer { v in
-                input.withUnsafeBufferPointer { inp in
+                blocks.withUnsafeBufferPointer { i in
                     out.withUnsafeMutableBufferPointer { o in
-                        guard EVP_CipherInit_ex(ctx, EVP_aes_128_cbc(), nil, k.baseAddress, v.baseAddress,
-                                                encrypt ? 1 : 0) == 1 else { return -1 }
-                        guard EVP_CipherUpdate(ctx, o.baseAddress, &produced, inp.baseAddress,
-                                               Int32(inp.count)) == 1 else { return -1 }
-                        guard EVP_CipherFinal_ex(ctx, o.baseAddress! + Int(produced), &final) == 1 else {
-                            return 0
-                        }
-                        return 1
+                        ewelink_aes128_cbc(k.baseAddress, v.baseAddress, i.baseAddress, o.baseAddress, i.count, encrypt ? 1 : 0)
                     }
                 }
             }
         }
-        switch status {
-        case 1: return Array(out.prefix(Int(produced + final)))
-        case 0: ERR_clear_error(); throw .wrongKeyOrCorrupt
-        default: ERR_clear_error(); throw .openSSLFailure(encrypt ? "encrypt" : "decrypt")
+        guard ok == 1 else { throw .openSSLFailure(encrypt ? "encrypt" : "decrypt") }
+        if encrypt { return out }
+        guard let last = out.last, (1...16).contains(last), out.suffix(Int(last)).allSatisfy({ $0 == last }) else {
+            throw .wrongKeyOrCorrupt
         }
+        return Array(out.dropLast(Int(last)))
     }
 }
 

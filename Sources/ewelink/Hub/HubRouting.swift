@@ -32,7 +32,9 @@ enum HubRouting {
     /// Sends `request` to the hub and prints its answer with `render`, then exits, when a hub runs;
     /// returns when there is none.
     static func runIfHub(_ request: HubRequest, render: ([UInt8]) throws -> Void) {
-        switch HubClient.exchange(request.method, request.target, body: request.body, unsafe: { printError("ewelink: warning: " + $0) }) {
+        switch HubClient.exchange(request.method, request.target, body: request.body,
+                                  path: HubAddress.socketPath(environment: CommandEnvironment.variables),
+                                  unsafe: { printError("ewelink: warning: " + $0) }) {
         case .noHub:
             return
         case .failed(let why):
