@@ -61,6 +61,12 @@ enum HubBenchmark {
         rows.append(Row(key: "hub_cli_direct_p50_ms", label: "`ewelink on ID --no-hub` process, same run: p50", value: direct.p50, unit: "ms", target: nil))
         rows.append(Row(key: "hub_cli_direct_ratio", label: "`ewelink on ID` through the hub ÷ `--no-hub`, same run (p50s; issue 23: never slower)",
                         value: viaHub.p50 / direct.p50, unit: "×", target: 1))
+        do {
+            rows += try await HubCloudBenchmark.run(bin: bin, runs: quick ? 10 : 30)
+        } catch {
+            notes.append("The LAN-refused rows (hub vs --no-hub through the cloud) could not run: \(error)")
+            print("hub cloud: \(error)")
+        }
         var version = Samples()
         for n in 0..<(runs + 5) {
             let v = try StartupBenchmark.spawn(bin + "/ewelink", ["--version"], env: spawnEnv)

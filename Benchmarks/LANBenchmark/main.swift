@@ -161,7 +161,7 @@ if let installed = options.installed {
     for row in rows {
         print("\(row.label): \(fmt(row.value)) \(row.unit)")
         let value = "\(fmt(row.value, row.value < 10 ? 3 : 1)) \(row.unit)"
-        let target = row.target.map { "≤ \(fmt($0, 0)) \(row.unit)" } ?? "–"
+        let target = row.target.map { "≤ \(fmt($0, $0 < 10 ? 2 : 0)) \(row.unit)" } ?? "–"
         let met = row.target.map { row.value <= $0 ? "yes" : "**no**" } ?? ""
         let prev = previous?[row.key]?.doubleValue.map { fmt($0, $0 < 10 ? 3 : 1) } ?? StartupBenchmark.issueValues[row.key] ?? "–"
         table += "| \(row.label) | \(value) | \(target) | \(met) | \(prev) |\n"
@@ -201,7 +201,7 @@ print("the hub…")
     for row in run.rows {
         print("\(row.label): \(fmt(row.value)) \(row.unit)")
         let value = "\(fmt(row.value, row.value < 10 ? 3 : 1)) \(row.unit)"
-        let target = row.target.map { "≤ \(fmt($0, 0)) \(row.unit)" } ?? "–"
+        let target = row.target.map { "≤ \(fmt($0, $0 < 10 ? 2 : 0)) \(row.unit)" } ?? "–"
         let met = row.target.map { row.value <= $0 ? "yes" : "**no**" } ?? ""
         let prev = previous?[row.key]?.doubleValue.map { fmt($0, $0 < 10 ? 3 : 1) } ?? "–"
         text += "| \(row.label) | \(value) | \(target) | \(met) | \(prev) |\n"
