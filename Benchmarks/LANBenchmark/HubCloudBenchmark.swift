@@ -41,7 +41,7 @@ enum HubCloudBenchmark {
         let ready = try JSONValue.parse(Array(line))
         Thread { _ = pipe.fileHandleForReading.readDataToEndOfFile() }.start()
         guard let cloud = ready["cloud"]?.stringValue, let control = ready["control"]?.stringValue,
-              let port = ready["devices"]?[0]?["port"]?.intValue else { throw BenchError("ewelink-sim's ready line lacks the cloud") }
+              let port = ready["devices"]?.arrayValue?.first?["port"]?.intValue else { throw BenchError("ewelink-sim's ready line lacks the cloud") }
         let env = ["EWELINK_HOME": home, "EWELINK_API_URL": cloud, "EWELINK_APP_ID": appID, "EWELINK_APP_SECRET": secret]
         let login = childProcess(bin + "/ewelink", ["login", "--email", email, "--country-code", "+49", "--password-stdin"], env: env)
         let input = Pipe()
