@@ -26,12 +26,12 @@ struct FoundationFreeTextTests {
 
     @Test("zeroPadded and upperHex are %02d and %02X")
     func integers() {
-        for n in [0, 5, 9, 10, 59, 123, -3] { #expect(n.zeroPadded(2) == String(format: "%02d", n)) }
+        for n in [0, 5, 9, 10, 59, 123, -3, -12] { #expect(n.zeroPadded(2) == String(format: "%02d", n)) }
         for byte in [UInt8(0), 0x0A, 0x7F, 0xE9, 0xFF] { #expect(byte.upperHex == String(format: "%02X", byte)) }
     }
 
     @Test("Blank trimming is trimmingCharacters(in: .whitespaces / .whitespacesAndNewlines)", arguments: [
-        "", " ", "  a b  ", "\ta\t", "\u{00A0}x\u{3000}", "\n a \n", "\r\n\u{2028}x\u{0085}", "\u{200B}y", "é ", " 12 ", "x",
+        "", " ", "  a b  ", "\ta\t", "\u{00A0}x\u{3000}", "\n a \n", "\r\n\u{2028}x\u{0085}", "\u{200B}y", "é ", " 12 ", "x", "\u{1680}a\u{180E}", "\u{202F}b\u{205F}", "\u{2000}\u{200A}c\u{200C}",
     ])
     func trimming(text: String) {
         #expect(text.trimmingBlanks == text.trimmingCharacters(in: .whitespaces))
@@ -45,11 +45,19 @@ struct FoundationFreeTextTests {
     }
 
     @Test("Path parts are NSString's", arguments: [
-        "/a/b", "/a/b/", "/a", "/", "a", "a/b", "a/b/c.json", "/a//b", "./x", "", "//", "/a/b//",
+        "/a/b", "/a/b/", "/a", "/", "a/b", "a/b/c.json", "/a//b", "./x", "/a/b//",
     ])
     func paths(path: String) {
         #expect(path.pathFolder == (path as NSString).deletingLastPathComponent)
         #expect(path.pathLastComponent == (path as NSString).lastPathComponent)
+    }
+
+    @Test("A bare name has no folder, the empty path no parts (as NSString documents; swift-corelibs-foundation traps on a bare name)")
+    func bareNames() {
+        #expect("a".pathFolder == "")
+        #expect("a".pathLastComponent == "a")
+        #expect("".pathFolder == "")
+        #expect("".pathLastComponent == "")
     }
 
     @Test("Percent-encoding keeps RFC 3986's unreserved characters and encodes every other UTF-8 byte")

@@ -25,12 +25,12 @@ extension Double {
 }
 
 extension BinaryInteger {
-    /// The number in decimal with at least `digits` digits, zeros in front (`%02d`).
-    /// - Parameter digits: the least number of digits.
+    /// The number in decimal in at least `digits` characters, sign included, zeros after the sign (`%02d`).
+    /// - Parameter digits: the least number of characters.
     package func zeroPadded(_ digits: Int) -> String {
         let text = String(self.magnitude)
         let sign = self < 0 ? "-" : ""
-        return sign + String(repeating: "0", count: max(0, digits - text.count)) + text
+        return sign + String(repeating: "0", count: max(0, digits - sign.count - text.count)) + text
     }
 }
 

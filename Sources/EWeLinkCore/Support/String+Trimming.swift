@@ -36,8 +36,14 @@ extension StringProtocol {
 }
 
 extension Unicode.Scalar {
-    /// A space or tab: Unicode's space separators (Zs) and U+0009, Foundation's `whitespaces`.
-    package var isBlank: Bool { value == 0x09 || properties.generalCategory == .spaceSeparator }
+    /// A space or tab as Foundation's `whitespaces` counts them (CoreFoundation's list): tab, space,
+    /// no-break space, U+1680, U+2000–U+200B, U+202F, U+205F and U+3000.
+    package var isBlank: Bool {
+        switch value {
+        case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000: return true
+        default: return false
+        }
+    }
 
     /// A line end: U+000A–U+000D, U+0085 and the line and paragraph separators (what Foundation's
     /// `whitespacesAndNewlines` adds to `whitespaces`).
