@@ -1,5 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Every executable of the package ends a usage error (missing argument, unknown flag or
 /// subcommand, a value that does not parse) the same way: one line on stderr and exit status 2,
@@ -17,7 +24,7 @@ extension ParsableCommand {
         guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
         printLine("\(configuration.commandName ?? "error"): " + usageLine(message(for: error))
             + " (see `\(helpCommand(fullMessage(for: error)))`)")
-        Foundation.exit(UsageExit.status)
+        Glibc.exit(UsageExit.status)
     }
 
     /// The first line of a parser message, with its sentence case lowered to match our messages.
@@ -28,7 +35,7 @@ extension ParsableCommand {
 
     /// The help command the parser's full text points to (`ewelink on --help`).
     static func helpCommand(_ fullText: String) -> String {
-        guard let start = fullText.range(of: "See '"), let end = fullText[start.upperBound...].firstIndex(of: "'") else {
+        guard let start = fullText.firstRange(of: "See '"), let end = fullText[start.upperBound...].firstIndex(of: "'") else {
             return "\(configuration.commandName ?? "") --help"
         }
         return String(fullText[start.upperBound..<end])

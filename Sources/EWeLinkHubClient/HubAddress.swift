@@ -1,6 +1,10 @@
 import EWeLink
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where the hub (`ewelink serve`) listens, and what its answers look like on the wire: shared by
 /// the hub and by the CLI that asks it first.

@@ -1,6 +1,10 @@
 import EWeLink
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -84,19 +88,7 @@ package enum HubClient {
     package static func send(_ fd: Int32, _ bytes: [UInt8]) -> Bool { UnixSocket.send(fd, bytes) }
 
     /// A path segment percent-encoded (a device's name may hold spaces or slashes).
-    package static func segment(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.append(Character(Unicode.Scalar(byte)))
-            default:
-                out += String(format: "%%%02X", byte)
-            }
-        }
-        return out
-    }
+    package static func segment(_ text: String) -> String { text.percentEncoded }
 
     /// `?a=1&b=2` of the parameters that are set (values percent-encoded), or "".
     package static func query(_ items: [(String, String?)]) -> String {

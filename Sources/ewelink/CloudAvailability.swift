@@ -1,6 +1,10 @@
 import EWeLink
 import EWeLinkCloud
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 /// Tells a `watch` user when the cloud part of the stream is not working: the first failed

@@ -1,6 +1,10 @@
 import ArgumentParser
 import EWeLink
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where a command takes a devicekey from: the command line, where every local user sees it in
 /// `ps`, or, kept out of it, standard input or a file (as `login` takes the password).
@@ -49,7 +53,7 @@ struct DeviceKeyInput: ParsableArguments {
     /// The first line, without surrounding blanks; nil when there is none.
     static func firstLine(_ bytes: [UInt8]) -> String? {
         let line = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).first
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .map { $0.trimmingBlanks }
         return line.flatMap { $0.isEmpty ? nil : $0 }
     }
 }

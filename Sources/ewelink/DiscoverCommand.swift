@@ -2,7 +2,11 @@ import ArgumentParser
 import EWeLink
 import EWeLinkHubClient
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct DiscoverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

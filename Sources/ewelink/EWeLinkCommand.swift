@@ -1,7 +1,15 @@
 import ArgumentParser
 import CommandLineUsage
+import Dispatch
 import EWeLink
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct EWeLinkCommand: ParsableCommand {
@@ -57,7 +65,7 @@ struct EWeLinkCommand: ParsableCommand {
         func run() async -> Never {
             var command = command
             do { try await command.run() } catch { exitReporting(error) }
-            Foundation.exit(0)
+            Glibc.exit(0)
         }
     }
 }

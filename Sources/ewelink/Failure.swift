@@ -2,7 +2,14 @@ import ArgumentParser
 import EWeLink
 import EWeLinkCloud
 import EWeLinkHubClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Prints one line to stderr and returns the exit code to throw.
 func fail(_ message: String, code: Int32 = ExitStatus.badInput) -> ExitCode {
@@ -80,12 +87,27 @@ func advice(for reason: HubFailure.Reason, deviceID: String?) -> String {
 /// Writes one line to standard error, control characters escaped (names, ids and reasons in
 /// messages may come from the network or the store).
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((TerminalText.escaped(line) + "\n").utf8))
+    writeAll(STDERR_FILENO, TerminalText.escaped(line) + "\n")
 }
 
 /// Writes one line to standard output at once (scripts read line by line). Every line goes
 /// through here, so none can carry a control character: JSON lines are unchanged (the
 /// serializer escapes them already), text lines show them escaped.
 func printLine(_ line: String) {
-    FileHandle.standardOutput.write(Data((TerminalText.escaped(line) + "\n").utf8))
+    writeAll(STDOUT_FILENO, TerminalText.escaped(line) + "\n")
+}
+
+/// `text` written to `fd` with as many write(2) calls as it takes, unbuffered (as FileHandle
+/// wrote it: a line is out before the process can be killed or exit).
+private func writeAll(_ fd: Int32, _ text: String) {
+    var text = text
+    text.withUTF8 { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            offset += n
+        }
+    }
 }

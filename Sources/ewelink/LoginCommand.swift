@@ -2,7 +2,14 @@ import ArgumentParser
 import EWeLink
 import EWeLinkCloud
 import EWeLinkHubClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,11 @@ import EWeLink
 import EWeLinkCloud
 import EWeLinkHubClient
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct OTACommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,7 +45,7 @@ func showProgress(_ p: OTAProgress, json: Bool) {
     if json {
         printLine(JSONValue.object(p.json).serialized)
     } else {
-        printError(String(format: "%7.1f s  %@  %@", p.elapsed.inSeconds, p.step.rawValue, p.detail))
+        printError(p.elapsed.inSeconds.formatted(decimals: 1, width: 7) + " s  \(p.step.rawValue)  \(p.detail)")
     }
 }
 
@@ -51,7 +55,7 @@ func report(_ outcome: OTAOutcome, device: StoredDevice, json: Bool) {
         printLine(JSONValue.object(outcome.json).serialized)
     } else {
         printLine("\(device.displayName): firmware \(outcome.from) → \(outcome.to ?? "?") "
-            + "(\(String(format: "%.1f", outcome.elapsed.inSeconds)) s)")
+            + "(\(outcome.elapsed.inSeconds.formatted(decimals: 1)) s)")
     }
 }
 

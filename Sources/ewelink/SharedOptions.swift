@@ -1,6 +1,10 @@
 import ArgumentParser
 import EWeLink
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Options every device command takes.
 struct DeviceCommandOptions: ParsableArguments {
@@ -64,7 +68,7 @@ func report(json o: JSONObject, name: String, json: Bool) {
     if json {
         printLine(JSONValue.object(o).serialized)
     } else {
-        let ms = String(format: "%.1f", o["elapsedMs"]?.doubleValue ?? 0)
+        let ms = (o["elapsedMs"]?.doubleValue ?? 0).formatted(decimals: 1)
         printLine("\(name): \(StateSummary.describe(o["state"]?.objectValue)) (via \(o["route"]?.stringValue ?? "?"), \(ms) ms)")
     }
 }

@@ -3,7 +3,14 @@ import EWeLink
 import EWeLinkCloud
 import EWeLinkHubClient
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct WatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -63,8 +70,11 @@ struct WatchCommand: AsyncParsableCommand {
     /// and mislead).
     static func line(time: Date, device: String, source: String, kind: String, params: JSONObject?, seq: Int?,
                      detail: String?) -> String {
-        let c = Calendar.current.dateComponents([.hour, .minute, .second], from: time)
-        var line = String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0) + "  \(device)  \(source)  \(kind)"
+        // The C library's local time (TZ, /etc/localtime): FoundationEssentials alone knows only GMT.
+        var seconds = time_t(time.timeIntervalSince1970.rounded(.down))
+        var c = tm()
+        localtime_r(&seconds, &c)
+        var line = "\(c.tm_hour.zeroPadded(2)):\(c.tm_min.zeroPadded(2)):\(c.tm_sec.zeroPadded(2))  \(device)  \(source)  \(kind)"
         if let params { line += "  " + StateSummary.describe(params) }
         if let seq { line += "  (seq \(seq))" }
         if let detail { line += "  " + detail }

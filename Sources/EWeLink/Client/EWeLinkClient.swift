@@ -1,6 +1,10 @@
 import EWeLinkCloud
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import ServiceLifecycle
 import Synchronization
 

@@ -1,6 +1,10 @@
 import EWeLinkCloud
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Everything an ``EWeLinkClient`` needs, said by the caller: where the device store lives, the
 /// cloud's app credentials (or none: LAN only), and the waits. Nothing is read from the

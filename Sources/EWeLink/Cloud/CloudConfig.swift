@@ -1,6 +1,10 @@
 import EWeLinkCloud
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where the cloud settings come from: the environment first (`EWELINK_APP_ID`,
 /// `EWELINK_APP_SECRET`, `EWELINK_API_URL`, `EWELINK_CA_FILE`), then `$EWELINK_HOME/config.json`

@@ -1,6 +1,10 @@
 import EWeLinkCloud
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Pulls the thing list once and keeps every device's keys in the local store, so LAN control
 /// works offline afterwards.

@@ -1,5 +1,9 @@
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 /// Local control over the LAN: discovery, state and commands for the devices of the local

@@ -1,5 +1,9 @@
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One thing that happened to a device, from whichever side saw it first.
 public struct DeviceEvent: Sendable, Equatable {

@@ -1,6 +1,10 @@
 import EWeLinkCloud
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Firmware updates through the cloud: `/v2/device/ota/query` says what is available, the
 /// WebSocket `upgrade` action orders it, and the device is followed (offline, online, new

@@ -1,5 +1,12 @@
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Flashes a DIY-mode device over the LAN: the image is served by this process (`FirmwareServer`),
 /// `ota_unlock` then `ota_flash` with its SHA-256, and the device is followed through its reboot
@@ -25,10 +32,9 @@ public struct DIYFlasher: Sendable {
                       progress: @escaping @Sendable (OTAProgress) -> Void = { _ in }) async throws(OTAError) -> OTAOutcome {
         let step = OTAReporter(deviceID: device.id, progress: progress)
         // Everything that can be refused is checked before the device is touched.
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        guard let size = (attributes?[.size] as? NSNumber)?.intValue else {
-            throw .unreadableImage(path: path, reason: "no such file")
-        }
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw .unreadableImage(path: path, reason: "no such file") }
+        let size = Int(info.st_size)
         guard size <= Self.sizeLimit else { throw .imageTooLarge(bytes: size, limit: Self.sizeLimit) }
         guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else {
             throw .unreadableImage(path: path, reason: size == 0 ? "the file is empty" : "not readable")

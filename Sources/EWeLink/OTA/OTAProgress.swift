@@ -1,5 +1,9 @@
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One step of a firmware update, for a progress display or a JSON event stream.
 public struct OTAProgress: Sendable {
@@ -139,7 +143,7 @@ public enum OTAError: Error, Sendable, CustomStringConvertible {
             return "the image is \(bytes) bytes; DIY devices accept at most \(limit) (508 KB): nothing was sent"
         case .unreadableImage(let path, let why): return "cannot read \(path): \(why)"
         case .notFirmwareImage(let path, let byte):
-            return "\(path) is not an ESP8266/ESP32 firmware image (it starts with 0x\(String(format: "%02X", byte)), "
+            return "\(path) is not an ESP8266/ESP32 firmware image (it starts with 0x\(byte.upperHex), "
                 + "an app image with 0xE9): nothing was sent"
         case .lan(let id, let step, let e): return "\(id): \(step) failed: \(e)"
         case .cloud(let f): return f.description

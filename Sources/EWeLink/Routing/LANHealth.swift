@@ -1,5 +1,9 @@
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How a device has been answering on the LAN: its recent reply times (which set the adaptive
 /// timeout and the hedge delay) and its consecutive failures (three mark the LAN down, as

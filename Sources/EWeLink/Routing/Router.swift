@@ -1,6 +1,10 @@
 import EWeLinkCloud
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 /// The decision "local or cloud?": each command goes over the LAN when the device is reachable

@@ -1,6 +1,10 @@
 import EWeLinkCloud
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What the router needs from the LAN side: finding a device, talking to it, and recording what
 /// that taught. `LANController` is the real one; tests swap in a fake to check routing decisions

@@ -1,5 +1,9 @@
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension DeviceDirectory {
     /// Whether a device's record changed in a way someone would miss if it stayed in memory: the

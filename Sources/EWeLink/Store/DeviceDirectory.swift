@@ -1,5 +1,12 @@
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// Where the devices are: the store (`devices.json`), lookup by id or name, and mDNS (the

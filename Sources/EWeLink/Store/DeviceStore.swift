@@ -1,5 +1,9 @@
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -34,7 +38,7 @@ public struct DeviceStore: Sendable {
     public static func homeDirectory(environment: [String: String]) -> String {
         if let home = environment["EWELINK_HOME"], !home.isEmpty { return home }
         let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
+            ?? ((environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path) + "/.config")
         return config + "/ewelink"
     }
 

@@ -1,5 +1,9 @@
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How a stored device's routes have been doing: the routes it may take, how its LAN answers,
 /// what the cloud says of it, and the last state and revision seen.

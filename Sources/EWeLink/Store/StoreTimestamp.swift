@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The store's timestamps (`lastSeen`, `lastProbe`, `lastCacheMiss`): ISO 8601 in UTC to the
 /// second, `2026-12-05T04:01:29Z`, as `Date.ISO8601FormatStyle`'s default writes them. Written

@@ -1,5 +1,9 @@
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The records' fields by the names the store file gives them, for the code of this package
 /// (the CLI, the hub, the simulator, the tests) that reads or sets one field at a time.

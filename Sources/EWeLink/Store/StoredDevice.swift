@@ -1,5 +1,9 @@
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One device as the local store keeps it: what is needed to control it without the cloud, in
 /// four records with one job each: who it is and its key (`identity`), what kind of device it is

@@ -1,6 +1,10 @@
 import AsyncHTTPClient
 import EWeLinkCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -282,11 +286,7 @@ public final class CloudClient: Sendable {
         }
     }
 
-    static func escape(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
-    }
+    static func escape(_ value: String) -> String { value.percentEncoded }
 }
 
 extension CloudClient {

@@ -11,7 +11,7 @@ public struct CloudEndpoints: Sendable, Equatable {
 
     package func apiBase(_ region: CloudRegion) -> String {
         guard let override else { return region.apiBase }
-        return override.replacingOccurrences(of: "{region}", with: region.rawValue)
+        return override.replacing("{region}", with: region.rawValue)
     }
 
     /// The base for `path`: the global host for the region lookup, else the region's. A mock
@@ -27,4 +27,8 @@ public struct CloudEndpoints: Sendable, Equatable {
     }
 }
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif

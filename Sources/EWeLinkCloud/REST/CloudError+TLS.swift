@@ -1,5 +1,9 @@
 import AsyncHTTPClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -66,14 +70,13 @@ extension CloudError {
             let names = peer.names.isEmpty ? "no name" : peer.names.joined(separator: ", ")
             return "the certificate of \(address) is made out to \(names), not to \(host): check the API base URL (apiUrl)"
         }
-        let day = ISO8601DateFormatter()
-        day.formatOptions = [.withFullDate]
+        let day = Date.ISO8601FormatStyle().year().month().day()
         if peer.notValidAfter < now {
-            return "the certificate of \(address) expired on \(day.string(from: peer.notValidAfter)): "
+            return "the certificate of \(address) expired on \(peer.notValidAfter.formatted(day)): "
                 + "the server must renew it (or this machine's clock is wrong)"
         }
         if peer.notValidBefore > now {
-            return "the certificate of \(address) is valid only from \(day.string(from: peer.notValidBefore)): check this machine's clock"
+            return "the certificate of \(address) is valid only from \(peer.notValidBefore.formatted(day)): check this machine's clock"
         }
         if peer.isSelfSigned {
             return "the certificate of \(address) is self-signed (\(peer.subject)) and not trusted: \(trustHint)"
@@ -125,7 +128,7 @@ enum TLSFailure {
                 self = .notTLS
             } else {
                 // The reason code of the first BoringSSL error (`…:OPENSSL_internal:CODE at …`).
-                let code = text.range(of: "OPENSSL_internal:").map { found in
+                let code = text.firstRange(of: "OPENSSL_internal:").map { found in
                     String(text[found.upperBound...].prefix(while: { $0.isLetter || $0.isNumber || $0 == "_" }))
                 }
                 self = .other(code.flatMap { $0.isEmpty ? nil : $0 } ?? "handshake refused")

@@ -1,5 +1,9 @@
 import COpenSSL
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -93,6 +97,6 @@ struct CloudPeerCertificate: Sendable {
 
     /// Whether `host` is an IPv4 or IPv6 address rather than a name (never sent as TLS server name).
     static func isIPLiteral(_ host: String) -> Bool {
-        (try? SocketAddress(ipAddress: host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port: 0)) != nil
+        (try? SocketAddress(ipAddress: host.trimming(where: { $0 == "[" || $0 == "]" }), port: 0)) != nil
     }
 }

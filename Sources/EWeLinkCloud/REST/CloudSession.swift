@@ -1,5 +1,9 @@
 import EWeLinkCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// What a login gives: the tokens, the user's apikey and region. Kept in `$EWELINK_HOME/cloud.json`
 /// (0600, atomic); the password is never stored.
@@ -61,7 +65,7 @@ public struct CloudSessionStore: Sendable {
         // The tokens: read only from a folder and a file of ours.
         let bytes: [UInt8]?
         do {
-            bytes = try AtomicFile.checkDirectory((path as NSString).deletingLastPathComponent) ? try AtomicFile.readPrivate(path) : nil
+            bytes = try AtomicFile.checkDirectory(path.pathFolder) ? try AtomicFile.readPrivate(path) : nil
         } catch { throw .tokenStore(error.description) }
         guard let bytes else { return nil }
         guard let o = try? JSONValue.parse(bytes).objectValue, let session = CloudSession(json: o) else {
@@ -73,7 +77,7 @@ public struct CloudSessionStore: Sendable {
     /// Replaces the file atomically, mode 0600 in a folder of mode 0700.
     public func save(_ session: CloudSession) throws(CloudError) {
         do {
-            try AtomicFile.ensureDirectory((path as NSString).deletingLastPathComponent)
+            try AtomicFile.ensureDirectory(path.pathFolder)
             try AtomicFile.write(JSONValue.object(session.json).serializedBytes + [0x0A], to: path)
         } catch {
             throw .tokenStore(error.description)

@@ -1,5 +1,9 @@
 import COpenSSL
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Request signing for the eWeLink cloud (API v2): `Authorization: Sign <base64 HMAC-SHA256>`
 /// with the app secret as key, over the exact body bytes (POST) or the sorted query (GET).

@@ -1,5 +1,9 @@
 import AsyncHTTPClient
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NIOCore
 import NIOSSL
 import Synchronization
@@ -53,7 +57,7 @@ public struct CloudTransport: Sendable, Hashable {
                               certFile: value("SSL_CERT_FILE"), certDirectory: value("SSL_CERT_DIR"),
                               proxy: value("HTTPS_PROXY", "https_proxy").flatMap(Self.proxy(from:)),
                               noProxy: (value("NO_PROXY", "no_proxy") ?? "").split(separator: ",").map {
-                                  $0.trimmingCharacters(in: .whitespaces).lowercased()
+                                  $0.trimmingBlanks.lowercased()
                               }.filter { !$0.isEmpty })
     }
 
@@ -64,7 +68,7 @@ public struct CloudTransport: Sendable, Hashable {
     /// nil for anything else (an `https://` proxy is not supported by the HTTP client).
     static func proxy(from text: String) -> Proxy? {
         var rest = Substring(text)
-        if let scheme = rest.range(of: "://") {
+        if let scheme = rest.firstRange(of: "://") {
             guard rest[..<scheme.lowerBound].lowercased() == "http" else { return nil }
             rest = rest[scheme.upperBound...]
         }
@@ -79,7 +83,7 @@ public struct CloudTransport: Sendable, Hashable {
     /// the host, one of its parent domains, or `*`).
     package func proxy(for host: String) -> Proxy? {
         guard let proxy else { return nil }
-        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let host = host.lowercased().trimming(where: { $0 == "[" || $0 == "]" })
         for entry in noProxy {
             if entry == "*" { return nil }
             let (name, _) = Self.split(entry)

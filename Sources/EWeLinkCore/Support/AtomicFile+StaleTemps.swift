@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,8 +14,8 @@ extension AtomicFile {
     /// temp file of a live process is being written right now and is left alone, as is anything
     /// that is not a regular file of ours.
     package static func removeStaleTemps(of path: String) {
-        let folder = (path as NSString).deletingLastPathComponent
-        let prefix = (path as NSString).lastPathComponent + tempMarker
+        let folder = path.pathFolder
+        let prefix = path.pathLastComponent + tempMarker
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) else { return }
         for name in names where name.hasPrefix(prefix) {
             guard let pid = writerPID(name.dropFirst(prefix.count)), !isRunning(pid) else { continue }

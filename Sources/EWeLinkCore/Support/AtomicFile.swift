@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,11 +26,15 @@ package enum AtomicFile {
     /// Creates `directory` (mode 0700) when missing; an existing one must pass `checkDirectory`.
     package static func ensureDirectory(_ directory: String) throws(Failure) {
         if try checkDirectory(directory) { return }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw .io(path: directory, reason: error.localizedDescription)
+        // mkdir -p, each new folder 0700 whatever the umask; the reason is the system's (strerror).
+        var folder = directory.hasPrefix("/") ? "" : "."
+        for part in directory.split(separator: "/") {
+            folder += "/" + part
+            if mkdir(folder, 0o700) == 0 {
+                chmod(folder, 0o700)
+            } else if errno != EEXIST {
+                throw .io(path: directory, reason: String(cString: strerror(errno)))
+            }
         }
     }
 

@@ -2,7 +2,11 @@ import COpenSSL
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// AES-128-CBC with PKCS#7 padding, keyed by MD5(devicekey): the encryption of eWeLink
 /// LAN payloads (TXT `data1..4`, request and response `data`).
@@ -122,7 +126,7 @@ extension DeviceCipher {
         var text = Array(bytes)
         if text.starts(with: Array("{\"rf".utf8)) {
             text = Array(String(decoding: text, as: UTF8.self)
-                .replacingOccurrences(of: "\"=\"", with: "\":\"").utf8)
+                .replacing("\"=\"", with: "\":\"").utf8)
         }
         let value: JSONValue
         do { value = try JSONValue.parse(text) } catch { throw .plaintextNotJSON(error.description) }

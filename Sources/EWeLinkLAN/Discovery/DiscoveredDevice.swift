@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A device seen on the LAN through mDNS, with its decoded announcement.
 public struct DiscoveredDevice: Sendable, Equatable {

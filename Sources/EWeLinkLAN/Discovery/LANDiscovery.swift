@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 /// Follows `_ewelink._tcp` through the avahi-daemon and turns Avahi's resolver events into device

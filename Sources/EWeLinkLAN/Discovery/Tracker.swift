@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The bookkeeping behind `LANDiscovery` (pure, so the rules are easy to test).
 ///

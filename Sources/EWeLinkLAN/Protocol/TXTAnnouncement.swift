@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Why a TXT record set could not be read.
 package enum TXTRecordError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -65,7 +69,7 @@ package struct TXTAnnouncement: Sendable, Equatable {
         guard let id = records["id"], !id.isEmpty else { throw .missingField("id") }
         guard let type = records["type"], !type.isEmpty else { throw .missingField("type") }
         guard let seqText = records["seq"] else { throw .missingField("seq") }
-        guard let seq = Int(seqText.trimmingCharacters(in: .whitespaces)), seq >= 0 else {
+        guard let seq = Int(seqText.trimmingBlanks), seq >= 0 else {
             throw .invalidField("seq", value: seqText, reason: "not a non-negative integer")
         }
         var apiVersion = 1

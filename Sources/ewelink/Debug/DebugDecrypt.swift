@@ -1,6 +1,10 @@
 import ArgumentParser
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct DebugDecrypt: ParsableCommand {
     static let configuration = CommandConfiguration(

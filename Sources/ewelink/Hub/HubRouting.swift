@@ -2,7 +2,14 @@ import ArgumentParser
 import EWeLink
 import EWeLinkHubClient
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A command the hub can carry out for this process: the same answer, the same output, the same
 /// exit status as doing it here.
@@ -67,7 +74,7 @@ enum HubRouting {
 
     /// The body as one line, as the command prints its own JSON.
     static func line(_ body: [UInt8]) -> String {
-        String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        String(decoding: body, as: UTF8.self).trimmingBlanksAndNewlines
     }
 }
 

@@ -1,7 +1,11 @@
 import EWeLink
 import EWeLinkHubClient
 import EWeLinkLAN
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #endif
