@@ -34,15 +34,15 @@ enum InstructionBenchmark {
     }
 
     /// The section of RESULTS.md: each count beside the previous run's and the change.
-    static func section(_ counts: [String: Int], previous: JSONObject?, bin: String, commit: String) -> String {
+    static func section(_ counts: [String: Int], previous: JSONObject?, bin: String, bench: String, commit: String) -> String {
         var text = """
             \(heading)
 
             Measured by `scripts/bench` (`scripts/instructions`, valgrind's callgrind): instructions executed, whole
-            process for the commands (binaries of `\(bin)`), and for the send the part between two markers after 100
-            warm-up sends (release `ewelink-bench`, every thread). The same binary and input give the same count to
-            about 0.1 %, where wall times here move by 2× within an hour. CI (scripts/install-check) prints the same rows
-            for the installed binaries (the send from the debug build).
+            process for the commands (`ewelink` of `\(bin)`), and for the send the part between two markers after 100
+            warm-up sends (`\(bench)`, every thread). The same binary and input give the same count to 0.01 % (the
+            send to 0.5 %: its threads interleave differently), where wall times here move by 2× within an hour. CI
+            (scripts/install-check) prints the same rows for the installed binaries (the send from the debug build).
 
             - date: \(Date().formatted(.iso8601)), commit \(commit)
 

@@ -146,13 +146,14 @@ var numbers: JSONObject = [:]
 @MainActor func instructionSection(previous: JSONObject?) throws -> String {
     print("instruction counts (callgrind)…")
     let bin = options.installed ?? options.bin
-    let counts = try InstructionBenchmark.run(bin: bin, bench: options.bin + "/ewelink-bench")
+    let bench = options.bin + "/ewelink-bench"
+    let counts = try InstructionBenchmark.run(bin: bin, bench: bench)
     for row in InstructionBenchmark.rows {
         guard let value = counts[row.key] else { continue }
         print("instructions: \(row.label): \(InstructionBenchmark.grouped(value))")
         numbers[row.key] = .int(value)
     }
-    return InstructionBenchmark.section(counts, previous: previous, bin: bin, commit: gitCommit())
+    return InstructionBenchmark.section(counts, previous: previous, bin: bin, bench: bench, commit: gitCommit())
 }
 if options.instructionsOnly {
     let previous = (try? JSONValue.parse(Array(Data(contentsOf: URL(fileURLWithPath: options.json)))))?.objectValue
