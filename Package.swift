@@ -144,7 +144,9 @@ let package = Package(
         // The façade: store, LAN control, routing (with fakes and end to end), OTA, events.
         .testTarget(name: "EWeLinkTests", dependencies: ["EWeLink", "EWeLinkCloud", "EWeLinkLAN", "EWeLinkHubClient", "EWeLinkSimulator",
                                                         "TestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
-        .testTarget(name: "CLITests", dependencies: ["EWeLinkLAN", "EWeLinkHubClient", "TestSupport", "ewelink", "ewelink-sim"]),
+        // HotFrontTests parse with swift-argument-parser beside the hot front.
+        .testTarget(name: "CLITests", dependencies: ["EWeLinkLAN", "EWeLinkHubClient", "TestSupport", "ewelink", "ewelink-sim",
+                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The hub: its API against openapi.yaml, auth, hostile clients, shutdown, and the CLI through it.
         .testTarget(name: "HubTests", dependencies: ["EWeLinkHub", "EWeLink", "EWeLinkLAN", "EWeLinkHubClient", "TestSupport", "ewelink", "ewelink-hub", "ewelink-sim"]),
     ],

@@ -8,7 +8,9 @@ import NIOCore
 // Usage: ewelink-bench --bin DIR --out Benchmarks/RESULTS.md [--installed DIR [--startup-only]] [--quick]
 // --bin DIR holds the (release) ewelink and ewelink-sim executables; --installed DIR the ones
 // scripts/install put in PREFIX/bin (static runtime, stripped), measured beside them for start-up.
-// --startup-only runs only the start-up rows and rewrites only their section of RESULTS.md.
+// --startup-only runs only the start-up rows and rewrites only their section of RESULTS.md;
+// --instructions-only the instruction counts (scripts/instructions) and their section.
+// --count-send PORT ID KEY: one counted send for scripts/instructions (see CountedSend).
 
 struct Options {
     var bin = ".build/release"
@@ -18,6 +20,7 @@ struct Options {
     var installed: String?
     var startupOnly = false
     var hubOnly = false
+    var instructionsOnly = false
 }
 
 // Swift concurrency on NIO's event-loop threads: no thread hop between the network and the awaiting
@@ -35,8 +38,17 @@ while let a = args.next() {
     case "--installed": options.installed = args.next()
     case "--startup-only": options.startupOnly = true
     case "--hub-only": options.hubOnly = true
+    case "--instructions-only": options.instructionsOnly = true
+    case "--count-send":
+        // scripts/instructions: one counted send to a simulator it started, nothing else.
+        guard let port = args.next().flatMap(Int.init), let id = args.next(), let key = args.next() else {
+            FileHandle.standardError.write(Data("usage: ewelink-bench --count-send PORT ID KEY\n".utf8))
+            exit(2)
+        }
+        try await CountedSend.run(port: port, id: id, key: key == "-" ? nil : key)
+        exit(0)
     default:
-        FileHandle.standardError.write(Data("usage: ewelink-bench [--bin DIR] [--out FILE] [--json FILE] [--installed DIR [--startup-only]] [--hub-only] [--quick]\n".utf8))
+        FileHandle.standardError.write(Data("usage: ewelink-bench [--bin DIR] [--out FILE] [--json FILE] [--installed DIR [--startup-only]] [--hub-only] [--instructions-only] [--quick]\n".utf8))
         exit(2)
     }
 }
@@ -127,6 +139,30 @@ var numbers: JSONObject = [:]
     let met: String
     if let target { met = (lowerIsBetter ? value <= target : value >= target) ? "yes" : "**no**" } else { met = "" }
     report.append((label, "\(fmt(value, value < 10 ? 3 : 1)) \(unit)", target.map { "≤ \(fmt($0, $0 < 10 ? 2 : 0)) \(unit)" } ?? "–", met))
+}
+
+/// The instruction counts (scripts/instructions) of the installed binaries when there are, else of
+/// `--bin`'s; the send by `--bin`'s ewelink-bench. Records them and returns their section.
+@MainActor func instructionSection(previous: JSONObject?) throws -> String {
+    print("instruction counts (callgrind)…")
+    let bin = options.installed ?? options.bin
+    let bench = options.bin + "/ewelink-bench"
+    let counts = try InstructionBenchmark.run(bin: bin, bench: bench)
+    for row in InstructionBenchmark.rows {
+        guard let value = counts[row.key] else { continue }
+        print("instructions: \(row.label): \(InstructionBenchmark.grouped(value))")
+        numbers[row.key] = .int(value)
+    }
+    return InstructionBenchmark.section(counts, previous: previous, bin: bin, bench: bench, commit: gitCommit())
+}
+if options.instructionsOnly {
+    let previous = (try? JSONValue.parse(Array(Data(contentsOf: URL(fileURLWithPath: options.json)))))?.objectValue
+    try replaceSection(try instructionSection(previous: previous), heading: InstructionBenchmark.heading)
+    var saved = previous ?? [:]
+    for (key, value) in numbers { saved[key] = value }
+    try Data(JSONValue.object(saved).serializedBytes).write(to: URL(fileURLWithPath: options.json))
+    print("wrote the instruction counts section of \(options.out)")
+    exit(0)
 }
 
 let iterations = options.quick ? 300 : 3000
@@ -393,6 +429,8 @@ for row in try await ScaleBenchmark.run(bin: options.bin, quick: options.quick) 
     record(row.key, row.label, row.value, unit: row.unit, target: row.target)
 }
 
+let instructionText = try instructionSection(previous: previous)
+
 // Report, next to the previous run's numbers.
 let commit = gitCommit()
 let cpu = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").split(separator: "\n")
@@ -416,7 +454,7 @@ var md = """
     |---|---|---|---|---|
 
     """
-let mainKeys = numbers.keys.filter { !$0.hasPrefix("startup_") && !$0.hasPrefix("size_") && !hubKeys.contains($0) }
+let mainKeys = numbers.keys.filter { !$0.hasPrefix("startup_") && !$0.hasPrefix("size_") && !$0.hasPrefix("instr_") && !hubKeys.contains($0) }
 for (n, row) in report.enumerated() {
     let key = mainKeys[n]
     let prev = previous?[key]?.doubleValue.map { fmt($0, $0 < 10 ? 3 : 1) } ?? "–"
@@ -435,6 +473,11 @@ if let startupSection {
     if let i = tail.firstIndex(where: { $0.hasPrefix(StartupBenchmark.heading) }) { tail[i] = startupSection } else { tail.insert(startupSection, at: 0) }
 }
 if let i = tail.firstIndex(where: { $0.hasPrefix(HubBenchmark.heading) }) { tail[i] = hubText } else { tail.insert(hubText, at: 0) }
+if let i = tail.firstIndex(where: { $0.hasPrefix(InstructionBenchmark.heading) }) {
+    tail[i] = instructionText
+} else {
+    tail.insert(instructionText, at: 0)
+}
 md = ([md + "\n"] + tail).joined(separator: "\n")
 try Data(md.utf8).write(to: URL(fileURLWithPath: options.out))
 var saved = previous ?? [:]

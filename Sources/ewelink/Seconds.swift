@@ -20,14 +20,22 @@ struct Seconds: Sendable, Equatable, CustomStringConvertible {
     /// (a parse error: one line, exit status 2).
     static func parser(max ceiling: Double) -> @Sendable (String) throws -> Seconds {
         { text in
-            let limits = "a number of seconds from 0.001 to \(Int(ceiling))"
-            guard let value = Double(text) else {
-                throw ValidationError("expected \(limits)")
+            guard let seconds = parse(text, max: ceiling) else {
+                throw ValidationError("expected a number of seconds from 0.001 to \(Int(ceiling))")
             }
-            guard value.isFinite, value >= 0.001, value <= ceiling else { throw ValidationError("expected \(limits)") }
-            return Seconds(value)
+            return seconds
         }
     }
+
+    /// What `parser` accepts, without ArgumentParser: nil for what it refuses. The hot front
+    /// (`HotFront`) reads `--timeout` through this, so both accept exactly the same text.
+    static func parse(_ text: String, max ceiling: Double) -> Seconds? {
+        guard let value = Double(text), value.isFinite, value >= 0.001, value <= ceiling else { return nil }
+        return Seconds(value)
+    }
+
+    /// The default `--timeout` of a device command (`DeviceCommandOptions`, `HotCommand`).
+    static let lanDefault = Seconds(3)
 
     /// Ceilings: a LAN reply or a discovery, a firmware update, a watch.
     static let lanCeiling: Double = 600

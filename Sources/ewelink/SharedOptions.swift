@@ -13,7 +13,7 @@ struct DeviceCommandOptions: ParsableArguments {
 
     @Option(help: "Longest wait for the device on the LAN, in seconds, all requests of the command together (an `info` first for a device of unknown type, a retry at a new address); with a cloud fallback the wait is learnt per device below it. (default: 3.0)",
             transform: Seconds.parser(max: Seconds.lanCeiling))
-    var timeout = Seconds(3)
+    var timeout = Seconds.lanDefault
 
     @Flag(help: "Never fall back to the cloud (same as --via lan).")
     var lanOnly = false
