@@ -53,7 +53,10 @@ enum InstructionBenchmark {
         for row in rows {
             guard let value = counts[row.key] else { continue }
             let old = previous?[row.key]?.intValue
-            let change = old.map { fmt((Double(value) / Double($0) - 1) * 100, 1) + " %" } ?? "–"
+            let change = old.map { old -> String in
+                let percent = (Double(value) / Double(old) - 1) * 100
+                return abs(percent) < 0.005 ? "0.00 %" : (percent > 0 ? "+" : "") + fmt(percent, 2) + " %"
+            } ?? "–"
             text += "| \(row.label) | \(grouped(value)) | \(old.map(grouped) ?? "–") | \(change) |\n"
         }
         return text

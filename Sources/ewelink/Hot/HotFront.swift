@@ -1,12 +1,15 @@
 /// A small hand-written reader for the hot commands (`on`, `off`, `toggle`, `status`), driven by
 /// `HotFrontTable`: it runs before swift-argument-parser, which builds its tables by reflection on
-/// every run, and costs a few string comparisons. It reads the forms swift-argument-parser reads
+/// every run (22.6 million instructions of the 72.9 million of a release `ewelink on ID`, callgrind),
+/// and costs a few string comparisons (10,000 instructions for `on ID`, its one-time set-up
+/// included; 41,000 with four options). It reads the forms swift-argument-parser reads
 /// (`--opt value`, `--opt=value`, options anywhere among the positionals, `--`) and gives up on
 /// everything else, so swift-argument-parser keeps every message, exit status and help text.
 enum HotFront {
-    /// The hot command `arguments` (without argv[0]) spell, or nil: not a hot form, or any error,
-    /// `--help`, an unknown or repeated-in-a-way-unknown option, a value refused. Nil hands the
-    /// arguments to swift-argument-parser unchanged.
+    /// The hot command `arguments` (without argv[0]) spell, or nil: not a hot verb first, `--help`
+    /// or any other option the table lacks, a value refused, no device or two, an empty device, a
+    /// value given to a flag (`--json=`). Nil hands the arguments to swift-argument-parser unchanged.
+    /// A repeated option keeps its last value, as swift-argument-parser does.
     static func parse(_ arguments: [String]) -> HotCommand? {
         guard let first = arguments.first, let verb = HotVerb(rawValue: first) else { return nil }
         var command = HotCommand(verb: verb, device: "")
