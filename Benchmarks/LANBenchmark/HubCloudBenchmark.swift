@@ -23,25 +23,10 @@ enum HubCloudBenchmark {
         ]
         let home = "/tmp/ewbc-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: home) }
-        let fleetPath = home + "-fleet.json"
-        defer { try? FileManager.default.removeItem(atPath: fleetPath) }
-        try Data(JSONValue.object(fleet).serializedBytes).write(to: URL(fileURLWithPath: fleetPath))
-        let sim = childProcess(bin + "/ewelink-sim", ["--fleet", fleetPath, "--no-mdns"], env: [:])
-        let pipe = Pipe()
-        sim.standardOutput = pipe
-        try sim.run()
-        defer { sim.terminate(); sim.waitUntilExit() }
-        var line = Data()
-        while true {
-            let byte = pipe.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty { throw BenchError("ewelink-sim exited before it was ready") }
-            if byte == Data([0x0A]) { break }
-            line += byte
-        }
-        let ready = try JSONValue.parse(Array(line))
-        Thread { _ = pipe.fileHandleForReading.readDataToEndOfFile() }.start()
-        guard let cloud = ready["cloud"]?.stringValue, let control = ready["control"]?.stringValue,
-              let port = ready["devices"]?.arrayValue?.first?["port"]?.intValue else { throw BenchError("ewelink-sim's ready line lacks the cloud") }
+        let sim = try SimulatorProcess(bin: bin, fleet: fleet, name: "cloud", arguments: ["--no-mdns"])
+        defer { sim.stop() }
+        guard let cloud = sim.ready["cloud"]?.stringValue, let control = sim.ready["control"]?.stringValue,
+              let port = sim.devices.first?.port else { throw BenchError("ewelink-sim's ready line lacks the cloud") }
         let env = ["EWELINK_HOME": home, "EWELINK_API_URL": cloud, "EWELINK_APP_ID": appID, "EWELINK_APP_SECRET": secret]
         let login = childProcess(bin + "/ewelink", ["login", "--email", email, "--country-code", "+49", "--password-stdin"], env: env)
         let input = Pipe()

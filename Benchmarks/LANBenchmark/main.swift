@@ -59,7 +59,7 @@ final class SimulatorProcess {
     let ready: JSONValue
     let fleetPath: String
 
-    init(bin: String, devices: Int) throws {
+    convenience init(bin: String, devices: Int) throws {
         var list: [JSONValue] = []
         for n in 0..<devices {
             let kind = n % 7 == 2 ? "diy_plug" : (n % 7 == 1 ? "strip" : "plug")
@@ -68,10 +68,16 @@ final class SimulatorProcess {
             d["devicekey"] = kind == "diy_plug" ? .null : .string(UUID().uuidString.lowercased())
             list.append(.object(d))
         }
-        fleetPath = NSTemporaryDirectory() + "ewelink-bench-fleet-\(getpid())-\(devices).json"
-        try Data(JSONValue.object(["devices": .array(list)]).serializedBytes).write(to: URL(fileURLWithPath: fleetPath))
+        try self.init(bin: bin, fleet: ["devices": .array(list)], name: "\(devices)")
+    }
+
+    /// `ewelink-sim` with `fleet` (devices, and a mock cloud when it has a `cloud` member), once it
+    /// printed its ready line; `arguments` are added to its command line.
+    init(bin: String, fleet document: JSONObject, name: String, arguments: [String] = []) throws {
+        fleetPath = NSTemporaryDirectory() + "ewelink-bench-fleet-\(getpid())-\(name).json"
+        try Data(JSONValue.object(document).serializedBytes).write(to: URL(fileURLWithPath: fleetPath))
         process.executableURL = URL(fileURLWithPath: bin + "/ewelink-sim")
-        process.arguments = ["--fleet", fleetPath]
+        process.arguments = ["--fleet", fleetPath] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -85,8 +91,7 @@ final class SimulatorProcess {
         ready = try JSONValue.parse(Array(line))
         // Keep draining its stdout.
         Thread { _ = pipe.fileHandleForReading.readDataToEndOfFile() }.start()
-        let fleet = list
-        self.fleet = fleet
+        fleet = document["devices"]?.arrayValue ?? []
     }
     let fleet: [JSONValue]
 

@@ -17,31 +17,32 @@ extension LANController {
         return nil
     }
 
-    /// Makes sure the stored address is the device's (the `info` proof on first contact, as
-    /// `verifyAddress` does for the one candidate the store has); returns what that answer taught.
-    package func proveBlocking(_ device: inout StoredDevice, timeout: Duration,
-                               reportingTimeoutAs: Duration?) throws(ControlError) -> LearntDevice? {
-        guard !device.addressVerified, !options.trustAddress, device.devicekey != nil else { return nil }
+    /// The device's `info` answer (the proof, with a key); a failure to reach it counts as a LAN
+    /// failure, as in `send`.
+    private func learnBlocking(_ device: StoredDevice, timeout: Duration,
+                               reportingTimeoutAs: Duration?) throws(ControlError) -> LearntDevice {
         do {
-            let learnt = try client.learnBlocking(target(device), timeout: timeout, reportingTimeoutAs: reportingTimeoutAs)
-            device.addressVerified = true
-            return learnt
+            return try client.learnBlocking(target(device), timeout: timeout, reportingTimeoutAs: reportingTimeoutAs)
         } catch {
             if error.isUnreachable { noteFailure(device.id) }
             throw Self.controlError(error, for: device)
         }
     }
 
+    /// Makes sure the stored address is the device's (the `info` proof on first contact, as
+    /// `verifyAddress` does for the one candidate the store has); returns what that answer taught.
+    package func proveBlocking(_ device: inout StoredDevice, timeout: Duration,
+                               reportingTimeoutAs: Duration?) throws(ControlError) -> LearntDevice? {
+        guard !device.addressVerified, !options.trustAddress, device.devicekey != nil else { return nil }
+        let learnt = try learnBlocking(device, timeout: timeout, reportingTimeoutAs: reportingTimeoutAs)
+        device.addressVerified = true
+        return learnt
+    }
+
     /// Asks the device for its `info` (its state and shape: what a toggle, or a device of unknown
     /// shape, needs), proving the address on the way; the device updated with the answer.
     package func askBlocking(_ device: inout StoredDevice, timeout: Duration, reportingTimeoutAs: Duration?) throws(ControlError) {
-        let learnt: LearntDevice
-        do {
-            learnt = try client.learnBlocking(target(device), timeout: timeout, reportingTimeoutAs: reportingTimeoutAs)
-        } catch {
-            if error.isUnreachable { noteFailure(device.id) }
-            throw Self.controlError(error, for: device)
-        }
+        let learnt = try learnBlocking(device, timeout: timeout, reportingTimeoutAs: reportingTimeoutAs)
         if device.devicekey != nil { device.addressVerified = true }
         if let state = learnt.state { device.lastState = state }
         device.type = device.type ?? learnt.type
@@ -81,13 +82,7 @@ extension LANController {
     /// when the answer carries none (the event-loop path has more ways to find it).
     package func stateBlocking(of stored: StoredDevice, started: ContinuousClock.Instant, timeout: Duration,
                                reportingTimeoutAs: Duration?) throws(ControlError) -> StateResult? {
-        let learnt: LearntDevice
-        do {
-            learnt = try client.learnBlocking(target(stored), timeout: timeout, reportingTimeoutAs: reportingTimeoutAs)
-        } catch {
-            if error.isUnreachable { noteFailure(stored.id) }
-            throw Self.controlError(error, for: stored)
-        }
+        let learnt = try learnBlocking(stored, timeout: timeout, reportingTimeoutAs: reportingTimeoutAs)
         guard let state = learnt.state else { return nil }
         record(stored, state: state, seq: learnt.seq, addressChanged: stored.devicekey != nil)
         return StateResult(deviceID: stored.id, route: .lan, source: .http, state: state, seq: learnt.seq,
