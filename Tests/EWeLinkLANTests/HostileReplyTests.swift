@@ -46,4 +46,26 @@ struct HostileReplyTests {
         // One connection: a reply too large is not retried like a reset.
         #expect(server.connections == 1)
     }
+
+    @Test("The blocking exchange (the one-shot ewelink's) refuses them the same way, on one connection",
+          arguments: [HostileHTTPServer.Behaviour.endlessChunkedBody, .endlessHeaderLine,
+                      .body(bytes: 10_000_000, declared: true), .body(bytes: 10_000_000, declared: false)])
+    func refusedBlocking(_ behaviour: HostileHTTPServer.Behaviour) throws {
+        let server = try HostileHTTPServer(behaviour)
+        defer { server.stop() }
+        let target = LANTarget(deviceID: "1000abc123", host: "127.0.0.1", port: server.port, devicekey: nil)
+        #expect(ZeroconfClient.canSendBlocking(to: target))
+        do {
+            let reply = try ZeroconfClient().sendBlocking("switch", ["switch": "on"], to: target, timeout: .seconds(30))
+            Issue.record("a hostile reply was accepted: \(reply.response)")
+        } catch {
+            guard case .replyTooLarge(_, let port, let part, let limit) = error else {
+                Issue.record("expected replyTooLarge, got \(error)")
+                return
+            }
+            #expect(port == server.port && part == (behaviour == .endlessHeaderLine ? "header" : "body"))
+            #expect(limit == (behaviour == .endlessHeaderLine ? 16 * 1024 : 64 * 1024))
+        }
+        #expect(server.connections == 1)
+    }
 }

@@ -4,6 +4,15 @@ import Foundation
 import Testing
 import TestSupport
 
+/// Runs a blocking call on a thread of its own: on one of Swift concurrency's few threads it
+/// would hold back the in-process simulator that must answer it (and every other test).
+func blocking<T: Sendable, E: Error>(_ body: @escaping @Sendable () throws(E) -> T) async throws(E) -> T {
+    let result = await withCheckedContinuation { (c: CheckedContinuation<Result<T, E>, Never>) in
+        Thread { c.resume(returning: Result { () throws(E) -> T in try body() }) }.start()
+    }
+    return try result.get()
+}
+
 /// Issue 23: the blocking mode of `EWeLinkClient` (what `ewelink on|off|toggle|status` use before
 /// Swift concurrency starts), against the simulated fleet's real encrypted wire protocol, and its
 /// hand-over to the asynchronous calls.
@@ -28,27 +37,27 @@ struct BlockingModeTests {
         let (plug, strip) = (sim.devices[0], sim.devices[1])
         let client = try Self.lanClient([plug, strip])
 
-        guard case .done(let on) = client.powerBlocking(.on, DeviceReference(plug.id)) else {
+        guard case .done(let on) = await blocking({ client.powerBlocking(.on, DeviceReference(plug.id)) }) else {
             Issue.record("on was not done in the blocking mode")
             return
         }
         #expect(on.route == .lan && on.deviceID == plug.id && on.state?.isOn == true && on.seq != nil)
         #expect(plug.snapshot.params["switch"] == "on")
 
-        guard case .done(let toggled) = client.powerBlocking(.toggle, DeviceReference(plug.id)) else {
+        guard case .done(let toggled) = await blocking({ client.powerBlocking(.toggle, DeviceReference(plug.id)) }) else {
             Issue.record("toggle was not done in the blocking mode")
             return
         }
         #expect(toggled.state?.isOn == false && plug.snapshot.params["switch"] == "off", "the toggle read the device's state first")
 
-        guard case .done(let channel) = client.powerBlocking(.on, DeviceReference(strip.id), channel: 3) else {
+        guard case .done(let channel) = await blocking({ client.powerBlocking(.on, DeviceReference(strip.id), channel: 3) }) else {
             Issue.record("a strip's channel was not done in the blocking mode")
             return
         }
         #expect(channel.state?.isOn(channel: 3) == true && channel.state?.type == .strip)
         #expect(strip.snapshot.params["switches"]?.arrayValue?.first { $0["outlet"] == 3 }?["switch"] == "on")
 
-        guard case .done(let state) = client.stateBlocking(of: DeviceReference(strip.id)) else {
+        guard case .done(let state) = await blocking({ client.stateBlocking(of: DeviceReference(strip.id)) }) else {
             Issue.record("the state was not read in the blocking mode")
             return
         }
@@ -68,11 +77,11 @@ struct BlockingModeTests {
         let plug = sim.devices[0]
         let client = try Self.lanClient([plug])
 
-        guard case .handOver = client.powerBlocking(.on, DeviceReference("1000ffffff")) else {
+        guard case .handOver = await blocking({ client.powerBlocking(.on, DeviceReference("1000ffffff")) }) else {
             Issue.record("an id not in the store was not handed over")
             return
         }
-        guard case .handOver(let viaCloud) = client.powerBlocking(.on, DeviceReference(plug.id), via: .cloud) else {
+        guard case .handOver(let viaCloud) = await blocking({ client.powerBlocking(.on, DeviceReference(plug.id), via: .cloud) }) else {
             Issue.record("the cloud route was not handed over")
             return
         }
@@ -83,7 +92,7 @@ struct BlockingModeTests {
             guard case .noCloudSession = error else { throw error }
         }
         // A channel a plug does not have: the asynchronous call would refuse it the same way.
-        guard case .failed(let refused) = client.powerBlocking(.on, DeviceReference(plug.id), channel: 3) else {
+        guard case .failed(let refused) = await blocking({ client.powerBlocking(.on, DeviceReference(plug.id), channel: 3) }) else {
             Issue.record("a channel the plug lacks was not refused")
             return
         }
@@ -93,7 +102,7 @@ struct BlockingModeTests {
         // The LAN refuses: without a cloud, the failure is the asynchronous call's to report (a
         // configured address is not looked up again).
         _ = await plug.setFaults { $0.lan = .refuse }
-        guard case .handOver(let refusedLAN) = client.powerBlocking(.on, DeviceReference(plug.id)) else {
+        guard case .handOver(let refusedLAN) = await blocking({ client.powerBlocking(.on, DeviceReference(plug.id)) }) else {
             Issue.record("a refused LAN was not handed over")
             return
         }
@@ -118,14 +127,14 @@ struct BlockingModeTests {
             _ = try await client.addDevice(plug.id, host: "127.0.0.1", port: plug.snapshot.port, key: DeviceKey(plug.config.devicekey!))
         }
         let client = EWeLinkClient(configuration: configuration)
-        guard case .done(let lan) = client.powerBlocking(.on, DeviceReference(plug.id)) else {
+        guard case .done(let lan) = await blocking({ client.powerBlocking(.on, DeviceReference(plug.id)) }) else {
             Issue.record("a logged-in client's proven device was not switched in the blocking mode")
             return
         }
         #expect(lan.route == .lan)
 
         _ = await plug.setFaults { $0.lan = .refuse }
-        guard case .handOver(let handOver) = client.powerBlocking(.off, DeviceReference(plug.id)) else {
+        guard case .handOver(let handOver) = await blocking({ client.powerBlocking(.off, DeviceReference(plug.id)) }) else {
             Issue.record("a refused LAN was not handed over")
             return
         }
@@ -133,5 +142,50 @@ struct BlockingModeTests {
         let r = try await client.power(.off, DeviceReference(plug.id), continuing: handOver)
         #expect(r.route == .rest && plug.snapshot.params["switch"] == "off")
         await client.shutdown()
+    }
+
+    @Test("The blocking exchange: a refused port is lanRefused, a silent one lanTimeout at its limit, a host name is not for it")
+    func exchangeFailures() async throws {
+        var options = Simulator.Options()
+        options.publishMDNS = false
+        let sim = Simulator(fleet: TestFleet.make([("plug", true)]), options: options)
+        try await sim.start()
+        defer { Task { await sim.stop() } }
+        let plug = sim.devices[0]
+        let target = LANTarget(deviceID: plug.id, host: "127.0.0.1", port: plug.snapshot.port, devicekey: plug.config.devicekey)
+        #expect(!ZeroconfClient.canSendBlocking(to: LANTarget(deviceID: plug.id, host: "localhost", devicekey: nil)))
+        #expect(ZeroconfClient.canSendBlocking(to: LANTarget(deviceID: plug.id, host: "::1", devicekey: nil)))
+
+        _ = await plug.setFaults { $0.lan = .refuse }
+        do {
+            _ = try await blocking { () throws(LANError) -> LANReply in
+                try ZeroconfClient().sendBlocking("switch", ["switch": "on"], to: target, timeout: .seconds(3))
+            }
+            Issue.record("a refused port answered")
+        } catch {
+            guard case .lanRefused = error else { throw error }
+        }
+        _ = await plug.setFaults { $0.lan = .blackhole }
+        do {
+            _ = try await blocking { () throws(LANError) -> LANReply in
+                try ZeroconfClient().sendBlocking("switch", ["switch": "on"], to: target, timeout: .milliseconds(300),
+                                                  reportingTimeoutAs: .seconds(2))
+            }
+            Issue.record("a silent port answered")
+        } catch {
+            guard case .lanTimeout(_, _, let afterMs) = error else { throw error }
+            #expect(afterMs == 2000, "the limit the caller names is the one reported")
+        }
+        _ = await plug.setFaults { $0.lan = .reset }
+        do {
+            _ = try await blocking { () throws(LANError) -> LANReply in
+                try ZeroconfClient().sendBlocking("switch", ["switch": "on"], to: target, timeout: .seconds(3))
+            }
+            Issue.record("a resetting port answered")
+        } catch {
+            guard case .lanReset(_, _, let attempts) = error else { throw error }
+            #expect(attempts == 6, "retried after each reset, as the event-loop path does")
+        }
+        #expect(plug.snapshot.params["switch"] != "on")
     }
 }

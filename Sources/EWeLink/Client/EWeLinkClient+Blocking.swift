@@ -33,7 +33,10 @@ public struct BlockingHandOver: Sendable {
 /// itself now with the device's key) is switched or read with a blocking exchange: no event loop,
 /// no task, no thread. Everything else — a device to find over mDNS, the cloud, a LAN that failed
 /// or is marked down, a DIY device's rivals — is handed over (``BlockingOutcome/handOver(_:)``)
-/// to the asynchronous call, which continues without repeating what was done. Unlike the
+/// to the asynchronous call, which continues without repeating what was done. The calls block
+/// the calling thread for up to the LAN timeout: make them from a program's main thread (or a
+/// thread of its own), not from a task on Swift concurrency's few shared threads, where they would
+/// hold back other tasks of the process. Unlike the
 /// asynchronous call, the blocking mode does not hedge a slow LAN through the cloud: it waits for
 /// the device's learnt timeout.
 ///
