@@ -242,6 +242,52 @@ struct MQTTBridgeTests {
         await f.close()
     }
 
+    @Test("with a cloud session: the LAN refused → the command goes through the cloud and says so; a device gone from LAN and cloud is offline")
+    func cloudFallback() async throws {
+        let broker = try await MQTTBroker()
+        defer { broker.close() }
+        let secret = "s-" + UUID().uuidString
+        let plugID = TestFleet.freshID()
+        let doc: JSONValue = [
+            "devices": [["id": .string(plugID), "name": "Porch", "type": "plug", "port": 0,
+                         "devicekey": .string(UUID().uuidString.lowercased())]],
+            "cloud": ["appId": "mqtt-app", "appSecret": .string(secret),
+                      "accounts": [["email": "o@example.com", "password": "pw", "region": "us",
+                                    "apikey": .string(UUID().uuidString.lowercased()), "devices": [.string(plugID)]]]],
+        ]
+        let f = try await HubFixture(cloudFleet: try Fleet.parse(doc.serializedBytes, file: "mqtt-cloud"), appID: "mqtt-app",
+                                     appSecret: secret, email: "o@example.com", password: "pw")
+        try await f.startHub(["--mqtt", broker.url])
+        let plug = f.sim.devices[0]
+        try await eventually(timeout: .seconds(20), "the cloud session") {
+            HubWire.request(f.socketPath, "GET", "/health")?.json?["cloud"] == "connected"
+        }
+        let spy = try MQTTSpy(broker)
+        defer { spy.close() }
+        try await spy.wait("Porch online") { $0.topic == "ewelink/Porch/availability" && $0.payload == "online" }
+
+        // The LAN refuses: the router's cloud leg carries the command; the answer and the state say which route.
+        _ = await plug.setFaults { $0.lan = .refuse }
+        try await spy.publish("ewelink/Porch/set", #"{"state":"ON"}"#)
+        let answer = try await spy.wait("the answer") { $0.topic == "ewelink/bridge/response" }
+        #expect(answer.json?["ok"] == true && answer.json?["route"] == "websocket", "\(answer.payload)")
+        #expect(plug.snapshot.params["switch"] == "on")
+        try await spy.wait("the state with its route") { $0.topic == "ewelink/Porch" && $0.json?["route"] == "websocket" && $0.json?["state"] == "ON" }
+        #expect((f.metric("ewelink_mqtt_commands_total").first { $0.labels.contains(#"route="websocket""#) }?.value ?? 0) == 1)
+        #expect(f.metric("ewelink_fallbacks_total").first?.value == 1)
+
+        // Gone from the LAN (service withdrawn) and offline in the cloud: offline on its availability topic.
+        _ = await plug.setFaults { $0.announce = false }
+        plug.setOnline(false)
+        try await spy.wait("offline", timeout: .seconds(60)) { $0.topic == "ewelink/Porch/availability" && $0.payload == "offline" }
+        plug.setOnline(true)
+        try await spy.wait("online again", timeout: .seconds(60)) {
+            $0.topic == "ewelink/Porch/availability" && $0.payload == "online" && spy.messages(on: "ewelink/Porch/availability").last?.payload == "online"
+        }
+        _ = await plug.setFaults { $0.lan = .ok; $0.announce = true }
+        await f.close()
+    }
+
     @Test("a broker with a user name and password: the password from a 0600 file; a wrong one is refused and retried, never fatal")
     func passwordBroker() async throws {
         let password = "pw-" + UUID().uuidString

@@ -124,6 +124,8 @@ final class MQTTBridge: Sendable {
             return
         }
         guard let segment = topics.segment(ofSet: message.topic) else { return }
+        // An empty message is how a retained one is cleared, not a command.
+        guard !message.payload.isEmpty else { return }
         command(segment: segment, message)
     }
 
