@@ -320,6 +320,30 @@ struct MQTTBridgeTests {
         await f.close()
     }
 
+    @Test("mqtts://: the broker's certificate checked against --mqtt-ca-file; one from a CA not trusted is refused")
+    func tlsBroker() async throws {
+        let certificates = try await TestCertificates.shared()
+        let broker = try await MQTTBroker(tls: certificates.good)
+        defer { broker.close() }
+        let f = try await HubFixture([("plug", true)])
+        try await f.startHub(["--mqtt", broker.url, "--mqtt-ca-file", certificates.caFile])
+        let spy = try MQTTSpy(broker, caFile: certificates.caFile)
+        defer { spy.close() }
+        try await spy.wait("online over TLS") { $0.topic == "ewelink/bridge/state" && $0.payload == "online" }
+        try await spy.publish("ewelink/\(Self.segment(f.sim.devices[0]))/set", #"{"state":"ON"}"#)
+        try await eventually(timeout: .seconds(20), "on over TLS") { Self.isOn(f.sim.devices[0]) == true }
+        await f.stopHub()
+
+        // A broker whose certificate comes from a CA the hub was not told to trust: no session.
+        let rogue = try await MQTTBroker(tls: certificates.untrusted)
+        defer { rogue.close() }
+        try await f.startHub(["--mqtt", rogue.url, "--mqtt-ca-file", certificates.caFile], waitForDevices: false)
+        try await eventually(timeout: .seconds(30), "the handshake refused") { rogue.log().contains("OpenSSL Error") }
+        try await eventually(timeout: .seconds(30), "the hub says why") { f.log().contains("certificate verify failed") }
+        #expect(f.metric("ewelink_mqtt_connected").first?.value == 0)
+        await f.close()
+    }
+
     @Test("usage errors exit 2 with the reason, through ewelink serve too; a password never goes in the URL")
     func usage() async throws {
         let home = "/tmp/ewm-" + String(UUID().uuidString.prefix(8))

@@ -49,11 +49,7 @@ final class MQTTBroker: @unchecked Sendable {
             chmod(passwd, 0o600)
             config += ["allow_anonymous false", "password_file \(passwd)"]
         }
-        if let tls {
-            try tls.certificate.write(toFile: directory + "/server.pem", atomically: true, encoding: .utf8)
-            try tls.key.write(toFile: directory + "/server.key", atomically: true, encoding: .utf8)
-            config += ["certfile \(directory)/server.pem", "keyfile \(directory)/server.key"]
-        }
+        if let tls { config += ["certfile \(tls.certificate)", "keyfile \(tls.key)"] }
         try (config.joined(separator: "\n") + "\n").write(toFile: directory + "/mosquitto.conf", atomically: true, encoding: .utf8)
         try await start()
     }

@@ -107,6 +107,8 @@ final class MQTTBridge: Sendable {
                 hub.metrics.record(mqttConnected: false)
                 hub.metrics.recordMQTTReconnect()
                 logger.warning("mqtt: disconnected (\(why)); reconnecting")
+            case .problem(let text):
+                logger.warning("mqtt: \(text)")
             case .message(let message):
                 hub.metrics.record(mqttMessage: "in")
                 receive(message)

@@ -31,6 +31,8 @@ final class MQTTConnection: Sendable {
         case disconnected(String)
         /// A message on a subscribed topic.
         case message(Message)
+        /// libmosquitto's own account of an error (a connection or TLS handshake that failed).
+        case problem(String)
     }
 
     /// Where and how to connect.
@@ -108,6 +110,10 @@ final class MQTTConnection: Sendable {
             let sink = Unmanaged<Sink>.fromOpaque(object!).takeUnretainedValue()
             sink.connected.store(false, ordering: .sequentiallyConsistent)
             sink.continuation.yield(.disconnected(code == 0 ? "closed" : String(cString: mosquitto_strerror(code))))
+        }
+        mosquitto_log_callback_set(mosq) { _, object, level, text in
+            guard let object, let text, level == MOSQ_LOG_ERR else { return }
+            Unmanaged<Sink>.fromOpaque(object).takeUnretainedValue().continuation.yield(.problem(String(cString: text)))
         }
         mosquitto_message_callback_set(mosq) { _, object, message in
             guard let object, let message else { return }
