@@ -131,7 +131,8 @@ let package = Package(
         // The benchmark harness (scripts/bench): latency percentiles against the simulator.
         .executableTarget(
             name: "ewelink-bench",
-            dependencies: ["EWeLink", "EWeLinkHubClient", "EWeLinkSimulator", .product(name: "NIOPosix", package: "swift-nio")],
+            // EWeLinkHub for its MQTT client (the `--mqtt` rows subscribe and publish as Home Assistant would).
+            dependencies: ["EWeLink", "EWeLinkHubClient", "EWeLinkHub", "EWeLinkSimulator", .product(name: "NIOPosix", package: "swift-nio")],
             path: "Benchmarks/LANBenchmark"
         ),
 

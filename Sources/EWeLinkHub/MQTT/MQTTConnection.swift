@@ -10,18 +10,24 @@ import Synchronization
 /// The session is clean: the broker keeps nothing for us while we are away, so a command sent
 /// while the bridge was disconnected is never delivered late. Messages published while
 /// disconnected are dropped, not queued: whoever publishes state re-publishes it on `.connected`.
-final class MQTTConnection: Sendable {
+package final class MQTTConnection: Sendable {
     /// One message, in or out.
-    struct Message: Sendable, Equatable {
-        var topic: String
-        var payload: [UInt8]
-        var qos: Int32 = 1
-        var retain = false
-        var text: String { String(decoding: payload, as: UTF8.self) }
+    package struct Message: Sendable, Equatable {
+        package var topic: String
+        package var payload: [UInt8]
+        package var qos: Int32 = 1
+        package var retain = false
+        package var text: String { String(decoding: payload, as: UTF8.self) }
+        package init(topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false) {
+            self.topic = topic
+            self.payload = payload
+            self.qos = qos
+            self.retain = retain
+        }
     }
 
     /// What the connection reports.
-    enum Event: Sendable {
+    package enum Event: Sendable {
         /// The broker accepted the session (the first time and after every reconnect): subscribe
         /// and publish what must be there.
         case connected
@@ -36,28 +42,35 @@ final class MQTTConnection: Sendable {
     }
 
     /// Where and how to connect.
-    struct Configuration: Sendable {
-        var host: String
-        var port: Int
-        var clientID: String
-        var username: String?
-        var password: String?
+    package struct Configuration: Sendable {
+        package var host: String
+        package var port: Int
+        package var clientID: String
+        package var username: String?
+        package var password: String?
         /// TLS: trust this CA file, or the system's CAs when nil.
-        var tls = false
-        var caFile: String?
+        package var tls = false
+        package var caFile: String?
         /// Published by the broker when the session ends without a clean disconnect.
-        var will: Message?
-        var keepAliveSeconds: Int32 = 30
+        package var will: Message?
+        package var keepAliveSeconds: Int32 = 30
         /// Reconnect backoff: from `minimum` doubling to `maximum` seconds.
-        var reconnectDelay: (minimum: UInt32, maximum: UInt32) = (1, 30)
+        package var reconnectDelay: (minimum: UInt32, maximum: UInt32) = (1, 30)
         /// Incoming messages not yet handled; beyond it the oldest are dropped (a flood of
         /// commands cannot grow memory without bound).
-        var incomingBuffer = 4096
+        package var incomingBuffer = 4096
+
+        /// A session with `clientID` to `host:port`.
+        package init(host: String, port: Int, clientID: String) {
+            self.host = host
+            self.port = port
+            self.clientID = clientID
+        }
     }
 
     /// Why the connection could not be set up.
-    struct SetupError: Error, CustomStringConvertible {
-        var description: String
+    package struct SetupError: Error, CustomStringConvertible {
+        package var description: String
     }
 
     /// The callbacks' target: lives as long as the mosquitto handle (freed after it).
@@ -74,12 +87,12 @@ final class MQTTConnection: Sendable {
     private let sink: Sink
     private let started = Atomic<Bool>(false)
     /// Every event of the session, in order.
-    let events: AsyncStream<Event>
-    let configuration: Configuration
+    package let events: AsyncStream<Event>
+    package let configuration: Configuration
 
     private static let library: Void = { mosquitto_lib_init() }()
 
-    init(_ configuration: Configuration) throws(SetupError) {
+    package init(_ configuration: Configuration) throws(SetupError) {
         _ = Self.library
         self.configuration = configuration
         let (stream, continuation) = AsyncStream.makeStream(of: Event.self,
@@ -153,11 +166,11 @@ final class MQTTConnection: Sendable {
     }
 
     /// Whether the broker has accepted the session and it has not ended since.
-    var isConnected: Bool { sink.connected.load(ordering: .sequentiallyConsistent) }
+    package var isConnected: Bool { sink.connected.load(ordering: .sequentiallyConsistent) }
 
     /// Starts connecting on libmosquitto's thread; it keeps reconnecting until `stop`. A broker
     /// that is not there yet is not an error: the connection waits for it.
-    func start() throws(SetupError) {
+    package func start() throws(SetupError) {
         guard !started.exchange(true, ordering: .sequentiallyConsistent) else { return }
         let rc = handle.withLock { h -> Int32 in
             guard let mosq = h.pointer else { return MOSQ_ERR_INVAL.rawValue }
@@ -174,7 +187,7 @@ final class MQTTConnection: Sendable {
 
     /// Subscribes to a topic filter (QoS 1).
     @discardableResult
-    func subscribe(_ filter: String, qos: Int32 = 1) -> Bool {
+    package func subscribe(_ filter: String, qos: Int32 = 1) -> Bool {
         handle.withLock { h in
             guard let mosq = h.pointer else { return false }
             return mosquitto_subscribe(mosq, nil, filter, qos) == MOSQ_ERR_SUCCESS.rawValue
@@ -183,7 +196,7 @@ final class MQTTConnection: Sendable {
 
     /// Publishes `message` when connected; false (and nothing queued) when not.
     @discardableResult
-    func publish(_ message: Message) -> Bool {
+    package func publish(_ message: Message) -> Bool {
         guard isConnected else { return false }
         return handle.withLock { h in
             guard let mosq = h.pointer else { return false }
@@ -195,7 +208,7 @@ final class MQTTConnection: Sendable {
 
     /// Publishes the last words (when `farewell` is given) and disconnects cleanly, ends the
     /// network thread and frees the handle; `events` ends.
-    func stop(farewell: Message? = nil) {
+    package func stop(farewell: Message? = nil) {
         let mosq = handle.withLock { h -> OpaquePointer? in
             defer { h.pointer = nil }
             return h.pointer
