@@ -18,6 +18,7 @@ struct Options {
     var installed: String?
     var startupOnly = false
     var hubOnly = false
+    var mqttOnly = false
 }
 
 // Swift concurrency on NIO's event-loop threads: no thread hop between the network and the awaiting
@@ -35,8 +36,9 @@ while let a = args.next() {
     case "--installed": options.installed = args.next()
     case "--startup-only": options.startupOnly = true
     case "--hub-only": options.hubOnly = true
+    case "--mqtt-only": options.mqttOnly = true
     default:
-        FileHandle.standardError.write(Data("usage: ewelink-bench [--bin DIR] [--out FILE] [--json FILE] [--installed DIR [--startup-only]] [--hub-only] [--quick]\n".utf8))
+        FileHandle.standardError.write(Data("usage: ewelink-bench [--bin DIR] [--out FILE] [--json FILE] [--installed DIR [--startup-only]] [--hub-only] [--mqtt-only] [--quick]\n".utf8))
         exit(2)
     }
 }
@@ -176,6 +178,44 @@ if let installed = options.installed {
     var rest = parts.sections
     if let i = rest.firstIndex(where: { $0.hasPrefix(heading) }) { rest[i] = section } else { rest.insert(section, at: 0) }
     try Data(([parts.head] + rest).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: options.out))
+}
+
+/// Runs the MQTT bridge's rows, records them, and returns their section of RESULTS.md.
+@MainActor func mqttSection(bin: String, previous: JSONObject?) async throws -> String {
+    let run = try await MQTTBenchmark.run(bin: bin, quick: options.quick)
+    var text = """
+        \(MQTTBenchmark.heading)
+
+        Measured by `scripts/bench --mqtt` (`ewelink-bench`): `ewelink-hub --mqtt` (what `ewelink serve --mqtt` runs) from `\(bin)`, 200 simulated devices in
+        `ewelink-sim` (its own process), all in the store with their addresses, no cloud; a mosquitto broker on loopback.
+
+        - date: \(Date().formatted(.iso8601)), commit \(gitCommit())
+
+        | metric | value | target | met | previous run |
+        |---|---|---|---|---|
+
+        """
+    for row in run.rows {
+        print("\(row.label): \(fmt(row.value)) \(row.unit)")
+        let value = "\(fmt(row.value, row.value < 10 ? 3 : 1)) \(row.unit)"
+        let target = row.target.map { "≤ \(fmt($0, 0)) \(row.unit)" } ?? "–"
+        let met = row.target.map { row.value <= $0 ? "yes" : "**no**" } ?? ""
+        let prev = previous?[row.key]?.doubleValue.map { fmt($0, $0 < 10 ? 3 : 1) } ?? "–"
+        text += "| \(row.label) | \(value) | \(target) | \(met) | \(prev) |\n"
+        numbers[row.key] = .double((row.value * 1000).rounded() / 1000)
+    }
+    return text + "\n" + run.notes.map { "- " + $0 }.joined(separator: "\n") + "\n"
+}
+if options.mqttOnly {
+    sim.stop()
+    print("the MQTT bridge…")
+    let mqttText = try await mqttSection(bin: options.installed ?? options.bin, previous: previous)
+    try replaceSection(mqttText, heading: MQTTBenchmark.heading)
+    var saved = previous ?? [:]
+    for (key, value) in numbers { saved[key] = value }
+    try Data(JSONValue.object(saved).serializedBytes).write(to: URL(fileURLWithPath: options.json))
+    print("wrote the MQTT section of \(options.out)")
+    exit(0)
 }
 
 // 0a. The hub (issue 15): through `ewelink serve` beside the direct path, with the installed tools

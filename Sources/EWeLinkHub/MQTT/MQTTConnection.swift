@@ -146,6 +146,9 @@ package final class MQTTConnection: Sendable {
             }
         }
         try check(mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, Int32(MQTT_PROTOCOL_V311)), "MQTT 3.1.1")
+        // Small messages go out at once: Nagle's algorithm would hold a command's publish until the
+        // broker's acknowledgement of the previous one (tens of milliseconds on loopback).
+        try check(mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1), "TCP_NODELAY")
         if c.username != nil || c.password != nil {
             try check(mosquitto_username_pw_set(mosq, c.username, c.password), "the MQTT user name or password")
         }
