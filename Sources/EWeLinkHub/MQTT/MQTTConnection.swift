@@ -81,11 +81,16 @@ package final class MQTTConnection: Sendable {
     }
 
     /// The handle; nil once destroyed.
-    private struct Handle: @unchecked Sendable { var pointer: OpaquePointer? }
+    private struct Handle: @unchecked Sendable {
+        var pointer: OpaquePointer?
+        /// libmosquitto's network thread runs (the first connection was made).
+        var loopRunning = false
+    }
 
     private let handle: Mutex<Handle>
     private let sink: Sink
     private let started = Atomic<Bool>(false)
+    private let stopping = Atomic<Bool>(false)
     /// Every event of the session, in order.
     package let events: AsyncStream<Event>
     package let configuration: Configuration
@@ -171,20 +176,48 @@ package final class MQTTConnection: Sendable {
     /// Whether the broker has accepted the session and it has not ended since.
     package var isConnected: Bool { sink.connected.load(ordering: .sequentiallyConsistent) }
 
-    /// Starts connecting on libmosquitto's thread; it keeps reconnecting until `stop`. A broker
-    /// that is not there yet is not an error: the connection waits for it.
+    /// Starts connecting; it keeps reconnecting until `stop`. A broker that is not there yet is not
+    /// an error: the connection waits for it (reported as `.problem`, retried with the backoff).
     package func start() throws(SetupError) {
         guard !started.exchange(true, ordering: .sequentiallyConsistent) else { return }
-        let rc = handle.withLock { h -> Int32 in
-            guard let mosq = h.pointer else { return MOSQ_ERR_INVAL.rawValue }
-            let connect = mosquitto_connect_async(mosq, configuration.host, Int32(configuration.port), configuration.keepAliveSeconds)
-            // A refused or failed first attempt (no broker yet, no name) is retried by the loop, as a
-            // lost connection is; only arguments it cannot use are final.
-            if connect == MOSQ_ERR_INVAL.rawValue || connect == MOSQ_ERR_NOMEM.rawValue { return connect }
-            return mosquitto_loop_start(mosq)
-        }
-        guard rc == MOSQ_ERR_SUCCESS.rawValue else {
+        let rc = attempt()
+        if rc == MOSQ_ERR_SUCCESS.rawValue { return }
+        // Only arguments it cannot use are final.
+        if rc == MOSQ_ERR_INVAL.rawValue || rc == MOSQ_ERR_NOMEM.rawValue {
             throw SetupError(description: "cannot connect to \(configuration.host):\(configuration.port): \(String(cString: mosquitto_strerror(rc)))")
+        }
+        // libmosquitto's loop reconnects a session that was once up, but not a first connection
+        // that failed (2.0.11): until the broker first answers, the retries are made here.
+        sink.continuation.yield(.problem(Self.failure(rc, configuration)))
+        let delays = configuration.reconnectDelay
+        Thread { [self] in
+            var delay = Double(delays.minimum)
+            while !stopping.load(ordering: .sequentiallyConsistent) {
+                let until = ContinuousClock.now + .milliseconds(Int64(delay * 1000))
+                while ContinuousClock.now < until, !stopping.load(ordering: .sequentiallyConsistent) { usleep(50_000) }
+                if stopping.load(ordering: .sequentiallyConsistent) { return }
+                let rc = attempt()
+                if rc == MOSQ_ERR_SUCCESS.rawValue { return }
+                sink.continuation.yield(.problem(Self.failure(rc, configuration)))
+                delay = min(delay * 2, Double(delays.maximum))
+            }
+        }.start()
+    }
+
+    private static func failure(_ rc: Int32, _ c: Configuration) -> String {
+        let why = rc == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(errno)) : String(cString: mosquitto_strerror(rc))
+        return "cannot connect to \(c.host):\(c.port): \(why); retrying"
+    }
+
+    /// One connection attempt; once it succeeds, libmosquitto's network thread takes over.
+    private func attempt() -> Int32 {
+        handle.withLock { h -> Int32 in
+            guard let mosq = h.pointer else { return MOSQ_ERR_INVAL.rawValue }
+            let rc = mosquitto_connect_async(mosq, configuration.host, Int32(configuration.port), configuration.keepAliveSeconds)
+            guard rc == MOSQ_ERR_SUCCESS.rawValue else { return rc }
+            let loop = mosquitto_loop_start(mosq)
+            if loop == MOSQ_ERR_SUCCESS.rawValue { h.loopRunning = true }
+            return loop
         }
     }
 
@@ -212,9 +245,10 @@ package final class MQTTConnection: Sendable {
     /// Publishes the last words (when `farewell` is given) and disconnects cleanly, ends the
     /// network thread and frees the handle; `events` ends.
     package func stop(farewell: Message? = nil) {
-        let mosq = handle.withLock { h -> OpaquePointer? in
+        stopping.store(true, ordering: .sequentiallyConsistent)
+        let (mosq, loopRunning) = handle.withLock { h -> (OpaquePointer?, Bool) in
             defer { h.pointer = nil }
-            return h.pointer
+            return (h.pointer, h.loopRunning)
         }
         guard let mosq else { return }
         if let farewell, isConnected {
@@ -225,7 +259,7 @@ package final class MQTTConnection: Sendable {
         mosquitto_disconnect(mosq)
         // The loop thread ends once the disconnect (after the farewell) is sent, or wakes from its
         // reconnect wait and sees the session is being closed.
-        if started.load(ordering: .sequentiallyConsistent) { mosquitto_loop_stop(mosq, false) }
+        if loopRunning { mosquitto_loop_stop(mosq, false) }
         mosquitto_destroy(mosq)
         sink.connected.store(false, ordering: .sequentiallyConsistent)
         sink.continuation.finish()
