@@ -180,21 +180,19 @@ if let installed = options.installed {
     try Data(([parts.head] + rest).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: options.out))
 }
 
-/// Runs the MQTT bridge's rows, records them, and returns their section of RESULTS.md.
-@MainActor func mqttSection(bin: String, previous: JSONObject?) async throws -> String {
-    let run = try await MQTTBenchmark.run(bin: bin, quick: options.quick)
-    var text = """
-        \(MQTTBenchmark.heading)
+/// Writes one section into RESULTS.md and its numbers into results.json (the others kept), and ends.
+@MainActor func writeOnly(_ section: String, heading: String, previous: JSONObject?, what: String) throws -> Never {
+    try replaceSection(section, heading: heading)
+    var saved = previous ?? [:]
+    for (key, value) in numbers { saved[key] = value }
+    try Data(JSONValue.object(saved).serializedBytes).write(to: URL(fileURLWithPath: options.json))
+    print("wrote the \(what) section of \(options.out)")
+    exit(0)
+}
 
-        Measured by `scripts/bench --mqtt` (`ewelink-bench`): `ewelink-hub --mqtt` (what `ewelink serve --mqtt` runs) from `\(bin)`, 200 simulated devices in
-        `ewelink-sim` (its own process), all in the store with their addresses, no cloud; a mosquitto broker on loopback.
-
-        - date: \(Date().formatted(.iso8601)), commit \(gitCommit())
-
-        | metric | value | target | met | previous run |
-        |---|---|---|---|---|
-
-        """
+/// A section's table rows (printed as they are written) and its notes; the values recorded for results.json.
+@MainActor func tableRows(_ run: HubBenchmark.Run, previous: JSONObject?) -> String {
+    var text = ""
     for row in run.rows {
         print("\(row.label): \(fmt(row.value)) \(row.unit)")
         let value = "\(fmt(row.value, row.value < 10 ? 3 : 1)) \(row.unit)"
@@ -206,16 +204,29 @@ if let installed = options.installed {
     }
     return text + "\n" + run.notes.map { "- " + $0 }.joined(separator: "\n") + "\n"
 }
+
+/// Runs the MQTT bridge's rows, records them, and returns their section of RESULTS.md.
+@MainActor func mqttSection(bin: String, previous: JSONObject?) async throws -> String {
+    let run = try await MQTTBenchmark.run(bin: bin, quick: options.quick)
+    let text = """
+        \(MQTTBenchmark.heading)
+
+        Measured by `scripts/bench --mqtt` (`ewelink-bench`): `ewelink-hub --mqtt` (what `ewelink serve --mqtt` runs) from `\(bin)`, 200 simulated devices in
+        `ewelink-sim` (its own process), all in the store with their addresses, no cloud; a mosquitto broker on loopback.
+
+        - date: \(Date().formatted(.iso8601)), commit \(gitCommit())
+
+        | metric | value | target | met | previous run |
+        |---|---|---|---|---|
+
+        """
+    return text + tableRows(run, previous: previous)
+}
 if options.mqttOnly {
     sim.stop()
     print("the MQTT bridge…")
     let mqttText = try await mqttSection(bin: options.installed ?? options.bin, previous: previous)
-    try replaceSection(mqttText, heading: MQTTBenchmark.heading)
-    var saved = previous ?? [:]
-    for (key, value) in numbers { saved[key] = value }
-    try Data(JSONValue.object(saved).serializedBytes).write(to: URL(fileURLWithPath: options.json))
-    print("wrote the MQTT section of \(options.out)")
-    exit(0)
+    try writeOnly(mqttText, heading: MQTTBenchmark.heading, previous: previous, what: "MQTT")
 }
 
 // 0a. The hub (issue 15): through `ewelink serve` beside the direct path, with the installed tools
@@ -224,7 +235,7 @@ print("the hub…")
 /// Runs the hub rows, records them, and returns their section of RESULTS.md.
 @MainActor func hubSection(bin hubBin: String, previous: JSONObject?) async throws -> String {
     let run = try await HubBenchmark.run(bin: hubBin, quick: options.quick)
-    var text = """
+    let text = """
         \(HubBenchmark.heading)
 
         Measured by `scripts/bench` (`ewelink-bench`): `ewelink serve` from `\(hubBin)` (\(options.installed == nil ? "release build" : "installed by scripts/install: static runtime, stripped")),
@@ -238,26 +249,12 @@ print("the hub…")
         |---|---|---|---|---|
 
         """
-    for row in run.rows {
-        print("\(row.label): \(fmt(row.value)) \(row.unit)")
-        let value = "\(fmt(row.value, row.value < 10 ? 3 : 1)) \(row.unit)"
-        let target = row.target.map { "≤ \(fmt($0, 0)) \(row.unit)" } ?? "–"
-        let met = row.target.map { row.value <= $0 ? "yes" : "**no**" } ?? ""
-        let prev = previous?[row.key]?.doubleValue.map { fmt($0, $0 < 10 ? 3 : 1) } ?? "–"
-        text += "| \(row.label) | \(value) | \(target) | \(met) | \(prev) |\n"
-        numbers[row.key] = .double((row.value * 1000).rounded() / 1000)
-    }
-    return text + "\n" + run.notes.map { "- " + $0 }.joined(separator: "\n") + "\n"
+    return text + tableRows(run, previous: previous)
 }
 let hubText = try await hubSection(bin: options.installed ?? options.bin, previous: previous)
 if options.hubOnly {
     sim.stop()
-    try replaceSection(hubText, heading: HubBenchmark.heading)
-    var saved = previous ?? [:]
-    for (key, value) in numbers { saved[key] = value }
-    try Data(JSONValue.object(saved).serializedBytes).write(to: URL(fileURLWithPath: options.json))
-    print("wrote the hub section of \(options.out)")
-    exit(0)
+    try writeOnly(hubText, heading: HubBenchmark.heading, previous: previous, what: "hub")
 }
 let hubKeys = Set(numbers.keys)
 

@@ -77,15 +77,7 @@ extension MQTTBridge {
         }
         for route in routes { hub.metrics.record(mqttCommand: route) }
         guard let last else { return }
-        if let stored = (try? hub.lan.directory.stored(request.deviceID)) ?? nil {
-            let view = model.withLock { m -> MQTTDeviceView in
-                var v = m.views[stored.id] ?? MQTTDeviceView(type: stored.type)
-                v.apply(last)
-                m.views[stored.id] = v
-                return v
-            }
-            changed(stored, view)
-        }
+        if let stored = (try? hub.lan.directory.stored(request.deviceID)) ?? nil { update(stored) { $0.apply(last) } }
         var answer: JSONObject = ["ok": true, "topic": .string(topic), "device": .string(request.deviceID),
                                   "route": .string(last.route.rawValue),
                                   "elapsedMs": .double((last.elapsedMilliseconds * 1000).rounded() / 1000)]

@@ -223,9 +223,14 @@ final class MQTTBridge: Sendable {
         guard event.kind != .rejected, event.kind != .contested else { return }
         // Only stored devices: an id anyone can announce must not create topics.
         guard let stored = (try? hub.lan.directory.stored(event.deviceID)) ?? nil else { return }
+        update(stored) { $0.apply(event) }
+    }
+
+    /// Changes what the bridge knows of a stored device, then publishes what changed.
+    func update(_ stored: StoredDevice, _ change: (inout MQTTDeviceView) -> Void) {
         let view = model.withLock { m -> MQTTDeviceView in
             var v = m.views[stored.id] ?? MQTTDeviceView(type: stored.type)
-            v.apply(event)
+            change(&v)
             m.views[stored.id] = v
             return v
         }
