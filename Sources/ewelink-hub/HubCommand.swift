@@ -22,7 +22,8 @@ struct HubCommand: AsyncParsableCommand {
             request must carry `Authorization: Bearer <token>` from --token-file (a file of mode 0600). The API: \
             GET /health, /devices, /devices/{id}, /devices/{id}/status, /events (Server-Sent Events), /metrics \
             (Prometheus); POST /devices/{id}/on|off|toggle|send, /ota/{id}/upgrade (openapi.yaml in the sources). \
-            Stops cleanly on SIGTERM or SIGINT. Exit status: 0 stopped, 2 bad options or an unsafe socket/token \
+            With --mqtt, also a bridge to an MQTT broker: each device's state, availability and commands \
+            (ewelink/<device>, ewelink/<device>/set) and Home Assistant discovery (README: MQTT). Stops cleanly on SIGTERM or SIGINT. Exit status: 0 stopped, 2 bad options or an unsafe socket/token \
             file, 1 could not start (another hub on the socket, the address in use).
             """,
         version: EWeLinkVersion.current)

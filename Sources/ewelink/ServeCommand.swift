@@ -17,7 +17,8 @@ struct ServeCommand: ParsableCommand {
             status as without it (--no-hub does the work in the command's own process). The API: GET /health, /devices, /devices/{id}, /devices/{id}/status, /events \
             (Server-Sent Events, as `watch --json`), /metrics (Prometheus); POST /devices/{id}/on|off|toggle|send, \
             /ota/{id}/upgrade. The Unix socket has mode 0600; TCP (--listen) needs a bearer token from a 0600 file. \
-            A systemd unit: scripts/ewelink.service. Exit status: 0 stopped by SIGTERM/SIGINT, 2 bad options or an \
+            With --mqtt, also a bridge to an MQTT broker: each device's state, availability and commands \
+            (ewelink/<device>, ewelink/<device>/set) and Home Assistant discovery (README: MQTT). A systemd unit: scripts/ewelink.service. Exit status: 0 stopped by SIGTERM/SIGINT, 2 bad options or an \
             unsafe socket folder or token file, 1 could not start.
             """)
 
