@@ -344,6 +344,30 @@ struct MQTTBridgeTests {
         await f.close()
     }
 
+    @Test("--mqtt-prefix, --discovery-prefix, --mqtt-topic id, --no-discovery: topics where asked, no configs at all")
+    func prefixesAndIDs() async throws {
+        let broker = try await MQTTBroker()
+        defer { broker.close() }
+        let f = try await HubFixture([("strip", true)])
+        try await f.startHub(["--mqtt", broker.url, "--mqtt-prefix", "home/ew", "--discovery-prefix", "ha", "--mqtt-topic", "id",
+                              "--no-discovery"])
+        let strip = f.sim.devices[0]
+        let spy = try MQTTSpy(broker)
+        defer { spy.close() }
+        try await spy.wait("online under the prefix") { $0.topic == "home/ew/bridge/state" && $0.payload == "online" }
+        try await spy.wait("the state under the id") { $0.topic == "home/ew/\(strip.id)" && $0.json?["state_l1"] != nil }
+        try await spy.publish("home/ew/\(strip.id)/set", #"{"state_l3":"ON","transaction":7}"#)
+        try await eventually(timeout: .seconds(20), "outlet 2 on") { Self.isOn(strip, channel: 2) == true }
+        try await spy.wait("answered") { $0.topic == "home/ew/bridge/response" && $0.json?["transaction"] == 7 && $0.json?["ok"] == true }
+        // Its name is not a topic with --mqtt-topic id, and nothing went to a discovery prefix.
+        try await spy.publish("home/ew/\(Self.segment(strip))/set", #"{"state":"ON"}"#)
+        try await spy.wait("the name refused") { $0.topic == "home/ew/bridge/response" && $0.json?["ok"] == false }
+        try await spy.publish("ha/status", "online")
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(!spy.messages.contains { $0.topic.hasPrefix("ha/") && $0.topic != "ha/status" || $0.topic.hasPrefix("homeassistant/") || $0.topic.hasPrefix("ewelink/") })
+        await f.close()
+    }
+
     @Test("usage errors exit 2 with the reason, through ewelink serve too; a password never goes in the URL")
     func usage() async throws {
         let home = "/tmp/ewm-" + String(UUID().uuidString.prefix(8))
