@@ -38,6 +38,8 @@ final class MQTTBridge: Sendable {
     }
 
     let model = Mutex(Model())
+    /// Set by `stop`: the session's end is then no loss to report.
+    private let stopping = Atomic<Bool>(false)
 
     init(hub: Hub, options: MQTTOptions, logger: Logger) throws(MQTTConnection.SetupError) {
         self.hub = hub
@@ -88,6 +90,7 @@ final class MQTTBridge: Sendable {
 
     /// Says `offline` (retained) and disconnects.
     func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
         connection.stop(farewell: .init(topic: topics.bridgeState, payload: Array("offline".utf8), qos: 1, retain: true))
     }
 
@@ -105,8 +108,12 @@ final class MQTTBridge: Sendable {
                 logger.warning("mqtt: the broker refused the connection: \(why)")
             case .disconnected(let why):
                 hub.metrics.record(mqttConnected: false)
-                hub.metrics.recordMQTTReconnect()
-                logger.warning("mqtt: disconnected (\(why)); reconnecting")
+                if stopping.load(ordering: .sequentiallyConsistent) {
+                    logger.info("mqtt: disconnected")
+                } else {
+                    hub.metrics.recordMQTTReconnect()
+                    logger.warning("mqtt: disconnected (\(why)); reconnecting")
+                }
             case .problem(let text):
                 logger.warning("mqtt: \(text)")
             case .message(let message):
