@@ -33,6 +33,8 @@ let package = Package(
         // C libraries from Debian's packages; the module maps name the libraries to link.
         .systemLibrary(name: "CAvahi", providers: [.apt(["libavahi-client-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // Eclipse Mosquitto's MQTT client library: the hub's MQTT bridge only (never `ewelink`).
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
 
         // What the LAN and cloud sides share: JSON, digests, sequence numbers, atomic files, durations.
         .target(name: "EWeLinkCore", dependencies: ["COpenSSL"]),
@@ -102,12 +104,12 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        // The resident hub behind `ewelink serve`: HTTP API, events and metrics (Hummingbird lives here,
-        // not in `ewelink`).
+        // The resident hub behind `ewelink serve`: HTTP API, events, metrics and the MQTT bridge
+        // (Hummingbird and libmosquitto live here, not in `ewelink`).
         .target(
             name: "EWeLinkHub",
             dependencies: [
-                "EWeLink", "EWeLinkCloud", "EWeLinkLAN", "EWeLinkHubClient",
+                "EWeLink", "EWeLinkCloud", "EWeLinkLAN", "EWeLinkHubClient", "CMosquitto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -129,7 +131,8 @@ let package = Package(
         // The benchmark harness (scripts/bench): latency percentiles against the simulator.
         .executableTarget(
             name: "ewelink-bench",
-            dependencies: ["EWeLink", "EWeLinkHubClient", "EWeLinkSimulator", .product(name: "NIOPosix", package: "swift-nio")],
+            // EWeLinkHub for its MQTT client (the `--mqtt` rows subscribe and publish as Home Assistant would).
+            dependencies: ["EWeLink", "EWeLinkHubClient", "EWeLinkHub", "EWeLinkSimulator", .product(name: "NIOPosix", package: "swift-nio")],
             path: "Benchmarks/LANBenchmark"
         ),
 

@@ -21,6 +21,7 @@ struct Options {
     var startupOnly = false
     var hubOnly = false
     var instructionsOnly = false
+    var mqttOnly = false
 }
 
 // Swift concurrency on NIO's event-loop threads: no thread hop between the network and the awaiting
@@ -47,8 +48,9 @@ while let a = args.next() {
         }
         try await CountedSend.run(port: port, id: id, key: key == "-" ? nil : key)
         exit(0)
+    case "--mqtt-only": options.mqttOnly = true
     default:
-        FileHandle.standardError.write(Data("usage: ewelink-bench [--bin DIR] [--out FILE] [--json FILE] [--installed DIR [--startup-only]] [--hub-only] [--instructions-only] [--quick]\n".utf8))
+        FileHandle.standardError.write(Data("usage: ewelink-bench [--bin DIR] [--out FILE] [--json FILE] [--installed DIR [--startup-only]] [--hub-only] [--instructions-only] [--mqtt-only] [--quick]\n".utf8))
         exit(2)
     }
 }
@@ -219,13 +221,62 @@ if let installed = options.installed {
     try Data(([parts.head] + rest).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: options.out))
 }
 
+/// Writes one section into RESULTS.md and its numbers into results.json (the others kept), and ends.
+@MainActor func writeOnly(_ section: String, heading: String, previous: JSONObject?, what: String) throws -> Never {
+    try replaceSection(section, heading: heading)
+    var saved = previous ?? [:]
+    for (key, value) in numbers { saved[key] = value }
+    try Data(JSONValue.object(saved).serializedBytes).write(to: URL(fileURLWithPath: options.json))
+    print("wrote the \(what) section of \(options.out)")
+    exit(0)
+}
+
+/// A section's table rows (printed as they are written) and its notes; the values recorded for results.json.
+@MainActor func tableRows(_ run: HubBenchmark.Run, previous: JSONObject?) -> String {
+    var text = ""
+    for row in run.rows {
+        print("\(row.label): \(fmt(row.value)) \(row.unit)")
+        let value = "\(fmt(row.value, row.value < 10 ? 3 : 1)) \(row.unit)"
+        let target = row.target.map { "≤ \(fmt($0, $0 < 10 ? 2 : 0)) \(row.unit)" } ?? "–"
+        let met = row.target.map { row.value <= $0 ? "yes" : "**no**" } ?? ""
+        let prev = previous?[row.key]?.doubleValue.map { fmt($0, $0 < 10 ? 3 : 1) } ?? "–"
+        text += "| \(row.label) | \(value) | \(target) | \(met) | \(prev) |\n"
+        numbers[row.key] = .double((row.value * 1000).rounded() / 1000)
+    }
+    return text + "\n" + run.notes.map { "- " + $0 }.joined(separator: "\n") + "\n"
+}
+
+/// Runs the MQTT bridge's rows, records them, and returns their section of RESULTS.md.
+@MainActor func mqttSection(bin: String, previous: JSONObject?) async throws -> String {
+    let run = try await MQTTBenchmark.run(bin: bin, quick: options.quick)
+    let text = """
+        \(MQTTBenchmark.heading)
+
+        Measured by `scripts/bench --mqtt` (`ewelink-bench`): `ewelink-hub --mqtt` (what `ewelink serve --mqtt` runs) from `\(bin)`, 200 simulated devices in
+        `ewelink-sim` (its own process), all in the store with their addresses, no cloud; a mosquitto broker on loopback.
+
+        - date: \(Date().formatted(.iso8601)), commit \(gitCommit())
+
+        | metric | value | target | met | previous run |
+        |---|---|---|---|---|
+
+        """
+    return text + tableRows(run, previous: previous)
+}
+if options.mqttOnly {
+    sim.stop()
+    print("the MQTT bridge…")
+    let mqttText = try await mqttSection(bin: options.installed ?? options.bin, previous: previous)
+    try writeOnly(mqttText, heading: MQTTBenchmark.heading, previous: previous, what: "MQTT")
+}
+
 // 0a. The hub (issue 15): through `ewelink serve` beside the direct path, with the installed tools
 // when there are (ewelink serve execs the ewelink-hub next to ewelink).
 print("the hub…")
 /// Runs the hub rows, records them, and returns their section of RESULTS.md.
 @MainActor func hubSection(bin hubBin: String, previous: JSONObject?) async throws -> String {
     let run = try await HubBenchmark.run(bin: hubBin, quick: options.quick)
-    var text = """
+    let text = """
         \(HubBenchmark.heading)
 
         Measured by `scripts/bench` (`ewelink-bench`): `ewelink serve` from `\(hubBin)` (\(options.installed == nil ? "release build" : "installed by scripts/install: static runtime, stripped")),
@@ -239,26 +290,12 @@ print("the hub…")
         |---|---|---|---|---|
 
         """
-    for row in run.rows {
-        print("\(row.label): \(fmt(row.value)) \(row.unit)")
-        let value = "\(fmt(row.value, row.value < 10 ? 3 : 1)) \(row.unit)"
-        let target = row.target.map { "≤ \(fmt($0, $0 < 10 ? 2 : 0)) \(row.unit)" } ?? "–"
-        let met = row.target.map { row.value <= $0 ? "yes" : "**no**" } ?? ""
-        let prev = previous?[row.key]?.doubleValue.map { fmt($0, $0 < 10 ? 3 : 1) } ?? "–"
-        text += "| \(row.label) | \(value) | \(target) | \(met) | \(prev) |\n"
-        numbers[row.key] = .double((row.value * 1000).rounded() / 1000)
-    }
-    return text + "\n" + run.notes.map { "- " + $0 }.joined(separator: "\n") + "\n"
+    return text + tableRows(run, previous: previous)
 }
 let hubText = try await hubSection(bin: options.installed ?? options.bin, previous: previous)
 if options.hubOnly {
     sim.stop()
-    try replaceSection(hubText, heading: HubBenchmark.heading)
-    var saved = previous ?? [:]
-    for (key, value) in numbers { saved[key] = value }
-    try Data(JSONValue.object(saved).serializedBytes).write(to: URL(fileURLWithPath: options.json))
-    print("wrote the hub section of \(options.out)")
-    exit(0)
+    try writeOnly(hubText, heading: HubBenchmark.heading, previous: previous, what: "hub")
 }
 let hubKeys = Set(numbers.keys)
 

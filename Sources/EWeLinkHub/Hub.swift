@@ -48,6 +48,8 @@ public struct HubOptions: Sendable {
     public var allowedHosts: [String] = []
     /// The environment the store, the cloud configuration and the socket path come from.
     public var environment: [String: String]
+    /// The MQTT bridge's broker and topics (`--mqtt`); nil: no bridge.
+    public var mqtt: MQTTOptions?
 
     public init(socketPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.socketPath = socketPath

@@ -86,6 +86,31 @@ final class HubMetrics: Sendable {
                              help: "Device events seen by the hub, by source (mdns, http, cloud).").increment()
     }
 
+    /// Whether the MQTT bridge's broker session is up.
+    func record(mqttConnected: Bool) {
+        gauge(name: "ewelink_mqtt_connected", labels: [], help: "Whether the MQTT bridge is connected to its broker.")
+            .set(to: mqttConnected ? 1 : 0)
+    }
+
+    /// A broker session of the MQTT bridge that ended (libmosquitto reconnects).
+    func recordMQTTReconnect() {
+        counter(name: "ewelink_mqtt_disconnects_total", labels: [],
+                help: "Times the MQTT bridge lost its broker session (it reconnects with a capped backoff).").increment()
+    }
+
+    /// An MQTT message the bridge received (`in`) or published (`out`).
+    func record(mqttMessage direction: String) {
+        counter(name: "ewelink_mqtt_messages_total", labels: [("direction", direction)],
+                help: "MQTT messages received (in) and published (out) by the bridge.").increment()
+    }
+
+    /// A `/set` command by the route that carried it (`lan`, `websocket`, `rest`), `none` when it
+    /// failed, `refused` when the payload was refused before anything was sent.
+    func record(mqttCommand route: String) {
+        counter(name: "ewelink_mqtt_commands_total", labels: [("route", route)],
+                help: "MQTT /set commands by the route that carried them (none: failed; refused: bad payload or busy).").increment()
+    }
+
     /// The text of `/metrics`, with the gauges that are read only when asked for.
     func exposition(cloudConnected: Bool?, cloudConnections: Int, sseClients: Int, uptime: Duration,
                     inFlight: Int) -> [UInt8] {

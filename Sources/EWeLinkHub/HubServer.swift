@@ -48,6 +48,9 @@ public enum HubServer {
                 onServerRunning: { channel in onListening("tcp:\(channel.localAddress.map { "\($0)" } ?? "\(tcp.host):\(tcp.port)")") },
                 logger: logger))
         }
+        if let mqtt = options.mqtt {
+            services.append(MQTTService(bridge: try MQTTBridge(hub: hub, options: mqtt, logger: logger)))
+        }
         // Shut down last-to-first: the hub's streams end before the servers wait for their requests.
         services.append(HubLifecycle(hub: hub))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
@@ -65,6 +68,19 @@ public enum HubServer {
             hub.start()
             try? await gracefulShutdown()
             hub.stopEvents()
+        }
+    }
+
+    /// Runs the MQTT bridge; on shutdown it says `offline` and disconnects.
+    struct MQTTService: Service {
+        let bridge: MQTTBridge
+        func run() async throws {
+            let bridge = self.bridge
+            await withGracefulShutdownHandler {
+                await bridge.run()
+            } onGracefulShutdown: {
+                bridge.stop()
+            }
         }
     }
 

@@ -22,7 +22,8 @@ struct HubCommand: AsyncParsableCommand {
             request must carry `Authorization: Bearer <token>` from --token-file (a file of mode 0600). The API: \
             GET /health, /devices, /devices/{id}, /devices/{id}/status, /events (Server-Sent Events), /metrics \
             (Prometheus); POST /devices/{id}/on|off|toggle|send, /ota/{id}/upgrade (openapi.yaml in the sources). \
-            Stops cleanly on SIGTERM or SIGINT. Exit status: 0 stopped, 2 bad options or an unsafe socket/token \
+            With --mqtt, also a bridge to an MQTT broker: each device's state, availability and commands \
+            (ewelink/<device>, ewelink/<device>/set) and Home Assistant discovery (README: MQTT). Stops cleanly on SIGTERM or SIGINT. Exit status: 0 stopped, 2 bad options or an unsafe socket/token \
             file, 1 could not start (another hub on the socket, the address in use).
             """,
         version: EWeLinkVersion.current)
@@ -43,6 +44,20 @@ struct HubCommand: AsyncParsableCommand {
     var maxBody: Int = 65536
     @Option(help: "Seconds a command or status read may take, its wait for the device's turn included, before the hub answers 504; 0 < t ≤ 30. (default: 30)")
     var commandTimeout: Double = 30
+    @Option(help: "Bridge to an MQTT broker, mqtt://[user@]host[:port] or mqtts://[user@]host[:port]: device state, commands and Home Assistant discovery (README: MQTT).")
+    var mqtt: String?
+    @Option(help: "File holding the MQTT password (mode 0600, owned by you; first line). Never put the password in the URL.")
+    var mqttPasswordFile: String?
+    @Option(help: "CA certificates (PEM) to trust for an mqtts:// broker. (default: the system's)")
+    var mqttCaFile: String?
+    @Option(help: "First level of the bridge's topics. (default: ewelink)")
+    var mqttPrefix: String?
+    @Option(help: "Home Assistant's discovery prefix. (default: homeassistant)")
+    var discoveryPrefix: String?
+    @Flag(help: "Publish no Home Assistant discovery configs.")
+    var noDiscovery = false
+    @Option(help: "Name devices in topics by their name (made topic-safe) or their id: name or id. (default: name)")
+    var mqttTopic: String?
 
     /// A usage error exits 2, as in every executable of the package (ArgumentParser's is 64).
     static func main() async {
@@ -74,6 +89,7 @@ struct HubCommand: AsyncParsableCommand {
         } else if !allowedHost.isEmpty {
             throw Self.fail("--allowed-host is for --listen (it names the hub for TCP clients)")
         }
+        options.mqtt = try mqttOptions()
         try Self.prepareSocket(options.socketPath)
 
         LoggingSystem.bootstrap { label in
@@ -94,6 +110,44 @@ struct HubCommand: AsyncParsableCommand {
         }
     }
 
+    /// The MQTT bridge's options, or nil without --mqtt (whose companions then are refused).
+    func mqttOptions() throws -> MQTTOptions? {
+        guard let mqtt else {
+            let given = [("--mqtt-password-file", mqttPasswordFile != nil), ("--mqtt-ca-file", mqttCaFile != nil),
+                         ("--mqtt-prefix", mqttPrefix != nil), ("--discovery-prefix", discoveryPrefix != nil),
+                         ("--no-discovery", noDiscovery), ("--mqtt-topic", mqttTopic != nil)].filter(\.1).map(\.0)
+            if let first = given.first { throw Self.fail("\(first) is for --mqtt (the MQTT bridge)") }
+            return nil
+        }
+        var options: MQTTOptions
+        switch MQTTOptions.parse(url: mqtt) {
+        case .success(let o): options = o
+        case .failure(let error): throw Self.fail(error.message)
+        }
+        if let mqttPasswordFile {
+            guard options.username != nil else {
+                throw Self.fail("--mqtt-password-file needs a user name in the URL: mqtt://USER@host[:port]")
+            }
+            options.password = try Self.readOwnerOnly(mqttPasswordFile, what: "MQTT password file")
+        }
+        if let mqttCaFile {
+            guard options.tls else { throw Self.fail("--mqtt-ca-file is for mqtts:// (TLS)") }
+            guard FileManager.default.isReadableFile(atPath: mqttCaFile) else { throw Self.fail("cannot read the CA file \(mqttCaFile)") }
+            options.caFile = mqttCaFile
+        }
+        for (name, value) in [("--mqtt-prefix", mqttPrefix), ("--discovery-prefix", discoveryPrefix)] {
+            if let value, let problem = MQTTOptions.prefixProblem(value) { throw Self.fail("\(name) \(problem)") }
+        }
+        if let mqttPrefix { options.prefix = mqttPrefix }
+        if let discoveryPrefix { options.discoveryPrefix = discoveryPrefix }
+        options.discovery = !noDiscovery
+        if let mqttTopic {
+            guard let naming = MQTTOptions.TopicNaming(rawValue: mqttTopic) else { throw Self.fail("--mqtt-topic must be id or name") }
+            options.topicNaming = naming
+        }
+        return options
+    }
+
     static func fail(_ message: String, code: Int32 = 2) -> ExitCode {
         FileHandle.standardError.write(Data("ewelink-hub: \(message)\n".utf8))
         return ExitCode(code)
@@ -110,19 +164,26 @@ struct HubCommand: AsyncParsableCommand {
 
     /// The token: the first line of a file only its owner (us) can read or write.
     static func readToken(_ path: String) throws -> String {
-        var st = stat()
-        guard stat(path, &st) == 0 else { throw fail("cannot read the token file \(path): \(String(cString: strerror(errno)))") }
-        guard st.st_uid == geteuid() else { throw fail("the token file \(path) is not yours: refusing it") }
-        guard st.st_mode & 0o077 == 0 else {
-            throw fail("the token file \(path) can be read by others (mode \(String(st.st_mode & 0o777, radix: 8))): chmod 600 it")
-        }
-        guard let data = FileManager.default.contents(atPath: path),
-              let token = String(data: data, encoding: .utf8)?.split(whereSeparator: \.isNewline).first
-                .map({ $0.trimmingCharacters(in: .whitespaces) }), token.count >= 16 else {
-            throw fail("the token file \(path) must hold a token of at least 16 characters on its first line")
-        }
+        let token = try readOwnerOnly(path, what: "token file")
+        guard token.count >= 16 else { throw fail("the token file \(path) must hold a token of at least 16 characters on its first line") }
         if let weakness = HubToken.weakness(token) { throw fail("the token in \(path) is too easy to guess: \(weakness)") }
         return token
+    }
+
+    /// The first line (trimmed, not empty) of a secret's file: ours, and mode 0600 or stricter.
+    static func readOwnerOnly(_ path: String, what: String) throws -> String {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw fail("cannot read the \(what) \(path): \(String(cString: strerror(errno)))") }
+        guard st.st_uid == geteuid() else { throw fail("the \(what) \(path) is not yours: refusing it") }
+        guard st.st_mode & 0o077 == 0 else {
+            throw fail("the \(what) \(path) can be read by others (mode \(String(st.st_mode & 0o777, radix: 8))): chmod 600 it")
+        }
+        guard let data = FileManager.default.contents(atPath: path),
+              let line = String(data: data, encoding: .utf8)?.split(whereSeparator: \.isNewline).first
+                .map({ $0.trimmingCharacters(in: .whitespaces) }), !line.isEmpty else {
+            throw fail("the \(what) \(path) must hold the secret on its first line")
+        }
+        return line
     }
 
     /// Checks the socket's folder (ours, or sticky like /tmp; made 0700 when missing) and clears

@@ -21,7 +21,8 @@ struct ServeCommand: ParsableCommand {
             status as without it (--no-hub does the work in the command's own process). The API: GET /health, /devices, /devices/{id}, /devices/{id}/status, /events \
             (Server-Sent Events, as `watch --json`), /metrics (Prometheus); POST /devices/{id}/on|off|toggle|send, \
             /ota/{id}/upgrade. The Unix socket has mode 0600; TCP (--listen) needs a bearer token from a 0600 file. \
-            A systemd unit: scripts/ewelink.service. Exit status: 0 stopped by SIGTERM/SIGINT, 2 bad options or an \
+            With --mqtt, also a bridge to an MQTT broker: each device's state, availability and commands \
+            (ewelink/<device>, ewelink/<device>/set) and Home Assistant discovery (README: MQTT). A systemd unit: scripts/ewelink.service. Exit status: 0 stopped by SIGTERM/SIGINT, 2 bad options or an \
             unsafe socket folder or token file, 1 could not start.
             """)
 
@@ -39,6 +40,20 @@ struct ServeCommand: ParsableCommand {
     var logLevel: String?
     @Option(help: "Seconds a command or status read may take, its wait for the device's turn included, before the hub answers 504; 0 < t ≤ 30. (default: 30)")
     var commandTimeout: String?
+    @Option(help: "Bridge to an MQTT broker, mqtt://[user@]host[:port] or mqtts://[user@]host[:port]: device state, commands and Home Assistant discovery (README: MQTT).")
+    var mqtt: String?
+    @Option(help: "File holding the MQTT password (mode 0600, owned by you; first line). Never put the password in the URL.")
+    var mqttPasswordFile: String?
+    @Option(help: "CA certificates (PEM) to trust for an mqtts:// broker. (default: the system's)")
+    var mqttCaFile: String?
+    @Option(help: "First level of the bridge's topics. (default: ewelink)")
+    var mqttPrefix: String?
+    @Option(help: "Home Assistant's discovery prefix. (default: homeassistant)")
+    var discoveryPrefix: String?
+    @Flag(help: "Publish no Home Assistant discovery configs.")
+    var noDiscovery = false
+    @Option(help: "Name devices in topics by their name (made topic-safe) or their id: name or id. (default: name)")
+    var mqttTopic: String?
 
     func run() throws {
         let hub = executableURL().deletingLastPathComponent().appendingPathComponent("ewelink-hub").path
@@ -53,6 +68,12 @@ struct ServeCommand: ParsableCommand {
         if noCloud { argv.append("--no-cloud") }
         if let logLevel { argv += ["--log-level", logLevel] }
         if let commandTimeout { argv += ["--command-timeout", commandTimeout] }
+        // The MQTT options as they are: ewelink-hub checks them (and links libmosquitto, ewelink does not).
+        for (flag, value) in [("--mqtt", mqtt), ("--mqtt-password-file", mqttPasswordFile), ("--mqtt-ca-file", mqttCaFile),
+                              ("--mqtt-prefix", mqttPrefix), ("--discovery-prefix", discoveryPrefix), ("--mqtt-topic", mqttTopic)] {
+            if let value { argv += [flag, value] }
+        }
+        if noDiscovery { argv.append("--no-discovery") }
         var cArgs = argv.map { strdup($0) } + [nil]
         execv(hub, &cArgs)
         throw fail("cannot start \(hub): \(String(cString: strerror(errno)))", code: 1)

@@ -37,14 +37,19 @@ struct ProductCommandTests {
         #expect(none.status == 2 && none.stderr.contains("/nonexistent/fleet.json"))
     }
 
-    @Test("The user's ewelink binary links neither the simulator nor Hummingbird")
+    @Test("The user's ewelink binary links neither the simulator, Hummingbird nor libmosquitto (the hub's MQTT bridge does)")
     func binaryIsLean() async throws {
         let binary = CommandRunner.binDirectory.appendingPathComponent("ewelink")
         let symbols = try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/nm"), [binary.path])
         #expect(symbols.status == 0 && symbols.stdout.contains("EWeLinkCloud"), "nm read the binary")
-        for module in ["11Hummingbird", "16EWeLinkSimulator", "20HummingbirdWebSocket"] {
+        for module in ["11Hummingbird", "16EWeLinkSimulator", "20HummingbirdWebSocket", "mosquitto_", "10EWeLinkHub"] {
             #expect(!symbols.stdout.contains(module), "ewelink links \(module)")
         }
+        let libraries = try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/ldd"), [binary.path])
+        #expect(libraries.status == 0 && !libraries.stdout.contains("mosquitto"), "\(libraries.stdout)")
+        let hub = try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/ldd"),
+                                              [CommandRunner.binDirectory.appendingPathComponent("ewelink-hub").path])
+        #expect(hub.stdout.contains("libmosquitto"), "\(hub.stdout)")
     }
 
     @Test("--via and a stored policy choose the route; ota check lists offers; ota flash refuses a large image untouched")
