@@ -23,7 +23,7 @@ enum HubCloudBenchmark {
         ]
         let home = "/tmp/ewbc-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: home) }
-        let sim = try SimulatorProcess(bin: bin, fleet: fleet, name: "cloud", arguments: ["--no-mdns"])
+        let sim = try SimulatorProcess(bin: bin, fleet: fleet, name: "cloud", arguments: ["--no-mdns", "--cloud-port", "0"])
         defer { sim.stop() }
         guard let cloud = sim.ready["cloud"]?.stringValue, let control = sim.ready["control"]?.stringValue,
               let port = sim.devices.first?.port else { throw BenchError("ewelink-sim's ready line lacks the cloud") }

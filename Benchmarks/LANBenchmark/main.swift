@@ -107,6 +107,11 @@ final class SimulatorProcess {
 
     func stop() {
         process.terminate()
+        // A simulator that does not end on SIGTERM within 2 s (a signal mask inherited from this
+        // process) is killed: the benchmark must not hang on it.
+        let deadline = ContinuousClock.now + .seconds(2)
+        while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: fleetPath)
     }
