@@ -44,20 +44,7 @@ struct HubCommand: AsyncParsableCommand {
     var maxBody: Int = 65536
     @Option(help: "Seconds a command or status read may take, its wait for the device's turn included, before the hub answers 504; 0 < t ≤ 30. (default: 30)")
     var commandTimeout: Double = 30
-    @Option(help: "Bridge to an MQTT broker, mqtt://[user@]host[:port] or mqtts://[user@]host[:port]: device state, commands and Home Assistant discovery (README: MQTT).")
-    var mqtt: String?
-    @Option(help: "File holding the MQTT password (mode 0600, owned by you; first line). Never put the password in the URL.")
-    var mqttPasswordFile: String?
-    @Option(help: "CA certificates (PEM) to trust for an mqtts:// broker. (default: the system's)")
-    var mqttCaFile: String?
-    @Option(help: "First level of the bridge's topics. (default: ewelink)")
-    var mqttPrefix: String?
-    @Option(help: "Home Assistant's discovery prefix. (default: homeassistant)")
-    var discoveryPrefix: String?
-    @Flag(help: "Publish no Home Assistant discovery configs.")
-    var noDiscovery = false
-    @Option(help: "Name devices in topics by their name (made topic-safe) or their id: name or id. (default: name)")
-    var mqttTopic: String?
+    @OptionGroup var mqttArguments: MQTTArguments
 
     /// A usage error exits 2, as in every executable of the package (ArgumentParser's is 64).
     static func main() async {
@@ -112,6 +99,9 @@ struct HubCommand: AsyncParsableCommand {
 
     /// The MQTT bridge's options, or nil without --mqtt (whose companions then are refused).
     func mqttOptions() throws -> MQTTOptions? {
+        let m = mqttArguments
+        let (mqtt, mqttPasswordFile, mqttCaFile, mqttPrefix, discoveryPrefix, noDiscovery, mqttTopic) =
+            (m.mqtt, m.mqttPasswordFile, m.mqttCaFile, m.mqttPrefix, m.discoveryPrefix, m.noDiscovery, m.mqttTopic)
         guard let mqtt else {
             let given = [("--mqtt-password-file", mqttPasswordFile != nil), ("--mqtt-ca-file", mqttCaFile != nil),
                          ("--mqtt-prefix", mqttPrefix != nil), ("--discovery-prefix", discoveryPrefix != nil),

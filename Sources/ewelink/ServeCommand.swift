@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineUsage
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -40,20 +41,7 @@ struct ServeCommand: ParsableCommand {
     var logLevel: String?
     @Option(help: "Seconds a command or status read may take, its wait for the device's turn included, before the hub answers 504; 0 < t ≤ 30. (default: 30)")
     var commandTimeout: String?
-    @Option(help: "Bridge to an MQTT broker, mqtt://[user@]host[:port] or mqtts://[user@]host[:port]: device state, commands and Home Assistant discovery (README: MQTT).")
-    var mqtt: String?
-    @Option(help: "File holding the MQTT password (mode 0600, owned by you; first line). Never put the password in the URL.")
-    var mqttPasswordFile: String?
-    @Option(help: "CA certificates (PEM) to trust for an mqtts:// broker. (default: the system's)")
-    var mqttCaFile: String?
-    @Option(help: "First level of the bridge's topics. (default: ewelink)")
-    var mqttPrefix: String?
-    @Option(help: "Home Assistant's discovery prefix. (default: homeassistant)")
-    var discoveryPrefix: String?
-    @Flag(help: "Publish no Home Assistant discovery configs.")
-    var noDiscovery = false
-    @Option(help: "Name devices in topics by their name (made topic-safe) or their id: name or id. (default: name)")
-    var mqttTopic: String?
+    @OptionGroup var mqttArguments: MQTTArguments
 
     func run() throws {
         let hub = executableURL().deletingLastPathComponent().appendingPathComponent("ewelink-hub").path
@@ -69,11 +57,7 @@ struct ServeCommand: ParsableCommand {
         if let logLevel { argv += ["--log-level", logLevel] }
         if let commandTimeout { argv += ["--command-timeout", commandTimeout] }
         // The MQTT options as they are: ewelink-hub checks them (and links libmosquitto, ewelink does not).
-        for (flag, value) in [("--mqtt", mqtt), ("--mqtt-password-file", mqttPasswordFile), ("--mqtt-ca-file", mqttCaFile),
-                              ("--mqtt-prefix", mqttPrefix), ("--discovery-prefix", discoveryPrefix), ("--mqtt-topic", mqttTopic)] {
-            if let value { argv += [flag, value] }
-        }
-        if noDiscovery { argv.append("--no-discovery") }
+        argv += mqttArguments.passThrough
         var cArgs = argv.map { strdup($0) } + [nil]
         execv(hub, &cArgs)
         throw fail("cannot start \(hub): \(String(cString: strerror(errno)))", code: 1)
