@@ -18,6 +18,15 @@ func blocking<T: Sendable, E: Error>(_ body: @escaping @Sendable () throws(E) ->
 /// hand-over to the asynchronous calls.
 @Suite("EWeLinkClient's blocking mode")
 struct BlockingModeTests {
+    /// A started fleet of `kinds` over HTTP only (no mDNS: the blocking mode never asks it).
+    static func simulator(_ kinds: [(String, Bool)]) async throws -> Simulator {
+        var options = Simulator.Options()
+        options.publishMDNS = false
+        let sim = Simulator(fleet: TestFleet.make(kinds), options: options)
+        try await sim.start()
+        return sim
+    }
+
     /// A client over a fresh store holding `devices` at their addresses, proven (as `devices add`
     /// leaves them), without a cloud.
     static func lanClient(_ devices: [SimulatedDevice]) throws -> EWeLinkClient {
@@ -29,10 +38,7 @@ struct BlockingModeTests {
 
     @Test("on, toggle and a channel of a strip are done on the calling thread over the LAN: route lan, typed state, the device switched; stateBlocking reads the device's own answer")
     func done() async throws {
-        var options = Simulator.Options()
-        options.publishMDNS = false
-        let sim = Simulator(fleet: TestFleet.make([("plug", true), ("strip", true)]), options: options)
-        try await sim.start()
+        let sim = try await Self.simulator([("plug", true), ("strip", true)])
         defer { Task { await sim.stop() } }
         let (plug, strip) = (sim.devices[0], sim.devices[1])
         let client = try Self.lanClient([plug, strip])
@@ -69,10 +75,7 @@ struct BlockingModeTests {
 
     @Test("What the blocking mode cannot do is handed over, and the asynchronous call finishes it: an id mDNS would have to find, the cloud route, a refused LAN; a channel the device lacks fails for good")
     func handOvers() async throws {
-        var options = Simulator.Options()
-        options.publishMDNS = false
-        let sim = Simulator(fleet: TestFleet.make([("plug", true)]), options: options)
-        try await sim.start()
+        let sim = try await Self.simulator([("plug", true)])
         defer { Task { await sim.stop() } }
         let plug = sim.devices[0]
         let client = try Self.lanClient([plug])
@@ -146,10 +149,7 @@ struct BlockingModeTests {
 
     @Test("The blocking exchange: a refused port is lanRefused, a silent one lanTimeout at its limit, a host name is not for it")
     func exchangeFailures() async throws {
-        var options = Simulator.Options()
-        options.publishMDNS = false
-        let sim = Simulator(fleet: TestFleet.make([("plug", true)]), options: options)
-        try await sim.start()
+        let sim = try await Self.simulator([("plug", true)])
         defer { Task { await sim.stop() } }
         let plug = sim.devices[0]
         let target = LANTarget(deviceID: plug.id, host: "127.0.0.1", port: plug.snapshot.port, devicekey: plug.config.devicekey)
