@@ -43,15 +43,8 @@ extension LANController {
     /// shape, needs), proving the address on the way; the device updated with the answer.
     package func askBlocking(_ device: inout StoredDevice, timeout: Duration, reportingTimeoutAs: Duration?) throws(ControlError) {
         let learnt = try learnBlocking(device, timeout: timeout, reportingTimeoutAs: reportingTimeoutAs)
-        if device.devicekey != nil { device.addressVerified = true }
-        if let state = learnt.state { device.lastState = state }
-        device.type = device.type ?? learnt.type
-        device.channels = device.channels ?? learnt.channels
-        var facts = DeviceFacts(id: device.id, source: .device)
-        facts.host = device.host
-        facts.port = device.port
-        facts.answer = learnt
-        directory.learn(facts)
+        device.take(learnt)
+        keep(learnt, of: device)
     }
 
     /// One command to a device `blockingObstacle` found nothing against; records the reply as

@@ -401,6 +401,16 @@ public final class LANController: Sendable {
         if confirmed { record(device, state: nil, seq: nil, addressChanged: true) }
     }
 
+    /// Keeps what the device's `info` answer taught (`StoredDevice.merge`'s rule: the shape only
+    /// where the store did not know it).
+    func keep(_ learnt: LearntDevice, of device: StoredDevice) {
+        var facts = DeviceFacts(id: device.id, source: .device)
+        facts.host = device.host
+        facts.port = device.port
+        facts.answer = learnt
+        directory.learn(facts)
+    }
+
     /// The avahi-daemon's cache did not know the device just now.
     package func noteCacheMiss(_ deviceID: String) {
         directory.record(deviceID) { $0.lanHealth.lastCacheMiss = Date() }
@@ -459,11 +469,7 @@ public final class LANController: Sendable {
         guard device.host != nil else { return nil }
         let timeout = device.lanHealth.timeout(floor: .milliseconds(300), ceiling: options.zeroconf.timeout)
         guard let learnt = try? await client.learn(target(device), timeout: timeout) else { return nil }
-        var facts = DeviceFacts(id: device.id, source: .device)
-        facts.host = device.host
-        facts.port = device.port
-        facts.answer = learnt
-        directory.learn(facts)
+        keep(learnt, of: device)
         return learnt
     }
 

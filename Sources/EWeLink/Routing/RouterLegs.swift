@@ -69,14 +69,7 @@ extension LANLeg {
                 device.adopt(fresh)
                 announced = fresh.state != nil
             }
-            if !announced, device.host != nil, let learnt = await ask(device) {
-                if let state = learnt.state { device.lastState = state }
-                device.type = device.type ?? learnt.type
-                device.channels = device.channels ?? learnt.channels
-                // With a key that answer was the address's proof (`ZeroconfClient.learn`): the
-                // command does not ask for it again.
-                if device.devicekey != nil { device.addressVerified = true }
-            }
+            if !announced, device.host != nil, let learnt = await ask(device) { device.take(learnt) }
         }
         return (device, try CommandShape.power(action, device: device, channel: channel))
     }

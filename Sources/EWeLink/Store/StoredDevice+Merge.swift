@@ -74,3 +74,15 @@ extension StoredDevice {
         address.configured = true
     }
 }
+
+extension StoredDevice {
+    /// What a command's copy of the device takes from the device's `info` answer: its state, and
+    /// its shape where unknown. With a key that answer was the address's proof
+    /// (`ZeroconfClient.learn`): the command does not ask for it again.
+    package mutating func take(_ learnt: LearntDevice) {
+        if let state = learnt.state { lastState = state }
+        type = type ?? learnt.type
+        channels = channels ?? learnt.channels
+        if devicekey != nil { addressVerified = true }
+    }
+}

@@ -37,38 +37,37 @@ enum HotPath {
 
     private static func power(_ action: PowerAction, _ hot: HotCommand, _ client: EWeLinkClient) -> Never {
         let reference = DeviceReference(hot.device)
-        switch client.powerBlocking(action, reference, channel: hot.channel, via: hot.route) {
-        case .done(let result):
-            report(result, name: hot.device, json: hot.json)
-            exit(0)
-        case .failed(let error):
-            exit(fail(error, device: hot.device).rawValue)
-        case .handOver(let handOver):
-            continueAsync {
-                let result = try await DeviceCommandOptions.within(hot.timeout, from: handOver.started) { () async throws(ControlError) in
-                    try await client.power(action, reference, channel: hot.channel, via: hot.route, continuing: handOver)
-                }
-                report(result, name: hot.device, json: hot.json)
-            } failing: { fail($0, device: hot.device) }
-        }
+        finish(client.powerBlocking(action, reference, channel: hot.channel, via: hot.route), hot) { handOver throws(ControlError) in
+            try await client.power(action, reference, channel: hot.channel, via: hot.route, continuing: handOver)
+        } print: { report($0, name: hot.device, json: hot.json) }
     }
 
     private static func status(_ hot: HotCommand, _ client: EWeLinkClient) -> Never {
         let reference = DeviceReference(hot.device)
-        switch client.stateBlocking(of: reference, via: hot.route) {
-        case .done(let result):
-            do { try StatusCommand.print(result, device: hot.device, channel: hot.channel, json: hot.json) } catch {
-                EWeLinkCommand.exitReporting(error)
-            }
+        finish(client.stateBlocking(of: reference, via: hot.route), hot) { handOver throws(ControlError) in
+            try await client.state(of: reference, via: hot.route, continuing: handOver)
+        } print: { try StatusCommand.print($0, device: hot.device, channel: hot.channel, json: hot.json) }
+    }
+
+    /// Prints what the blocking mode did and exits: its result, its failure, or (started only
+    /// now) the asynchronous continuation's, within the command's `--timeout` from its start.
+    private static func finish<Value: Sendable>(
+        _ outcome: BlockingOutcome<Value>, _ hot: HotCommand,
+        continuing: @escaping @Sendable (BlockingHandOver) async throws(ControlError) -> Value,
+        print: @escaping @Sendable (Value) throws -> Void
+    ) -> Never {
+        switch outcome {
+        case .done(let value):
+            do { try print(value) } catch { EWeLinkCommand.exitReporting(error) }
             exit(0)
         case .failed(let error):
             exit(fail(error, device: hot.device).rawValue)
         case .handOver(let handOver):
             continueAsync {
-                let result = try await DeviceCommandOptions.within(hot.timeout, from: handOver.started) { () async throws(ControlError) in
-                    try await client.state(of: reference, via: hot.route, continuing: handOver)
+                let value = try await DeviceCommandOptions.within(hot.timeout, from: handOver.started) { () async throws(ControlError) in
+                    try await continuing(handOver)
                 }
-                try StatusCommand.print(result, device: hot.device, channel: hot.channel, json: hot.json)
+                try print(value)
             } failing: { fail($0, device: hot.device) }
         }
     }
