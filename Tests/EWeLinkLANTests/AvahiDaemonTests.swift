@@ -26,8 +26,15 @@ func firstEvent<T: Sendable>(
 
 enum AvahiTestError: Error { case timeout }
 
-/// Runs `avahi-browse -rpt` (an independent Avahi client) and returns its resolved lines.
-func avahiBrowseLines(_ type: String) throws -> [String] {
+/// Runs `avahi-browse -rpt` (an independent Avahi client) and returns its resolved lines; waited
+/// for on a thread of its own, so the cooperative pool stays free for in-process publishers.
+func avahiBrowseLines(_ type: String) async throws -> [String] {
+    try await withCheckedThrowingContinuation { cont in
+        Thread { cont.resume(with: Result { try avahiBrowseLinesBlocking(type) }) }.start()
+    }
+}
+
+private func avahiBrowseLinesBlocking(_ type: String) throws -> [String] {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/avahi-browse")
     p.arguments = ["-rpt", type]
@@ -70,7 +77,7 @@ struct AvahiDaemonTests {
         #expect(try decoded.state(cipher: cipher) == state)
 
         // An independent client (avahi-browse) sees the same service through the daemon.
-        let lines = try avahiBrowseLines("_ewelink._tcp").filter { $0.contains(name) }
+        let lines = try await avahiBrowseLines("_ewelink._tcp").filter { $0.contains(name) }
         #expect(lines.contains { $0.contains(";lo;IPv4;") && $0.contains("127.0.0.1;18081;") && $0.contains("\"seq=1\"") })
 
         // A TXT change re-fires the kept-alive resolver.

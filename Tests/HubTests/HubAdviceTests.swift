@@ -30,7 +30,7 @@ struct HubAdviceTests {
             #expect(viaHub.status == c.status && viaHub.stderr == direct.stderr, "\(c.args)\n\(viaHub.stderr)\n\(direct.stderr)")
         }
         // The hub's own answer: the library's message without advice, and the reason by name.
-        let reply = HubWire.request(f.socketPath, "POST", "/devices/\(keyless.id)/on")
+        let reply = await HubWire.request(f.socketPath, "POST", "/devices/\(keyless.id)/on")
         let o = reply?.json?.objectValue
         #expect(reply?.status == 502 && o?["exitCode"]?.intValue == Int(ExitStatus.key), "\(reply?.text ?? "no answer")")
         #expect(o?["reason"]?.stringValue == HubFailure.Reason.deviceKeyMissing.rawValue && o?["device"]?.stringValue == keyless.id)

@@ -76,11 +76,11 @@ final class HubFixture: @unchecked Sendable {
         process = p
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            if HubWire.request(socketPath, "GET", "/health")?.status == 200 { break }
+            if await HubWire.request(socketPath, "GET", "/health")?.status == 200 { break }
             guard p.isRunning else { throw TestFailure("the hub exited at start: \(self.log())") }
             try await Task.sleep(for: .milliseconds(50))
         }
-        guard HubWire.request(socketPath, "GET", "/health")?.status == 200 else { throw TestFailure("no hub: \(self.log())") }
+        guard await HubWire.request(socketPath, "GET", "/health")?.status == 200 else { throw TestFailure("no hub: \(self.log())") }
         // Every device announced: the hub knows their addresses as a direct command would.
         guard waitForDevices else { return }
         while ContinuousClock.now < deadline {
@@ -107,7 +107,7 @@ final class HubFixture: @unchecked Sendable {
 
     /// Samples of one metric family: labels text → value.
     func metric(_ name: String) -> [(labels: String, value: Double)] {
-        guard let reply = HubWire.request(socketPath, "GET", "/metrics") else { return [] }
+        guard let reply = HubWire.requestBlocking(socketPath, "GET", "/metrics") else { return [] }
         return reply.text.split(separator: "\n").compactMap { line in
             guard line.hasPrefix(name + "{") || line.hasPrefix(name + " ") else { return nil }
             // Label values may hold spaces (names): the value is after the last one.
@@ -150,8 +150,16 @@ enum HubWire {
         return text
     }
 
+    /// One request over the hub's Unix socket, waited for on a thread of its own: the hub may be
+    /// talking to an in-process simulator, which needs the cooperative pool this test would block.
     static func request(_ path: String, _ method: String, _ target: String, body: [UInt8] = [],
-                        headers: [String: String] = [:]) -> Reply? {
+                        headers: [String: String] = [:]) async -> Reply? {
+        await offThread { requestBlocking(path, method, target, body: body, headers: headers) }
+    }
+
+    /// ``request(_:_:_:body:headers:)`` on the calling thread (for work already off the pool).
+    static func requestBlocking(_ path: String, _ method: String, _ target: String, body: [UInt8] = [],
+                                headers: [String: String] = [:]) -> Reply? {
         guard let fd = connect(path) else { return nil }
         defer { close(fd) }
         return exchange(fd, method, target, body: body, headers: headers)
@@ -172,7 +180,13 @@ enum HubWire {
     /// A TCP connection to 127.0.0.1:port, naming the hub `host` (its address by default); nil when
     /// nothing answers within `seconds`.
     static func tcp(port: Int, _ method: String, _ target: String, headers: [String: String] = [:], host: String? = nil,
-                    seconds: Int = 20) -> Reply? {
+                    seconds: Int = 20) async -> Reply? {
+        await offThread { tcpBlocking(port: port, method, target, headers: headers, host: host, seconds: seconds) }
+    }
+
+    /// ``tcp(port:_:_:headers:host:seconds:)`` on the calling thread (for work already off the pool).
+    static func tcpBlocking(port: Int, _ method: String, _ target: String, headers: [String: String] = [:],
+                            host: String? = nil, seconds: Int = 20) -> Reply? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }

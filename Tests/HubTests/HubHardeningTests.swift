@@ -24,10 +24,10 @@ struct HubHardeningTests {
         let spoofer = try await Spoofer()
         try await spoofer.announce(Spoofer.forgedPlain(id: hostile, seq: 1))
         // Requests with CR/LF in what the hub logs: an endpoint, and a device in the path.
-        let send = HubWire.request(f.socketPath, "POST", "/devices/\(plug.id)/send?endpoint=zeroconf%2Fswitch%0D%0AFAKE%20endpoint%20line",
+        let send = await HubWire.request(f.socketPath, "POST", "/devices/\(plug.id)/send?endpoint=zeroconf%2Fswitch%0D%0AFAKE%20endpoint%20line",
                                    body: Array(#"{"switch":"on"}"#.utf8))
         #expect(send.map { $0.status >= 400 } == true, "\(send?.text ?? "")")
-        let on = HubWire.request(f.socketPath, "POST", "/devices/nosuch%0D%0AFAKE%20device%20line/on")
+        let on = await HubWire.request(f.socketPath, "POST", "/devices/nosuch%0D%0AFAKE%20device%20line/on")
         #expect(on?.status == 404 || on?.status == 400, "\(on?.text ?? "")")
         // The announcement's event is logged once the hub has seen it.
         let deadline = ContinuousClock.now + .seconds(15)
@@ -66,12 +66,12 @@ struct HubHardeningTests {
             _ = HubWire.write(fd, Array("POST /devices/\(dead.id)/on HTTP/1.1\r\nHost: hub\r\nContent-Length: 0\r\n\r\n".utf8))
         }
         try await Task.sleep(for: .milliseconds(400))
-        #expect(HubWire.request(path, "GET", "/health")?.json?["commandsInFlight"] == 10)
+        #expect(await HubWire.request(path, "GET", "/health")?.json?["commandsInFlight"] == 10)
         let left = ContinuousClock.now
         for fd in leaving { close(fd) }
         var inFlight = -1
         while ContinuousClock.now - left < .seconds(5) {
-            inFlight = HubWire.request(path, "GET", "/health")?.json?["commandsInFlight"]?.intValue ?? -1
+            inFlight = await HubWire.request(path, "GET", "/health")?.json?["commandsInFlight"]?.intValue ?? -1
             if inFlight == 0 { break }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -87,14 +87,14 @@ struct HubHardeningTests {
         #expect(slowest < .seconds(5), "the last answer after \(slowest)")
         // Nothing is left in flight once everyone is answered.
         #expect(f.metric("ewelink_hub_commands_in_flight").first?.value == 0)
-        #expect(HubWire.request(path, "GET", "/health")?.json?["commandsInFlight"] == 0)
+        #expect(await HubWire.request(path, "GET", "/health")?.json?["commandsInFlight"] == 0)
 
         // 600 at once for the dead device: beyond its own share they are refused at once, and a
         // command to a healthy device meanwhile succeeds.
         let flood = Array(repeating: (method: "POST", target: "/devices/\(dead.id)/off"), count: 600)
         async let flooded = offThread { HubWire.concurrent(path, flood, seconds: 20) }
         try await Task.sleep(for: .milliseconds(300))
-        let ok = await offThread { HubWire.request(path, "POST", "/devices/\(healthy.id)/on") }
+        let ok = await offThread { HubWire.requestBlocking(path, "POST", "/devices/\(healthy.id)/on") }
         #expect(ok?.status == 200, "\(ok?.text ?? "")")
         #expect(healthy.snapshot.params["switch"] == "on")
         let floodAnswers = await flooded
@@ -107,7 +107,7 @@ struct HubHardeningTests {
         #expect((floodAnswers.map(\.after).max() ?? .zero) < .seconds(5))
         #expect(f.metric("ewelink_hub_commands_in_flight").first?.value == 0)
         // The healthy device is still served with the dead one's slots taken.
-        let again = HubWire.request(path, "GET", "/devices/\(healthy.id)/status")
+        let again = await HubWire.request(path, "GET", "/devices/\(healthy.id)/status")
         #expect(again?.status == 200, "\(again?.text ?? "")")
         await f.close()
     }
@@ -162,12 +162,12 @@ struct HubHardeningTests {
             for p in published { p.withdraw() }
             try await Task.sleep(for: .milliseconds(500))
         }
-        let text = HubWire.request(f.socketPath, "GET", "/metrics")?.text ?? ""
+        let text = await HubWire.request(f.socketPath, "GET", "/metrics")?.text ?? ""
         #expect(!strangers.contains { text.contains($0) })
         #expect(Self.seriesCount(f) <= baseline + 1)
 
         // Switched through the hub, the device known only by address gets its switch and online series.
-        let on = HubWire.request(f.socketPath, "POST", "/devices/\(byAddress.id)/on")
+        let on = await HubWire.request(f.socketPath, "POST", "/devices/\(byAddress.id)/on")
         #expect(on?.status == 200, "\(on?.text ?? "")")
         let device = #"device="\#(byAddress.id)""#, unnamed = #"name="\#(byAddress.id)""#
         let switched = f.metric("ewelink_switch").filter { $0.labels.contains(device) && $0.labels.contains(unnamed) }
@@ -177,14 +177,14 @@ struct HubHardeningTests {
         // Removed from the store, a device's series go.
         r = try await CommandRunner.run("ewelink", ["devices", "remove", byAddress.id], environment: f.env)
         #expect(r.status == 0, "\(r.stderr)")
-        let after = HubWire.request(f.socketPath, "GET", "/metrics")?.text ?? ""
+        let after = await HubWire.request(f.socketPath, "GET", "/metrics")?.text ?? ""
         #expect(!after.isEmpty && !after.contains(byAddress.id), "\(after)")
         await f.close()
     }
 
     /// Lines of `/metrics` that are samples (not comments).
     static func seriesCount(_ f: HubFixture) -> Int {
-        (HubWire.request(f.socketPath, "GET", "/metrics")?.text ?? "").split(separator: "\n").filter { !$0.hasPrefix("#") }.count
+        (HubWire.requestBlocking(f.socketPath, "GET", "/metrics")?.text ?? "").split(separator: "\n").filter { !$0.hasPrefix("#") }.count
     }
 
     @Test("discovery forgets made-up ids once gone, and follows at most a bounded number at once")
@@ -243,26 +243,26 @@ struct HubHardeningTests {
         let auth = ["Authorization": "Bearer " + token]
 
         // DNS rebinding: a name the hub was not given is refused, even with the token.
-        #expect(HubWire.tcp(port: port, "GET", "/health", headers: auth, host: "evil.example:\(port)")?.status == 403)
-        #expect(HubWire.tcp(port: port, "GET", "/health", headers: auth, host: "hub.example:\(port)")?.status == 200)
-        #expect(HubWire.tcp(port: port, "GET", "/health", headers: auth, host: "localhost:\(port)")?.status == 200)
-        #expect(HubWire.tcp(port: port, "GET", "/health", headers: auth)?.status == 200)
+        #expect(await HubWire.tcp(port: port, "GET", "/health", headers: auth, host: "evil.example:\(port)")?.status == 403)
+        #expect(await HubWire.tcp(port: port, "GET", "/health", headers: auth, host: "hub.example:\(port)")?.status == 200)
+        #expect(await HubWire.tcp(port: port, "GET", "/health", headers: auth, host: "localhost:\(port)")?.status == 200)
+        #expect(await HubWire.tcp(port: port, "GET", "/health", headers: auth)?.status == 200)
 
         // 4,300 idle connections that never send anything (more than the hub's 4,096 connections):
         // once they are in, authenticated clients are served at once.
-        let idle = Self.idleTCP(port: port, count: 4300)
+        let idle = await offThread { Self.idleTCP(port: port, count: 4300) }
         #expect(idle.count > 4000)
         try await Task.sleep(for: .seconds(2))
         // The hub holds its per-address share of them (32), not thousands.
         var held: [Int] = []
         for _ in 0..<10 {
-            held.append(Self.establishedAt(port: port))
+            held.append(await offThread { Self.establishedAt(port: port) })
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect((held.min() ?? .max) <= 40, "\(held)")
         for _ in 0..<5 {
             let t0 = ContinuousClock.now
-            let health = await offThread { HubWire.tcp(port: port, "GET", "/health", headers: auth, seconds: 5) }
+            let health = await offThread { HubWire.tcpBlocking(port: port, "GET", "/health", headers: auth, seconds: 5) }
             #expect(health?.status == 200)
             // (A second at most for a SYN the kernel dropped while the flood filled its queue.)
             #expect(ContinuousClock.now - t0 < .seconds(2))
@@ -284,14 +284,14 @@ struct HubHardeningTests {
         // Wrong tokens: after a few the address is locked out, the right token included.
         var statuses: [Int] = []
         for i in 0..<30 {
-            statuses.append(HubWire.tcp(port: port, "GET", "/devices", headers: ["Authorization": "Bearer guess\(i)"])?.status ?? 0)
+            statuses.append(await HubWire.tcp(port: port, "GET", "/devices", headers: ["Authorization": "Bearer guess\(i)"])?.status ?? 0)
         }
         #expect(statuses.filter { $0 == 401 }.count <= 10, "\(statuses)")
         #expect(statuses.suffix(10).allSatisfy { $0 == 429 }, "\(statuses)")
-        let locked = HubWire.tcp(port: port, "GET", "/devices", headers: auth)
+        let locked = await HubWire.tcp(port: port, "GET", "/devices", headers: auth)
         #expect(locked?.status == 429 && locked?.headers["retry-after"] != nil)
         // The Unix socket is not affected.
-        #expect(HubWire.request(f.socketPath, "GET", "/devices")?.status == 200)
+        #expect(await HubWire.request(f.socketPath, "GET", "/devices")?.status == 200)
         await f.close()
     }
 

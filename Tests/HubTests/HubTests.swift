@@ -118,17 +118,17 @@ struct HubTests {
         try await f.startHub(["--listen", "127.0.0.1:\(port)", "--token-file", tokenPath])
         var st = stat()
         #expect(lstat(f.socketPath, &st) == 0 && st.st_mode & 0o777 == 0o600)
-        #expect(HubWire.tcp(port: port, "GET", "/devices")?.status == 401)
-        #expect(HubWire.tcp(port: port, "GET", "/devices", headers: ["Authorization": "Bearer wrong"])?.status == 401)
-        #expect(HubWire.tcp(port: port, "GET", "/metrics", headers: ["Authorization": "Bearer " + token + "x"])?.status == 401)
-        let ok = HubWire.tcp(port: port, "GET", "/devices", headers: ["Authorization": "Bearer " + token])
+        #expect(await HubWire.tcp(port: port, "GET", "/devices")?.status == 401)
+        #expect(await HubWire.tcp(port: port, "GET", "/devices", headers: ["Authorization": "Bearer wrong"])?.status == 401)
+        #expect(await HubWire.tcp(port: port, "GET", "/metrics", headers: ["Authorization": "Bearer " + token + "x"])?.status == 401)
+        let ok = await HubWire.tcp(port: port, "GET", "/devices", headers: ["Authorization": "Bearer " + token])
         #expect(ok?.status == 200 && ok?.json?.arrayValue?.count == 1)
         // The Unix socket needs no token: its mode keeps others out.
-        #expect(HubWire.request(f.socketPath, "GET", "/devices")?.status == 200)
+        #expect(await HubWire.request(f.socketPath, "GET", "/devices")?.status == 200)
         // A second hub on the same socket is refused; the first keeps serving.
         r = try await CommandRunner.run("ewelink-hub", ["--no-cloud"], environment: f.env)
         #expect(r.status == 1 && r.stderr.contains("already listens"))
-        #expect(HubWire.request(f.socketPath, "GET", "/health")?.status == 200)
+        #expect(await HubWire.request(f.socketPath, "GET", "/health")?.status == 200)
         // A socket others could use is not trusted by the CLI: it works without the hub and says so.
         chmod(f.socketPath, 0o666)
         let cli = try await CommandRunner.run("ewelink", ["on", f.sim.devices[0].id, "--json"], environment: f.env)
@@ -150,19 +150,19 @@ struct HubTests {
         try await f.startHub()
         let path = f.socketPath, plug = f.sim.devices[0]
         // 1,000 idle connections and one request that never ends its headers.
-        let idle = (0..<1000).compactMap { _ in HubWire.connect(path) }
+        let idle = await offThread { (0..<1000).compactMap { _ in HubWire.connect(path) } }
         #expect(idle.count == 1000)
         let stuck = try #require(HubWire.connect(path))
         _ = HubWire.write(stuck, Array("POST /devices/\(plug.id)/send HTTP/1.1\r\nHost: hub\r\nContent-Length: 100\r\n".utf8))
         // A body far over the limit is refused at once, not read to its end.
         let huge = [UInt8](repeating: UInt8(ascii: " "), count: 8 << 20)
         let started = ContinuousClock.now
-        let tooLarge = await offThread { HubWire.request(path, "POST", "/devices/\(plug.id)/send", body: huge) }
+        let tooLarge = await offThread { HubWire.requestBlocking(path, "POST", "/devices/\(plug.id)/send", body: huge) }
         #expect(tooLarge == nil || tooLarge?.status == 413, "\(String(describing: tooLarge?.status)) \(tooLarge?.text ?? "")")
         // Others are served promptly meanwhile.
         for _ in 0..<20 {
             let t0 = ContinuousClock.now
-            let health = await offThread { HubWire.request(path, "GET", "/health") }
+            let health = await offThread { HubWire.requestBlocking(path, "GET", "/health") }
             #expect(health?.status == 200)
             #expect(ContinuousClock.now - t0 < .seconds(1))
         }
@@ -263,10 +263,10 @@ struct HubTests {
         try await f.startHub()
         let plug = f.sim.devices[0]
         let deadline = ContinuousClock.now + .seconds(15)
-        while HubWire.request(f.socketPath, "GET", "/health")?.json?["cloud"] != "connected" && ContinuousClock.now < deadline {
+        while await HubWire.request(f.socketPath, "GET", "/health")?.json?["cloud"] != "connected" && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(HubWire.request(f.socketPath, "GET", "/health")?.json?["cloud"] == "connected", "\(f.log().suffix(2000))")
+        #expect(await HubWire.request(f.socketPath, "GET", "/health")?.json?["cloud"] == "connected", "\(f.log().suffix(2000))")
         // The LAN refuses: the hub's warm WebSocket carries the command.
         _ = await plug.setFaults { $0.lan = .refuse }
         let on = try await CommandRunner.run("ewelink", ["on", plug.id, "--json"], environment: f.env)
@@ -280,9 +280,9 @@ struct HubTests {
         // OTA: accepted at once, progress and the outcome as `event: ota` on /events.
         let events = try #require(HubWire.connect(f.socketPath))
         _ = HubWire.write(events, Array("GET /events?device=\(plug.id) HTTP/1.1\r\nHost: hub\r\n\r\n".utf8))
-        let started = HubWire.request(f.socketPath, "POST", "/ota/\(plug.id)/upgrade?timeout=60")
+        let started = await HubWire.request(f.socketPath, "POST", "/ota/\(plug.id)/upgrade?timeout=60")
         #expect(started?.status == 202 && started?.json?["started"] == true, "\(started?.text ?? "")")
-        let again = HubWire.request(f.socketPath, "POST", "/ota/\(plug.id)/upgrade?timeout=60")
+        let again = await HubWire.request(f.socketPath, "POST", "/ota/\(plug.id)/upgrade?timeout=60")
         #expect(again?.status == 409, "a second update of the same device is refused while one runs")
         let text = await offThread { HubWire.readStream(events, until: #""ok":"#, seconds: 60) }
         close(events)

@@ -23,7 +23,7 @@ struct HubTrustTests {
         }
         try await f.startHub()
 
-        let on = try #require(HubWire.request(f.socketPath, "POST", "/devices/\(device.id)/on"))
+        let on = try #require(await HubWire.request(f.socketPath, "POST", "/devices/\(device.id)/on"))
         #expect(on.status == 200, "\(on.text)")
         let body = try JSONValue.parse(on.text)
         #expect(body["route"] == "lan" && body["state"]?["switch"] == "on", "\(on.text)")

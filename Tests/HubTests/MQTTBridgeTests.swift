@@ -192,7 +192,7 @@ struct MQTTBridgeTests {
         #expect(burstAnswers.count == 1000)
         #expect(burstAnswers.filter { $0["error"]?.stringValue?.contains("not JSON") == true }.count == 100)
         #expect(burstAnswers.filter { $0["ok"] == true }.count > 0)
-        #expect(HubWire.request(f.socketPath, "GET", "/health")?.status == 200)
+        #expect(await HubWire.request(f.socketPath, "GET", "/health")?.status == 200)
         let rssAfter = Self.rss(pid)
         #expect(rssAfter - rssBefore < 64 << 20, "RSS grew from \(rssBefore >> 20) MB to \(rssAfter >> 20) MB")
         // Afterwards a command still works.
@@ -260,7 +260,7 @@ struct MQTTBridgeTests {
         try await f.startHub(["--mqtt", broker.url])
         let plug = f.sim.devices[0]
         try await eventually(timeout: .seconds(20), "the cloud session") {
-            HubWire.request(f.socketPath, "GET", "/health")?.json?["cloud"] == "connected"
+            await HubWire.request(f.socketPath, "GET", "/health")?.json?["cloud"] == "connected"
         }
         let spy = try MQTTSpy(broker)
         defer { spy.close() }
@@ -316,7 +316,7 @@ struct MQTTBridgeTests {
         try await f.startHub(["--mqtt", url, "--mqtt-password-file", wrong], waitForDevices: false)
         try await eventually(timeout: .seconds(20), "the refusal in the log") { f.log().contains("refused the connection") }
         #expect(f.metric("ewelink_mqtt_connected").first?.value == 0)
-        #expect(HubWire.request(f.socketPath, "GET", "/health")?.status == 200)
+        #expect(await HubWire.request(f.socketPath, "GET", "/health")?.status == 200)
         await f.close()
     }
 

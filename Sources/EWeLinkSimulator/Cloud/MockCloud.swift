@@ -155,7 +155,7 @@ public final class MockCloud: Sendable {
                               configuration: .init(address: .hostname("127.0.0.1", port: port)),
                               onServerRunning: { channel in ready.continuation.yield(channel.localAddress?.port ?? 0) },
                               logger: logger)
-        let running = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let running = Task(executorPreference: SimulatorExecutor.shared) { try await app.runService(gracefulShutdownSignals: []) }
         var bound = 0
         for await port in ready.stream {
             bound = port

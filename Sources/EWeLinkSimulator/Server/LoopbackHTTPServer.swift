@@ -92,7 +92,7 @@ public final class LoopbackHTTPServer: Sendable {
             }
         releasePlaceholder()
         let bound = server.channel.localAddress?.port ?? port
-        let task = Task { [self] in
+        let task = Task(executorPreference: SimulatorExecutor.shared) { [self] in
             await withDiscardingTaskGroup { group in
                 do {
                     try await server.executeThenClose { inbound in
