@@ -30,8 +30,11 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
-        // C libraries from Debian's packages; the module maps name the libraries to link.
+        // C libraries from Debian's packages; the module maps name the libraries to link (libavahi-client
+        // none: CAvahiLazy opens it when mDNS is first used).
         .systemLibrary(name: "CAvahi", providers: [.apt(["libavahi-client-dev"])]),
+        // CAvahi's functions, opened from libavahi-client on first use (not at every start).
+        .target(name: "CAvahiLazy", dependencies: ["CAvahi"]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Eclipse Mosquitto's MQTT client library: the hub's MQTT bridge only (never `ewelink`).
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
@@ -41,7 +44,7 @@ let package = Package(
         .target(
             name: "EWeLinkLAN",
             dependencies: [
-                "EWeLinkCore", "CAvahi", "COpenSSL",
+                "EWeLinkCore", "CAvahi", "CAvahiLazy", "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

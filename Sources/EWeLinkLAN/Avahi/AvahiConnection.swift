@@ -14,46 +14,50 @@ public final class AvahiConnection: @unchecked Sendable {
 
     /// Connects to the daemon. Fails at once with `.daemonNotRunning` when there is none.
     public init() throws(AvahiError) {
-        guard let poll = avahi_threaded_poll_new() else {
+        // libavahi-client is opened here, on first use (CAvahiLazy), not when the program starts.
+        if let why = ewelink_avahi_load_error() {
+            throw .failure(operation: "load", message: String(cString: why))
+        }
+        guard let poll = ewelink_avahi_threaded_poll_new() else {
             throw .failure(operation: "threaded poll", message: "out of memory")
         }
         let observer = ClientObserver()
         var code: Int32 = 0
         // The callback fires synchronously inside avahi_client_new: it only records state.
-        let client = avahi_client_new(avahi_threaded_poll_get(poll), AvahiClientFlags(0), { _, state, userdata in
+        let client = ewelink_avahi_client_new(ewelink_avahi_threaded_poll_get(poll), AvahiClientFlags(0), { _, state, userdata in
             guard let userdata else { return }
             Unmanaged<ClientObserver>.fromOpaque(userdata).takeUnretainedValue().changed(to: state)
         }, Unmanaged.passUnretained(observer).toOpaque(), &code)
         guard let client else {
-            avahi_threaded_poll_free(poll)
+            ewelink_avahi_threaded_poll_free(poll)
             throw AvahiError.from(code: code, operation: "connect")
         }
         self.poll = poll
         self.client = client
         self.observer = observer
-        guard avahi_threaded_poll_start(poll) == 0 else {
-            avahi_client_free(client)
-            avahi_threaded_poll_free(poll)
+        guard ewelink_avahi_threaded_poll_start(poll) == 0 else {
+            ewelink_avahi_client_free(client)
+            ewelink_avahi_threaded_poll_free(poll)
             throw .failure(operation: "start poll thread", message: "pthread_create failed")
         }
     }
 
     deinit {
-        avahi_threaded_poll_stop(poll)
-        avahi_client_free(client)
-        avahi_threaded_poll_free(poll)
+        ewelink_avahi_threaded_poll_stop(poll)
+        ewelink_avahi_client_free(client)
+        ewelink_avahi_threaded_poll_free(poll)
     }
 
     /// Runs `body` with the poll lock held. Must not be called from an Avahi callback.
     func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-        avahi_threaded_poll_lock(poll)
-        defer { avahi_threaded_poll_unlock(poll) }
+        ewelink_avahi_threaded_poll_lock(poll)
+        defer { ewelink_avahi_threaded_poll_unlock(poll) }
         return try body()
     }
 
     /// The daemon's host name (e.g. `ewelink-lo`).
     public var hostName: String {
-        withLock { avahi_client_get_host_name(client).map { String(cString: $0) } ?? "" }
+        withLock { ewelink_avahi_client_get_host_name(client).map { String(cString: $0) } ?? "" }
     }
 
     /// Whether the daemon connection is up.
@@ -73,7 +77,7 @@ public final class AvahiConnection: @unchecked Sendable {
 
     /// The local last error of the client, as a typed error.
     func lastError(_ operation: String) -> AvahiError {
-        AvahiError.from(code: avahi_client_errno(client), operation: operation)
+        AvahiError.from(code: ewelink_avahi_client_errno(client), operation: operation)
     }
 }
 
@@ -93,8 +97,8 @@ func txtPairs(_ list: UnsafeMutablePointer<AvahiStringList>?) -> [(String, Strin
     var out: [(String, String)] = []
     var node = list
     while let current = node {
-        if let text = avahi_string_list_get_text(current) {
-            let size = Int(avahi_string_list_get_size(current))
+        if let text = ewelink_avahi_string_list_get_text(current) {
+            let size = Int(ewelink_avahi_string_list_get_size(current))
             let bytes = UnsafeBufferPointer(start: text, count: size)
             if let eq = bytes.firstIndex(of: UInt8(ascii: "=")) {
                 out.append((String(decoding: bytes[..<eq], as: UTF8.self),
@@ -103,7 +107,7 @@ func txtPairs(_ list: UnsafeMutablePointer<AvahiStringList>?) -> [(String, Strin
                 out.append((String(decoding: bytes, as: UTF8.self), ""))
             }
         }
-        node = avahi_string_list_get_next(current)
+        node = ewelink_avahi_string_list_get_next(current)
     }
     // Through the daemon's D-Bus API the list arrives in wire order (checked against
     // python-zeroconf publishing and avahi-publish).
@@ -115,7 +119,7 @@ func makeStringList(_ pairs: [(key: String, value: String)]) -> UnsafeMutablePoi
     var list: UnsafeMutablePointer<AvahiStringList>? = nil
     // Verified with python-zeroconf on the wire: adding in publish order gives publish order.
     for (k, v) in pairs {
-        list = avahi_string_list_add(list, "\(k)=\(v)")
+        list = ewelink_avahi_string_list_add(list, "\(k)=\(v)")
     }
     return list
 }

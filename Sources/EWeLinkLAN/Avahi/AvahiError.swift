@@ -28,7 +28,7 @@ public enum AvahiError: Error, Sendable, Equatable, CustomStringConvertible {
 
     static func from(code: Int32, operation: String) -> AvahiError {
         if code == Int32(AVAHI_ERR_NO_DAEMON) || code == Int32(AVAHI_ERR_DISCONNECTED) { return .daemonNotRunning }
-        let message = avahi_strerror(code).map { String(cString: $0) } ?? "error \(code)"
+        let message = ewelink_avahi_strerror(code).map { String(cString: $0) } ?? "error \(code)"
         return .failure(operation: operation, message: message)
     }
 }

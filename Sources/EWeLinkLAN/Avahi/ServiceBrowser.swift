@@ -71,7 +71,7 @@ package final class ServiceBrowser: @unchecked Sendable {
         let userdata = retained.toOpaque()
         let client = connection.client
         let created: OpaquePointer? = connection.withLock {
-            avahi_service_browser_new(
+            ewelink_avahi_service_browser_new(
                 client, interfaceIndex ?? AvahiIfIndex(AVAHI_IF_UNSPEC), AvahiProtocol(AVAHI_PROTO_INET), type, nil,
                 AvahiLookupFlags(0),
                 { browser, interface, proto, event, name, type, domain, _, userdata in
@@ -102,9 +102,9 @@ package final class ServiceBrowser: @unchecked Sendable {
         let reference: Unmanaged<ServiceBrowser>? = connection.withLock {
             guard !stopped else { return nil }
             stopped = true
-            for r in resolvers.values { avahi_service_resolver_free(r) }
+            for r in resolvers.values { ewelink_avahi_service_resolver_free(r) }
             resolvers.removeAll()
-            if let browser { avahi_service_browser_free(browser) }
+            if let browser { ewelink_avahi_service_browser_free(browser) }
             browser = nil
             defer { selfReference = nil }
             return selfReference
@@ -127,8 +127,8 @@ package final class ServiceBrowser: @unchecked Sendable {
             let k = Self.key(interface, String(cString: name), String(cString: type), String(cString: domain))
             guard resolvers[k] == nil else { return }
             let userdata = Unmanaged.passUnretained(self).toOpaque()
-            let resolver = avahi_service_resolver_new(
-                avahi_service_browser_get_client(browser), interface, proto, name, type, domain,
+            let resolver = ewelink_avahi_service_resolver_new(
+                ewelink_avahi_service_browser_get_client(browser), interface, proto, name, type, domain,
                 AvahiProtocol(AVAHI_PROTO_INET), AvahiLookupFlags(0),
                 { resolver, interface, _, event, name, type, domain, host, address, port, txt, _, userdata in
                     guard let userdata else { return }
@@ -145,12 +145,12 @@ package final class ServiceBrowser: @unchecked Sendable {
             guard let name, let type, let domain else { return }
             let n = String(cString: name)
             let k = Self.key(interface, n, String(cString: type), String(cString: domain))
-            if let r = resolvers.removeValue(forKey: k) { avahi_service_resolver_free(r) }
+            if let r = resolvers.removeValue(forKey: k) { ewelink_avahi_service_resolver_free(r) }
             continuation.yield(.removed(name: n, interfaceIndex: interface))
         case AVAHI_BROWSER_ALL_FOR_NOW:
             continuation.yield(.allForNow)
         case AVAHI_BROWSER_FAILURE:
-            let code = avahi_client_errno(avahi_service_browser_get_client(browser))
+            let code = ewelink_avahi_client_errno(ewelink_avahi_service_browser_get_client(browser))
             continuation.yield(.failed(AvahiError.from(code: code, operation: "browse")))
             continuation.finish()
         case AVAHI_BROWSER_CACHE_EXHAUSTED:
@@ -169,15 +169,15 @@ package final class ServiceBrowser: @unchecked Sendable {
         let serviceName = String(cString: name)
         if event != AVAHI_RESOLVER_FOUND {
             // The resolver stays alive: Avahi fires FOUND again when the service reappears.
-            let code = avahi_client_errno(avahi_service_resolver_get_client(resolver))
-            let reason = avahi_strerror(code).map { String(cString: $0) } ?? "error \(code)"
+            let code = ewelink_avahi_client_errno(ewelink_avahi_service_resolver_get_client(resolver))
+            let reason = ewelink_avahi_strerror(code).map { String(cString: $0) } ?? "error \(code)"
             continuation.yield(.resolveFailed(name: serviceName, reason: reason))
             return
         }
         var addressText = ""
         if let address {
             var buffer = [CChar](repeating: 0, count: Int(AVAHI_ADDRESS_STR_MAX))
-            buffer.withUnsafeMutableBufferPointer { b in _ = avahi_address_snprint(b.baseAddress, b.count, address) }
+            buffer.withUnsafeMutableBufferPointer { b in _ = ewelink_avahi_address_snprint(b.baseAddress, b.count, address) }
             addressText = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         }
         let service = ResolvedService(

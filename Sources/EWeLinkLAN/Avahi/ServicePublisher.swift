@@ -36,7 +36,7 @@ package final class PublishedService: @unchecked Sendable {
         let box = self.box
         let client = connection.client
         let group: OpaquePointer? = connection.withLock {
-            avahi_entry_group_new(client, { _, state, userdata in
+            ewelink_avahi_entry_group_new(client, { _, state, userdata in
                 guard let userdata else { return }
                 Unmanaged<EntryGroupBox>.fromOpaque(userdata).takeUnretainedValue().changed(to: state)
             }, Unmanaged.passUnretained(box).toOpaque())
@@ -48,7 +48,7 @@ package final class PublishedService: @unchecked Sendable {
 
     deinit {
         let group = self.group
-        connection.withLock { if let group { avahi_entry_group_free(group) } }
+        connection.withLock { if let group { ewelink_avahi_entry_group_free(group) } }
     }
 
     /// (Re-)adds the service with the current description and waits until established.
@@ -59,13 +59,13 @@ package final class PublishedService: @unchecked Sendable {
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, any Error>) in
             let failure: AvahiError? = connection.withLock {
                 box.waiters.append(cont)
-                if avahi_entry_group_is_empty(group) == 0 { avahi_entry_group_reset(group) }
+                if ewelink_avahi_entry_group_is_empty(group) == 0 { ewelink_avahi_entry_group_reset(group) }
                 let list = makeStringList(service.txt)
-                defer { avahi_string_list_free(list) }
-                var rc = avahi_entry_group_add_service_strlst(
+                defer { ewelink_avahi_string_list_free(list) }
+                var rc = ewelink_avahi_entry_group_add_service_strlst(
                     group, service.interfaceIndex ?? AvahiIfIndex(AVAHI_IF_UNSPEC), AvahiProtocol(AVAHI_PROTO_INET),
                     AvahiPublishFlags(0), service.name, service.type, nil, nil, service.port, list)
-                if rc == 0 { rc = avahi_entry_group_commit(group) }
+                if rc == 0 { rc = ewelink_avahi_entry_group_commit(group) }
                 guard rc != 0 else { return nil }
                 box.waiters.removeLast()
                 return rc == Int32(AVAHI_ERR_COLLISION) ? .nameCollision(service.name)
@@ -82,8 +82,8 @@ package final class PublishedService: @unchecked Sendable {
         let service = description
         let rc: Int32 = connection.withLock {
             let list = makeStringList(txt)
-            defer { avahi_string_list_free(list) }
-            return avahi_entry_group_update_service_txt_strlst(
+            defer { ewelink_avahi_string_list_free(list) }
+            return ewelink_avahi_entry_group_update_service_txt_strlst(
                 group, service.interfaceIndex ?? AvahiIfIndex(AVAHI_IF_UNSPEC), AvahiProtocol(AVAHI_PROTO_INET),
                 AvahiPublishFlags(0), service.name, service.type, nil, list)
         }
@@ -96,13 +96,13 @@ package final class PublishedService: @unchecked Sendable {
     /// Withdraws the service (browsers see it removed).
     package func withdraw() {
         guard let group else { return }
-        connection.withLock { _ = avahi_entry_group_reset(group) }
+        connection.withLock { _ = ewelink_avahi_entry_group_reset(group) }
     }
 
     /// Whether the service is currently published.
     package var isEstablished: Bool {
         guard let group else { return false }
-        return connection.withLock { avahi_entry_group_get_state(group) == Int32(AVAHI_ENTRY_GROUP_ESTABLISHED.rawValue) }
+        return connection.withLock { ewelink_avahi_entry_group_get_state(group) == Int32(AVAHI_ENTRY_GROUP_ESTABLISHED.rawValue) }
     }
 }
 
