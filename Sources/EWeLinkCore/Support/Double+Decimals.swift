@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import COpenSSL
 
 extension Double {
     /// The number with `decimals` digits after the point, rounded as `printf("%.Nf")` rounds (the
@@ -13,10 +9,10 @@ extension Double {
     ///   - width: the least number of characters; shorter results are padded with spaces on the left.
     package func formatted(decimals: Int, width: Int = 0) -> String {
         // C's formatter, in the C locale (never set otherwise here): always a '.' for the point.
+        // Called through a typed C function, not withVaList (see ewelink_format_fixed).
         let text = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { buffer -> String in
-            let written = withVaList([Int32(clamping: width), Int32(clamping: decimals), self]) { args in
-                vsnprintf(buffer.baseAddress!, buffer.count, "%*.*f", args)
-            }
+            let written = ewelink_format_fixed(buffer.baseAddress!, buffer.count, Int32(clamping: width),
+                                               Int32(clamping: decimals), self)
             guard written >= 0, Int(written) < buffer.count else { return "\(self)" }
             return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(written)), as: UTF8.self)
         }
