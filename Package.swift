@@ -30,17 +30,19 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
-        // C libraries from Debian's packages; the module maps name the libraries to link (libavahi-client
-        // none: CAvahiLazy opens it when mDNS is first used).
+        // C libraries from Debian's packages. The module maps of Avahi and OpenSSL link nothing: CAvahiLazy and
+        // COpenSSLLazy open libavahi-client and libcrypto (dlopen) when they are first needed.
         .systemLibrary(name: "CAvahi", providers: [.apt(["libavahi-client-dev"])]),
         // CAvahi's functions, opened from libavahi-client on first use (not at every start).
         .target(name: "CAvahiLazy", dependencies: ["CAvahi"]),
-        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
+        // COpenSSL's functions, opened from libcrypto on first use (not at every start).
+        .target(name: "COpenSSLLazy", dependencies: ["COpenSSL"]),
         // Eclipse Mosquitto's MQTT client library: the hub's MQTT bridge only (never `ewelink`).
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
 
         // What the LAN and cloud sides share: JSON, digests, sequence numbers, atomic files, durations.
-        .target(name: "EWeLinkCore", dependencies: ["COpenSSL"]),
+        .target(name: "EWeLinkCore", dependencies: ["COpenSSL", "COpenSSLLazy"]),
         .target(
             name: "EWeLinkLAN",
             dependencies: [

@@ -11,16 +11,49 @@
 #include <string.h>
 #include <sys/random.h> /* getrandom: the LAN IVs (DeviceCipher.randomIV) */
 
+/* libcrypto is opened (dlopen) on the first call that needs it, not when a program starts: Debian
+   links it with BIND_NOW, so loading it resolves some 3,400 symbols, about 40 % of what the
+   dynamic loader does for `ewelink --version` (callgrind), which never needs it. Each
+   `ewelink_crypto_X` has the type of OpenSSL's `X` and calls it (COpenSSLLazy defines them); Swift
+   and the functions below call only these. `ewelink_crypto_load_error` is NULL once libcrypto is
+   loaded, else why it could not be. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#define EWELINK_CRYPTO_LAZY(name) extern __typeof__(name) ewelink_crypto_##name;
+EWELINK_CRYPTO_LAZY(MD5)
+EWELINK_CRYPTO_LAZY(AES_set_encrypt_key)
+EWELINK_CRYPTO_LAZY(AES_set_decrypt_key)
+EWELINK_CRYPTO_LAZY(AES_cbc_encrypt)
+EWELINK_CRYPTO_LAZY(OPENSSL_cleanse)
+EWELINK_CRYPTO_LAZY(EVP_sha256)
+EWELINK_CRYPTO_LAZY(EVP_Digest)
+EWELINK_CRYPTO_LAZY(EVP_MAC_fetch)
+EWELINK_CRYPTO_LAZY(EVP_MAC_free)
+EWELINK_CRYPTO_LAZY(EVP_MAC_CTX_new)
+EWELINK_CRYPTO_LAZY(EVP_MAC_CTX_free)
+EWELINK_CRYPTO_LAZY(EVP_MAC_init)
+EWELINK_CRYPTO_LAZY(EVP_MAC_update)
+EWELINK_CRYPTO_LAZY(EVP_MAC_final)
+EWELINK_CRYPTO_LAZY(OSSL_PARAM_construct_utf8_string)
+EWELINK_CRYPTO_LAZY(OSSL_PARAM_construct_end)
+EWELINK_CRYPTO_LAZY(d2i_X509)
+EWELINK_CRYPTO_LAZY(X509_free)
+EWELINK_CRYPTO_LAZY(X509_get_issuer_name)
+EWELINK_CRYPTO_LAZY(X509_get_subject_name)
+EWELINK_CRYPTO_LAZY(X509_NAME_oneline)
+#undef EWELINK_CRYPTO_LAZY
+#pragma GCC diagnostic pop
+const char *ewelink_crypto_load_error(void);
+
 /* The LAN's own primitives (MD5 of the devicekey, AES-128-CBC of a payload of a few hundred
    bytes) through OpenSSL's low-level functions. Measured (issue 23, callgrind): in a one-shot
    process the first EVP_md5 digest, the first EVP cipher and the first RAND_bytes each build
    OpenSSL 3's provider method tables, about 11 M instructions together, more than the rest of an
    `ewelink on`. These functions are deprecated in OpenSSL 3 in favour of EVP, but present in every
    build that keeps the deprecated API (Debian's does); SHA-256 and HMAC stay on EVP. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-static inline void ewelink_md5(const unsigned char *data, size_t length, unsigned char *out16) {
-    MD5(data, length, out16);
+/* 1 with the digest in out16; 0 when libcrypto could not be loaded. */
+static inline int ewelink_md5(const unsigned char *data, size_t length, unsigned char *out16) {
+    return ewelink_crypto_MD5(data, length, out16) != NULL;
 }
 
 /* AES-128-CBC over whole blocks (`length` a multiple of 16); padding is the caller's. */
@@ -28,14 +61,14 @@ static inline int ewelink_aes128_cbc(const unsigned char *key16, const unsigned 
                                      unsigned char *out, size_t length, int encrypt) {
     AES_KEY schedule;
     unsigned char ivec[16];
-    int ok = encrypt ? AES_set_encrypt_key(key16, 128, &schedule) : AES_set_decrypt_key(key16, 128, &schedule);
+    int ok = encrypt ? ewelink_crypto_AES_set_encrypt_key(key16, 128, &schedule)
+                     : ewelink_crypto_AES_set_decrypt_key(key16, 128, &schedule);
     if (ok != 0) return 0;
     memcpy(ivec, iv16, 16);
-    AES_cbc_encrypt(in, out, length, &schedule, ivec, encrypt ? AES_ENCRYPT : AES_DECRYPT);
-    OPENSSL_cleanse(&schedule, sizeof schedule);
+    ewelink_crypto_AES_cbc_encrypt(in, out, length, &schedule, ivec, encrypt ? AES_ENCRYPT : AES_DECRYPT);
+    ewelink_crypto_OPENSSL_cleanse(&schedule, sizeof schedule);
     return 1;
 }
-#pragma GCC diagnostic pop
 
 #include <stdio.h>
 /* The C library's own "%*.*f" (EWeLinkCore's Double.formatted(decimals:width:)), called with its

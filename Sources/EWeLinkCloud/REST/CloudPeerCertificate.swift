@@ -49,11 +49,11 @@ struct CloudPeerCertificate: Sendable {
     private static func name(_ der: [UInt8], issuer: Bool) -> String? {
         der.withUnsafeBufferPointer { bytes -> String? in
             var cursor: UnsafePointer<UInt8>? = bytes.baseAddress
-            guard let x509 = d2i_X509(nil, &cursor, bytes.count) else { return nil }
-            defer { X509_free(x509) }
-            guard let name = issuer ? X509_get_issuer_name(x509) : X509_get_subject_name(x509) else { return nil }
+            guard let x509 = ewelink_crypto_d2i_X509(nil, &cursor, bytes.count) else { return nil }
+            defer { ewelink_crypto_X509_free(x509) }
+            guard let name = issuer ? ewelink_crypto_X509_get_issuer_name(x509) : ewelink_crypto_X509_get_subject_name(x509) else { return nil }
             var buffer = [CChar](repeating: 0, count: 512)
-            guard X509_NAME_oneline(name, &buffer, Int32(buffer.count)) != nil else { return nil }
+            guard ewelink_crypto_X509_NAME_oneline(name, &buffer, Int32(buffer.count)) != nil else { return nil }
             let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             return line.split(separator: "/").joined(separator: ", ")
         }

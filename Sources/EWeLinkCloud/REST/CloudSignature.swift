@@ -1,4 +1,5 @@
 import COpenSSL
+import EWeLinkCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -46,13 +47,13 @@ package struct CloudSignature: Sendable {
         var length = 0
         let ok: Bool = "SHA256".withCString { digest in
             "digest".withCString { paramName in
-                guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else { return false }
-                defer { EVP_MAC_free(mac) }
-                guard let ctx = EVP_MAC_CTX_new(mac) else { return false }
-                defer { EVP_MAC_CTX_free(ctx) }
+                guard let mac = ewelink_crypto_EVP_MAC_fetch(nil, "HMAC", nil) else { return false }
+                defer { ewelink_crypto_EVP_MAC_free(mac) }
+                guard let ctx = ewelink_crypto_EVP_MAC_CTX_new(mac) else { return false }
+                defer { ewelink_crypto_EVP_MAC_CTX_free(ctx) }
                 var params = [
-                    OSSL_PARAM_construct_utf8_string(paramName, UnsafeMutablePointer(mutating: digest), 0),
-                    OSSL_PARAM_construct_end(),
+                    ewelink_crypto_OSSL_PARAM_construct_utf8_string(paramName, UnsafeMutablePointer(mutating: digest), 0),
+                    ewelink_crypto_OSSL_PARAM_construct_end(),
                 ]
                 return key.withUnsafeBufferPointer { k in
                     message.withUnsafeBufferPointer { m in
@@ -60,16 +61,16 @@ package struct CloudSignature: Sendable {
                             // An empty key still needs a valid pointer.
                             var empty: UInt8 = 0
                             let keyPointer = k.baseAddress ?? withUnsafePointer(to: &empty) { $0 }
-                            guard EVP_MAC_init(ctx, keyPointer, k.count, &params) == 1,
-                                  EVP_MAC_update(ctx, m.baseAddress, m.count) == 1,
-                                  EVP_MAC_final(ctx, o.baseAddress, &length, 32) == 1 else { return false }
+                            guard ewelink_crypto_EVP_MAC_init(ctx, keyPointer, k.count, &params) == 1,
+                                  ewelink_crypto_EVP_MAC_update(ctx, m.baseAddress, m.count) == 1,
+                                  ewelink_crypto_EVP_MAC_final(ctx, o.baseAddress, &length, 32) == 1 else { return false }
                             return true
                         }
                     }
                 }
             }
         }
-        precondition(ok && length == 32, "OpenSSL HMAC-SHA256 failed")
+        precondition(ok && length == 32, "OpenSSL HMAC-SHA256 failed: \(Digest.cryptoProblem)")
         return out
     }
 }

@@ -8,15 +8,16 @@ package enum Digest {
     package static func md5<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         let input = Array(bytes)
         var out = [UInt8](repeating: 0, count: 16)
-        input.withUnsafeBufferPointer { i in
+        let ok = input.withUnsafeBufferPointer { i in
             out.withUnsafeMutableBufferPointer { o in ewelink_md5(i.baseAddress, i.count, o.baseAddress) }
         }
+        precondition(ok == 1, "OpenSSL MD5 failed: \(Digest.cryptoProblem)")
         return out
     }
 
     /// SHA-256 of `bytes`: 32 raw bytes (firmware image checks).
     package static func sha256<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-        digest(Array(bytes), EVP_sha256(), length: 32)
+        digest(Array(bytes), ewelink_crypto_EVP_sha256(), length: 32)
     }
 
     /// Lower-case hexadecimal form of a digest.
@@ -33,12 +34,17 @@ package enum Digest {
         var outLength: UInt32 = 0
         let ok = input.withUnsafeBytes { inBuf in
             out.withUnsafeMutableBufferPointer { outBuf in
-                EVP_Digest(inBuf.baseAddress, inBuf.count, outBuf.baseAddress, &outLength, md, nil)
+                ewelink_crypto_EVP_Digest(inBuf.baseAddress, inBuf.count, outBuf.baseAddress, &outLength, md, nil)
             }
         }
         // EVP_Digest only fails on allocation failure or a missing algorithm: both are fatal
         // misconfigurations of the process, not input errors.
-        precondition(ok == 1 && Int(outLength) == length, "OpenSSL digest failed")
+        precondition(ok == 1 && Int(outLength) == length, "OpenSSL digest failed: \(Digest.cryptoProblem)")
         return Array(out.prefix(length))
+    }
+
+    /// Why libcrypto failed: it could not be loaded (it is opened on first use), or the call itself.
+    package static var cryptoProblem: String {
+        ewelink_crypto_load_error().map { String(cString: $0) } ?? "libcrypto refused the call"
     }
 }
