@@ -33,11 +33,12 @@ let package = Package(
         // C libraries from Debian's packages. The module maps of Avahi and OpenSSL link nothing: CAvahiLazy and
         // COpenSSLLazy open libavahi-client and libcrypto (dlopen) when they are first needed.
         .systemLibrary(name: "CAvahi", providers: [.apt(["libavahi-client-dev"])]),
-        // CAvahi's functions, opened from libavahi-client on first use (not at every start).
-        .target(name: "CAvahiLazy", dependencies: ["CAvahi"]),
+        // CAvahi's and COpenSSL's functions, opened from libavahi-client and libcrypto on first use
+        // (not at every start); CLazyLibrary is the dlopen both share.
+        .target(name: "CLazyLibrary"),
+        .target(name: "CAvahiLazy", dependencies: ["CAvahi", "CLazyLibrary"]),
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
-        // COpenSSL's functions, opened from libcrypto on first use (not at every start).
-        .target(name: "COpenSSLLazy", dependencies: ["COpenSSL"]),
+        .target(name: "COpenSSLLazy", dependencies: ["COpenSSL", "CLazyLibrary"]),
         // Eclipse Mosquitto's MQTT client library: the hub's MQTT bridge only (never `ewelink`).
         .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
 

@@ -4,9 +4,9 @@
  * calls that can come first (a poll, a client, a string list, an error's text) fail the way the
  * library's own do when it cannot work: NULL, an error code, a message naming the cause. */
 #include "../CAvahi/shim.h"
+#include "CLazyLibrary.h"
 #include <dlfcn.h>
 #include <pthread.h>
-#include <stdio.h>
 
 #define EWELINK_AVAHI_FUNCTIONS(X) \
     X(avahi_address_snprint) X(avahi_client_errno) X(avahi_client_free) X(avahi_client_get_host_name) \
@@ -20,35 +20,12 @@
     X(avahi_threaded_poll_get) X(avahi_threaded_poll_lock) X(avahi_threaded_poll_new) \
     X(avahi_threaded_poll_start) X(avahi_threaded_poll_stop) X(avahi_threaded_poll_unlock)
 
-static struct {
-#define X(name) __typeof__(name) *name;
-    EWELINK_AVAHI_FUNCTIONS(X)
-#undef X
-} library;
-
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static const char *load_error;
-static char load_error_text[512];
+EWELINK_LAZY_LIBRARY(EWELINK_AVAHI_FUNCTIONS)
 
 static void load(void) {
-    void *handle = dlopen("libavahi-client.so.3", RTLD_NOW | RTLD_LOCAL);
-    if (handle == NULL) {
-        const char *why = dlerror();
-        snprintf(load_error_text, sizeof load_error_text,
-                 "libavahi-client.so.3 could not be loaded (%s); install libavahi-client3",
-                 why ? why : "no reason given");
-        load_error = load_error_text;
-        return;
-    }
-#define X(name)                                                                                      \
-    library.name = (__typeof__(name) *)dlsym(handle, #name);                                         \
-    if (library.name == NULL) {                                                                      \
-        snprintf(load_error_text, sizeof load_error_text, "libavahi-client.so.3 has no %s", #name); \
-        load_error = load_error_text;                                                                \
-        return;                                                                                      \
-    }
-    EWELINK_AVAHI_FUNCTIONS(X)
-#undef X
+    load_error = ewelink_lazy_open("libavahi-client.so.3", "libavahi-client3", RTLD_NOW | RTLD_LOCAL, names,
+                                   (void **)&library, sizeof names / sizeof *names, load_error_text,
+                                   sizeof load_error_text);
 }
 
 const char *ewelink_avahi_load_error(void) {
