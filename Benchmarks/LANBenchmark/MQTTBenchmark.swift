@@ -1,6 +1,7 @@
 import EWeLink
 import EWeLinkHub
 import EWeLinkLAN
+import EWeLinkSimulator
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -61,7 +62,7 @@ enum MQTTBenchmark {
         defer { try? FileManager.default.removeItem(atPath: home) }
 
         // The broker: Debian's mosquitto on a free port of 127.0.0.1, anonymous, no persistence.
-        let port = freePort()
+        let port = LoopbackHTTPServer.freePort()
         let user = String(cString: getpwuid(geteuid()).pointee.pw_name)
         try "listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay true\nuser \(user)\n"
             .write(toFile: home + "/mosquitto.conf", atomically: true, encoding: .utf8)
@@ -211,22 +212,6 @@ enum MQTTBenchmark {
             + "libmosquitto through the hub's own `MQTTConnection` (QoS 1), in this process. A `/set` sample ends when the retained "
             + "state with the new value arrives; the bridge publishes it from the device's LAN reply.")
         return HubBenchmark.Run(rows: rows, notes: notes)
-    }
-
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        return Int(UInt16(bigEndian: addr.sin_port))
     }
 
     static func brokerVersion() -> String {

@@ -21,6 +21,17 @@ struct MQTTBridgeTests {
         CommandShape.isOn(d.snapshot.params, channel: channel)
     }
 
+    /// Runs `wait`; when it fails, the failure also carries the bridge's last answers and the hub's
+    /// log, which say whether the command was refused, failed on the way, or never arrived.
+    static func explained(_ f: HubFixture, _ spy: MQTTSpy, _ wait: () async throws -> Void) async throws {
+        do {
+            try await wait()
+        } catch {
+            let answers = spy.messages(on: "ewelink/bridge/response").suffix(3).map(\.payload)
+            throw TestFailure("\(error); the bridge's last answers: \(answers); the hub's log ends: \(f.log().suffix(2000))")
+        }
+    }
+
     /// The state topic's latest JSON says `key` is `value`.
     static func stateSays(_ spy: MQTTSpy, _ d: SimulatedDevice, _ key: String, _ value: String) -> (MQTTSpy.Message) -> Bool {
         { $0.topic == "ewelink/\(segment(d))" && $0.json?[key]?.stringValue == value }
@@ -79,12 +90,18 @@ struct MQTTBridgeTests {
             let channels = d.config.type == .strip ? [0, 3] : d.config.type == .fanLight ? [1] : [Int]()
             for value in ["ON", "OFF"] {
                 try await spy.publish("ewelink/\(Self.segment(d))/set", #"{"state":"\#(value)"}"#)
-                try await eventually(timeout: .seconds(20), "\(d.config.type) \(value) on the device") { Self.isOn(d) == (value == "ON") }
+                try await Self.explained(f, spy) {
+                    try await eventually(timeout: .seconds(20), "\(d.config.type) \(value) on the device") { Self.isOn(d) == (value == "ON") }
+                }
                 try await spy.wait("\(d.config.type) state \(value)", where: Self.stateSays(spy, d, "state", value))
                 for c in channels {
                     let key = "state_l\(c + 1)", flipped = value == "ON" ? "OFF" : "ON"
                     try await spy.publish("ewelink/\(Self.segment(d))/set", #"{"\#(key)":"\#(flipped)"}"#)
-                    try await eventually(timeout: .seconds(20), "\(d.config.type) \(key)") { Self.isOn(d, channel: c) == (value != "ON") }
+                    try await Self.explained(f, spy) {
+                        try await eventually(timeout: .seconds(20), "\(d.config.type) \(key) on the device") {
+                            Self.isOn(d, channel: c) == (value != "ON")
+                        }
+                    }
                     try await spy.wait("\(d.config.type) \(key)", where: Self.stateSays(spy, d, key, flipped))
                 }
             }

@@ -140,6 +140,21 @@ public final class LoopbackHTTPServer: Sendable {
         }
     }
 
+    /// A TCP port on `host` that was free a moment ago (bound to port 0, read, released), for a
+    /// process started next that needs its port on the command line (a broker, a hub).
+    public static func freePort(host: String = "127.0.0.1") -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        guard bindSocket(fd, host: host, port: 0) == 0 else { return 0 }
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     private static func bindSocket(_ fd: Int32, host: String, port: Int) -> Int32 {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

@@ -10,8 +10,11 @@ import Synchronization
 /// and the mock cloud run their tasks here instead (`Task(executorPreference:)`; child tasks of
 /// their task groups inherit it), so they answer on time whatever the process's pool is doing.
 public final class SimulatorExecutor: TaskExecutor, @unchecked Sendable {
-    /// The executor every server of this process shares.
-    public static let shared = SimulatorExecutor(threads: 2)
+    /// The executor every server of this process shares. Four threads: more than the two cores of
+    /// the machines here, so a fleet under a burst of commands keeps the parallelism it had on
+    /// the cooperative pool (which had three busy threads under the test suite's load); the
+    /// threads sleep while nothing arrives.
+    public static let shared = SimulatorExecutor(threads: 4)
 
     private let condition = NSCondition()
     // Guarded by `condition`.
